@@ -1,0 +1,74 @@
+#pragma once
+// Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror & Shaw, "Parallel random numbers:
+// as easy as 1, 2, 3", SC'11). A draw is a pure function of (key, counter), so a Stream built from the
+// same (seed, replicate, stream, month) yields the same numbers on any thread, in any order.
+// Integer-only: bit-identical on every platform and compiler.
+#include <array>
+#include <cstdint>
+
+namespace admsim::rng {
+
+// One Philox4x32 bijection with 10 rounds; matches Random123's philox4x32_R(10, ctr, key).
+inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
+                                             std::array<uint32_t, 2> key) noexcept {
+  constexpr uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;  // round multipliers
+  constexpr uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;  // Weyl key increments
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      key[0] += W0;
+      key[1] += W1;
+    }
+    const uint64_t p0 = uint64_t{M0} * ctr[0];
+    const uint64_t p1 = uint64_t{M1} * ctr[2];
+    const auto hi0 = static_cast<uint32_t>(p0 >> 32), lo0 = static_cast<uint32_t>(p0);
+    const auto hi1 = static_cast<uint32_t>(p1 >> 32), lo1 = static_cast<uint32_t>(p1);
+    ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0};
+  }
+  return ctr;
+}
+
+// A sequence of random numbers for one (seed, replicate, stream, month).
+// Layout: key = seed (low word, high word); counter = {block, month, stream, replicate low word}.
+// Block (the low word) counts groups of 4 outputs, so one Stream gives 2^34 u32 before repeating.
+// Replicates >= 2^32 fold their high word into the key's high word: distinct from every other
+// replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
+class Stream {
+ public:
+  Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month) noexcept
+      : key_{static_cast<uint32_t>(seed),
+             static_cast<uint32_t>(seed >> 32) ^ static_cast<uint32_t>(replicate >> 32)},
+        ctr_{0u, month, stream, static_cast<uint32_t>(replicate)} {}
+
+  uint32_t next_u32() noexcept {
+    if (idx_ == 4) {
+      buf_ = philox4x32_10(ctr_, key_);
+      ++ctr_[0];
+      idx_ = 0;
+    }
+    return buf_[idx_++];
+  }
+
+  // First u32 is the low half, second the high half.
+  uint64_t next_u64() noexcept {
+    const uint64_t lo = next_u32();
+    const uint64_t hi = next_u32();
+    return (hi << 32) | lo;
+  }
+
+  // Uniform on the open interval (0, 1): the top 53 bits scaled by 2^-53 (exact), with zero redrawn
+  // (probability 2^-53) so that log(u) and 1/u are always finite. Largest value is 1 - 2^-53.
+  double uniform() noexcept {
+    for (;;) {
+      const uint64_t k = next_u64() >> 11;
+      if (k != 0) return static_cast<double>(k) * 0x1p-53;
+    }
+  }
+
+ private:
+  std::array<uint32_t, 2> key_;
+  std::array<uint32_t, 4> ctr_;
+  std::array<uint32_t, 4> buf_{};
+  uint32_t idx_ = 4;  // buffer empty: the first call generates block 0
+};
+
+}  // namespace admsim::rng

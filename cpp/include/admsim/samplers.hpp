@@ -1,0 +1,44 @@
+#pragma once
+// Distribution samplers on top of rng::Stream. Own code rather than std:: distributions, whose
+// algorithms differ between standard libraries (and libstdc++'s binomial is biased near n*p = 10).
+// Deterministic: the same Stream state gives the same draws wherever doubles are IEEE and libm's
+// exp/log/erfc agree (no long double; build without -ffast-math and with -ffp-contract=off).
+// Callers validate parameters; NaN or non-positive parameters give the degenerate answer noted.
+#include <cstddef>
+#include <cstdint>
+
+#include "admsim/random.hpp"
+
+namespace admsim::rng {
+
+// Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
+uint64_t binomial(Stream& s, uint64_t n, double p) noexcept;
+
+// Poisson(mean). mean <= 0 (or NaN) -> 0. Inversion when mean < 10, else PTRS.
+uint64_t poisson(Stream& s, double mean) noexcept;
+
+// Multinomial(n, probs[0..k)) by conditional binomials; out[0..k) receives the counts (sum n).
+// Probabilities are normalised by their sum, so rounding in the caller's shares is harmless; the
+// last category takes what is left. Zero-probability categories always get 0.
+void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept;
+
+// Standard normal, Marsaglia polar method (exact; the second variate of each pair is discarded so
+// that a draw depends only on the Stream state).
+double normal(Stream& s) noexcept;
+
+// Gamma(shape, scale) with mean shape*scale: Marsaglia & Tsang (2000); shape < 1 boosted via
+// Gamma(shape + 1) * U^(1/shape). shape <= 0 (or NaN) -> 0.
+double gamma(Stream& s, double shape, double scale) noexcept;
+
+// Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b); in log space when a or b < 1 so that
+// tiny shapes cannot give 0/0.
+double beta(Stream& s, double a, double b) noexcept;
+
+// Standard normal CDF, via erfc (accurate in both tails).
+double normal_cdf(double x) noexcept;
+
+// Inverse standard normal CDF: Acklam's rational approximation plus one Halley step (relative error
+// ~1e-15 in double). u <= 0 -> -inf, u >= 1 -> +inf, NaN -> NaN.
+double normal_quantile(double u) noexcept;
+
+}  // namespace admsim::rng

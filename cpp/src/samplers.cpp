@@ -1,0 +1,325 @@
+// Samplers: see samplers.hpp. Algorithms follow NumPy's legacy distributions.c where named, with
+// the setup recomputed per call (callers rarely repeat (n, p)).
+#include "admsim/samplers.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+
+namespace admsim::rng {
+namespace {
+
+constexpr double kSqrt1_2 = 0.70710678118654752440;   // 1/sqrt(2)
+constexpr double kSqrt2Pi = 2.50662827463100050242;   // sqrt(2*pi)
+constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(sqrt(2*pi))
+
+// log Gamma(x) for x >= 1 by Stirling's series (NumPy's random_loggam). Own code because
+// std::lgamma writes the global signgam (a data race under threads) and differs between libms.
+double loggam(double x) noexcept {
+  static constexpr double a[10] = {8.333333333333333e-02, -2.777777777777778e-03,
+                                   7.936507936507937e-04, -5.952380952380952e-04,
+                                   8.417508417508418e-04, -1.917526917526918e-03,
+                                   6.410256410256410e-03, -2.955065359477124e-02,
+                                   1.796443723688307e-01, -1.39243221690590e+00};
+  if (x == 1.0 || x == 2.0) return 0.0;
+  const int n = x < 7.0 ? static_cast<int>(7.0 - x) : 0;  // shift up so the series converges
+  double x0 = x + n;
+  const double x2 = (1.0 / x0) * (1.0 / x0);
+  double gl0 = a[9];
+  for (int k = 8; k >= 0; --k) gl0 = gl0 * x2 + a[k];
+  double gl = gl0 / x0 + kHalfLog2Pi + (x0 - 0.5) * std::log(x0) - x0;
+  for (int k = 1; k <= n; ++k) {
+    gl -= std::log(x0 - 1.0);
+    x0 -= 1.0;
+  }
+  return gl;
+}
+
+// Sequential-search inversion, p <= 0.5 and n*p < 10 (NumPy's random_binomial_inversion). The
+// search is cut at mean + 10 sd and restarted with a fresh uniform, so rounding in the running
+// remainder can never loop forever; the cut-off mass is below 1e-20.
+uint64_t binomial_inversion(Stream& s, uint64_t n, double p) noexcept {
+  const double nd = static_cast<double>(n);
+  const double q = 1.0 - p;
+  const double qn = std::exp(nd * std::log1p(-p));  // P(X = 0)
+  const double np = nd * p;
+  const double ratio = p / q;
+  const double bound = std::min(nd, np + 10.0 * std::sqrt(np * q + 1.0));
+  for (;;) {
+    double u = s.uniform();
+    double px = qn;
+    double x = 0.0;
+    while (u > px && x <= bound) {
+      x += 1.0;
+      u -= px;
+      px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1)
+    }
+    if (x <= bound) return static_cast<uint64_t>(x);
+  }
+}
+
+// BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, as NumPy's
+// random_binomial_btpe: triangle/parallelogram/exponential-tail hat with squeezes.
+uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
+  const double nd = static_cast<double>(n);
+  const double q = 1.0 - r;
+  const double fm = nd * r + r;
+  const double m = std::floor(fm);  // mode
+  const double nrq = nd * r * q;
+  const double p1 = std::floor(2.195 * std::sqrt(nrq) - 4.6 * q) + 0.5;
+  const double xm = m + 0.5;
+  const double xl = xm - p1;
+  const double xr = xm + p1;
+  const double c = 0.134 + 20.5 / (15.3 + m);
+  double a = (fm - xl) / (fm - xl * r);
+  const double laml = a * (1.0 + a / 2.0);
+  a = (xr - fm) / (xr * q);
+  const double lamr = a * (1.0 + a / 2.0);
+  const double p2 = p1 * (1.0 + 2.0 * c);
+  const double p3 = p2 + c / laml;
+  const double p4 = p3 + c / lamr;
+
+  for (;;) {
+    const double u = s.uniform() * p4;
+    double v = s.uniform();
+    double y;
+    if (u <= p1) {  // central triangle: always accepted
+      return static_cast<uint64_t>(std::floor(xm - p1 * v + u));
+    }
+    if (u <= p2) {  // parallelograms
+      const double x = xl + (u - p1) / c;
+      v = v * c + 1.0 - std::fabs(xm - x) / p1;
+      if (v > 1.0) continue;
+      y = std::floor(x);
+    } else if (u <= p3) {  // left exponential tail
+      y = std::floor(xl + std::log(v) / laml);
+      if (y < 0.0) continue;
+      v = v * (u - p2) * laml;
+    } else {  // right exponential tail
+      y = std::floor(xr - std::log(v) / lamr);
+      if (y > nd) continue;
+      v = v * (u - p3) * lamr;
+    }
+
+    const double k = std::fabs(y - m);
+    if (k <= 20.0 || k >= nrq / 2.0 - 1.0) {
+      // Near the mode (or far out): evaluate f(y)/f(m) exactly by the recurrence.
+      const double sr = r / q;
+      const double as = sr * (nd + 1.0);
+      double f = 1.0;
+      if (m < y) {
+        for (double i = m + 1.0; i <= y; i += 1.0) f *= (as / i - sr);
+      } else if (m > y) {
+        for (double i = y + 1.0; i <= m; i += 1.0) f /= (as / i - sr);
+      }
+      if (v > f) continue;
+      return static_cast<uint64_t>(y);
+    }
+
+    // Squeeze on log f(y)/f(m), then the Stirling-corrected bound.
+    const double rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5);
+    const double t = -k * k / (2.0 * nrq);
+    const double A = std::log(v);
+    if (A < t - rho) return static_cast<uint64_t>(y);
+    if (A > t + rho) continue;
+
+    const double x1 = y + 1.0, f1 = m + 1.0, z = nd + 1.0 - m, w = nd - y + 1.0;
+    const double x2 = x1 * x1, f2 = f1 * f1, z2 = z * z, w2 = w * w;
+    auto corr = [](double v1, double v2) {
+      return (13680. - (462. - (132. - (99. - 140. / v2) / v2) / v2) / v2) / v1 / 166320.;
+    };
+    const double bound = xm * std::log(f1 / x1) + (nd - m + 0.5) * std::log(z / w) +
+                         (y - m) * std::log(w * r / (x1 * q)) + corr(f1, f2) + corr(x1, x2) +
+                         corr(z, z2) + corr(w, w2);
+    if (A > bound) continue;
+    return static_cast<uint64_t>(y);
+  }
+}
+
+// Inversion by sequential search for mean < 10 (one uniform per draw), cut and restarted as above.
+uint64_t poisson_inversion(Stream& s, double mean) noexcept {
+  const double p0 = std::exp(-mean);
+  const double bound = mean + 10.0 * std::sqrt(mean) + 10.0;
+  for (;;) {
+    double u = s.uniform();
+    double px = p0;
+    double x = 0.0;
+    while (u > px && x <= bound) {
+      x += 1.0;
+      u -= px;
+      px *= mean / x;
+    }
+    if (x <= bound) return static_cast<uint64_t>(x);
+  }
+}
+
+// PTRS, transformed rejection with squeeze (Hörmann 1993), as NumPy's random_poisson_ptrs.
+uint64_t poisson_ptrs(Stream& s, double lam) noexcept {
+  const double slam = std::sqrt(lam);
+  const double loglam = std::log(lam);
+  const double b = 0.931 + 2.53 * slam;
+  const double a = -0.059 + 0.02483 * b;
+  const double log_invalpha = std::log(1.1239 + 1.1328 / (b - 3.4));
+  const double vr = 0.9277 - 3.6224 / (b - 2.0);
+  for (;;) {
+    const double u = s.uniform() - 0.5;
+    const double v = s.uniform();
+    const double us = 0.5 - std::fabs(u);
+    const double k = std::floor((2.0 * a / us + b) * u + lam + 0.43);
+    if (us >= 0.07 && v <= vr) return static_cast<uint64_t>(k);
+    if (k < 0.0 || (us < 0.013 && v > us)) continue;
+    if (std::log(v) + log_invalpha - std::log(a / (us * us) + b) <=
+        -lam + k * loglam - loggam(k + 1.0)) {
+      return static_cast<uint64_t>(k);
+    }
+  }
+}
+
+// Marsaglia & Tsang (2000) for shape >= 1, unit scale.
+double gamma_mt(Stream& s, double shape) noexcept {
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = normal(s);
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = s.uniform();
+    const double xx = x * x;
+    if (u < 1.0 - 0.0331 * xx * xx) return d * v;  // squeeze: no log needed
+    if (std::log(u) < 0.5 * xx + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+// log of a Gamma(shape, 1) variate, finite even when the variate itself would underflow.
+double log_gamma_variate(Stream& s, double shape) noexcept {
+  if (shape >= 1.0) return std::log(gamma_mt(s, shape));
+  const double g = gamma_mt(s, shape + 1.0);
+  return std::log(g) + std::log(s.uniform()) / shape;
+}
+
+// Lower half of the normal quantile, p in (0, 0.5]. Acklam's approximation (relative error
+// 1.15e-9) then one Halley step on Phi(x) - p.
+double lower_normal_quantile(double p) noexcept {
+  static constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                                  -2.759285104469687e+02, 1.383577518672690e+02,
+                                  -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                                  -1.556989798598866e+02, 6.680131188771972e+01,
+                                  -1.328068155288572e+01};
+  static constexpr double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                                  -2.400758277161838e+00, -2.549732539343734e+00,
+                                  4.374664141464968e+00,  2.938163982698783e+00};
+  static constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01,
+                                  2.445134137142996e+00, 3.754408661907416e+00};
+  double x, e;
+  if (p < 0.02425) {  // tail
+    const double q = std::sqrt(-2.0 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+    // Below DBL_MIN, exp(x*x/2) overflows; Acklam's 1e-9 has to do there.
+    if (p < DBL_MIN) return x;
+    e = 0.5 * std::erfc(-x * kSqrt1_2) - p;
+  } else {  // central region
+    const double q = p - 0.5;
+    const double r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+    // erf keeps relative accuracy near x = 0, where erfc would leave only absolute accuracy.
+    e = 0.5 * std::erf(x * kSqrt1_2) - q;
+  }
+  const double u = e * kSqrt2Pi * std::exp(0.5 * x * x);
+  return x - u / (1.0 + 0.5 * x * u);
+}
+
+}  // namespace
+
+uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
+  assert(!std::isnan(p));
+  if (n == 0 || !(p > 0.0)) return 0;
+  if (p >= 1.0) return n;
+  const double r = p <= 0.5 ? p : 1.0 - p;  // sample the smaller tail, reflect if needed
+  const uint64_t y = static_cast<double>(n) * r < 10.0 ? binomial_inversion(s, n, r)
+                                                       : binomial_btpe(s, n, r);
+  return p <= 0.5 ? y : n - y;
+}
+
+uint64_t poisson(Stream& s, double mean) noexcept {
+  assert(!std::isnan(mean) && mean < std::numeric_limits<double>::infinity());
+  if (!(mean > 0.0)) return 0;
+  return mean < 10.0 ? poisson_inversion(s, mean) : poisson_ptrs(s, mean);
+}
+
+void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept {
+  assert(k > 0 || n == 0);
+  if (k == 0) return;
+  // The last positive category takes the remainder, so zero-probability categories stay empty.
+  // (With no positive category at all, an invalid input, the last category takes everything.)
+  std::size_t last = k;
+  while (last > 0 && !(probs[last - 1] > 0.0)) --last;
+  last = last == 0 ? k - 1 : last - 1;
+  double rest = 0.0;
+  for (std::size_t i = 0; i <= last; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
+  uint64_t left = n;
+  for (std::size_t i = 0; i < k; ++i) {
+    const double pi = probs[i] > 0.0 ? probs[i] : 0.0;
+    if (i == last) {
+      out[i] = left;
+      left = 0;
+    } else if (left == 0 || pi == 0.0) {
+      out[i] = 0;
+    } else {
+      out[i] = binomial(s, left, pi >= rest ? 1.0 : pi / rest);
+      left -= out[i];
+    }
+    rest -= pi;
+  }
+}
+
+double normal(Stream& s) noexcept {
+  for (;;) {
+    const double u = 2.0 * s.uniform() - 1.0;
+    const double v = 2.0 * s.uniform() - 1.0;
+    const double r2 = u * u + v * v;
+    if (r2 < 1.0 && r2 > 0.0) return u * std::sqrt(-2.0 * std::log(r2) / r2);
+  }
+}
+
+double gamma(Stream& s, double shape, double scale) noexcept {
+  assert(!std::isnan(shape) && !std::isnan(scale));
+  if (!(shape > 0.0)) return 0.0;
+  if (shape >= 1.0) return gamma_mt(s, shape) * scale;
+  // Boost: Gamma(a) = Gamma(a + 1) * U^(1/a).
+  const double g = gamma_mt(s, shape + 1.0);
+  return g * std::exp(std::log(s.uniform()) / shape) * scale;
+}
+
+double beta(Stream& s, double a, double b) noexcept {
+  assert(!std::isnan(a) && !std::isnan(b));
+  if (!(a > 0.0)) return 0.0;
+  if (!(b > 0.0)) return 1.0;
+  if (a >= 1.0 && b >= 1.0) {
+    const double x = gamma_mt(s, a);
+    const double y = gamma_mt(s, b);
+    return x / (x + y);
+  }
+  const double lx = log_gamma_variate(s, a);
+  const double ly = log_gamma_variate(s, b);
+  return 1.0 / (1.0 + std::exp(ly - lx));
+}
+
+double normal_cdf(double x) noexcept { return 0.5 * std::erfc(-x * kSqrt1_2); }
+
+double normal_quantile(double u) noexcept {
+  if (std::isnan(u)) return u;
+  if (u <= 0.0) return -std::numeric_limits<double>::infinity();
+  if (u >= 1.0) return std::numeric_limits<double>::infinity();
+  // 1 - u is exact for u in (0.5, 1), so the upper tail keeps full relative accuracy.
+  return u <= 0.5 ? lower_normal_quantile(u) : -lower_normal_quantile(1.0 - u);
+}
+
+}  // namespace admsim::rng

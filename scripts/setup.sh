@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what admsim needs on a fresh Debian bookworm machine: C++ libraries from Debian,
+# Python packages from PyPI. Safe to run again: it skips what is already there.
+set -euo pipefail
+PY=${PYTHON:-python3}
+
+debs="g++ cmake libeigen3-dev libtbb-dev nlohmann-json3-dev catch2"
+missing=""
+for pkg in $debs; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+# cmake may come from pip instead of Debian; only ask apt for it if there is none at all.
+if command -v cmake >/dev/null 2>&1; then missing=${missing/ cmake/}; fi
+if [ -n "${missing// /}" ]; then
+  echo "setup: installing Debian packages:$missing"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi
+
+if ! $PY -c "import scikit_build_core, pybind11, numpy, pandas, xarray, pyarrow, matplotlib, tqdm, pytest, hypothesis" 2>/dev/null; then
+  echo "setup: installing Python packages"
+  $PY -m pip install -q -r requirements-dev.txt
+fi

@@ -1,0 +1,374 @@
+// Distribution samplers: exact-distribution (chi-square) and moment checks with fixed seeds, so each
+// check is deterministic; thresholds are p > 1e-4 and 5 standard errors.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "admsim/samplers.hpp"
+
+namespace rng = admsim::rng;
+using rng::Stream;
+
+namespace {
+
+constexpr uint64_t kSeed = 20240601;
+constexpr double kMinP = 1e-4;  // smallest chi-square p-value accepted
+
+// Regularised lower incomplete gamma P(a, x) (series / Lentz continued fraction).
+double gamma_p(double a, double x) {
+  if (x <= 0.0) return 0.0;
+  const double front = std::exp(-x + a * std::log(x) - std::lgamma(a));
+  if (x < a + 1.0) {
+    double ap = a, del = 1.0 / a, sum = del;
+    for (int i = 0; i < 100000 && std::fabs(del) > std::fabs(sum) * 1e-16; ++i) {
+      ap += 1.0;
+      del *= x / ap;
+      sum += del;
+    }
+    return sum * front;
+  }
+  const double tiny = 1e-300;
+  double b = x + 1.0 - a, c = 1.0 / tiny, d = 1.0 / b, h = d;
+  for (int i = 1; i < 100000; ++i) {
+    const double an = -i * (i - a);
+    b += 2.0;
+    d = an * d + b;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1.0) < 1e-16) break;
+  }
+  return 1.0 - front * h;
+}
+
+double chi2_pvalue(double stat, double df) { return 1.0 - gamma_p(df / 2.0, stat / 2.0); }
+
+// Goodness of fit of integer samples to a pmf: cells k = lo..hi, with samples below lo counted in
+// the first cell and above hi in an extra last cell (expecting the mass left over), pooled left to
+// right until each expects >= 20. lo and hi should sit far enough out that the mass below lo is nil.
+double discrete_gof(const std::vector<uint64_t>& xs, uint64_t lo, uint64_t hi,
+                    const std::function<double(uint64_t)>& pmf) {
+  const double n = static_cast<double>(xs.size());
+  const std::size_t cells = static_cast<std::size_t>(hi - lo) + 2;
+  std::vector<double> obs(cells, 0.0), expct(cells, 0.0);
+  for (uint64_t x : xs) obs[static_cast<std::size_t>(std::min(std::max(x, lo), hi + 1) - lo)] += 1.0;
+  double mass = 0.0;
+  for (uint64_t k = lo; k <= hi; ++k) {
+    expct[k - lo] = n * pmf(k);
+    mass += expct[k - lo];
+  }
+  expct[cells - 1] = std::max(0.0, n - mass);
+  std::vector<double> po, pe;
+  double o = 0.0, e = 0.0;
+  for (std::size_t k = 0; k < cells; ++k) {
+    o += obs[k];
+    e += expct[k];
+    if (e >= 20.0) {
+      po.push_back(o);
+      pe.push_back(e);
+      o = e = 0.0;
+    }
+  }
+  if (!pe.empty()) {
+    po.back() += o;
+    pe.back() += e;
+  }
+  double stat = 0.0;
+  for (std::size_t i = 0; i < po.size(); ++i) stat += (po[i] - pe[i]) * (po[i] - pe[i]) / pe[i];
+  const double df = static_cast<double>(po.size()) - 1.0;
+  const double pv = df > 0 ? chi2_pvalue(stat, df) : 1.0;
+  UNSCOPED_INFO("chi2 = " << stat << " on " << df << " df, p = " << pv);
+  return pv;
+}
+
+// Window [lo, hi] of mean +- 12 sd (+15), clipped to [0, n].
+std::pair<uint64_t, uint64_t> window(double mean, double sd, double n) {
+  const double lo = std::max(0.0, std::floor(mean - 12.0 * sd - 15.0));
+  const double hi = std::min(n, std::ceil(mean + 12.0 * sd + 15.0));
+  return {static_cast<uint64_t>(lo), static_cast<uint64_t>(hi)};
+}
+
+// Goodness of fit of continuous samples through their CDF: 50 equiprobable cells.
+double continuous_gof(const std::vector<double>& xs, const std::function<double(double)>& cdf) {
+  constexpr int cells = 50;
+  std::vector<double> obs(cells, 0.0);
+  for (double x : xs) {
+    const int c = static_cast<int>(cdf(x) * cells);
+    obs[static_cast<std::size_t>(std::clamp(c, 0, cells - 1))] += 1.0;
+  }
+  const double e = static_cast<double>(xs.size()) / cells;
+  double stat = 0.0;
+  for (double o : obs) stat += (o - e) * (o - e) / e;
+  return chi2_pvalue(stat, cells - 1);
+}
+
+// Sample mean and variance within 5 standard errors of the exact values (variance SE from the
+// sample fourth central moment).
+template <class T>
+void check_moments(const std::vector<T>& xs, double mean, double var) {
+  const double n = static_cast<double>(xs.size());
+  double m = 0.0;
+  for (T x : xs) m += static_cast<double>(x);
+  m /= n;
+  double m2 = 0.0, m4 = 0.0;
+  for (T x : xs) {
+    const double d = static_cast<double>(x) - m;
+    m2 += d * d;
+    m4 += d * d * d * d;
+  }
+  const double v = m2 / (n - 1.0);
+  m4 /= n;
+  INFO("mean " << m << " vs " << mean << ", variance " << v << " vs " << var);
+  CHECK(std::fabs(m - mean) <= 5.0 * std::sqrt(var / n));
+  CHECK(std::fabs(v - var) <= 5.0 * std::sqrt(std::max(m4 - v * v, 0.0) / n) + 1e-12 * var);
+}
+
+// log C(n, k): exact log sum for small k (n may be huge), lgamma otherwise.
+double log_choose(uint64_t n, uint64_t k) {
+  const double nd = static_cast<double>(n), kd = static_cast<double>(k);
+  if (k <= 64) {
+    double s = 0.0;
+    for (uint64_t j = 0; j < k; ++j) s += std::log(nd - static_cast<double>(j));
+    return s - std::lgamma(kd + 1.0);
+  }
+  return std::lgamma(nd + 1.0) - std::lgamma(kd + 1.0) - std::lgamma(nd - kd + 1.0);
+}
+
+}  // namespace
+
+TEST_CASE("binomial edge cases", "[samplers]") {
+  Stream s(kSeed, 0, 0, 0);
+  CHECK(rng::binomial(s, 0, 0.3) == 0);
+  CHECK(rng::binomial(s, 50, 0.0) == 0);
+  CHECK(rng::binomial(s, 50, -0.5) == 0);
+  CHECK(rng::binomial(s, 50, 1.0) == 50);
+  CHECK(rng::binomial(s, 50, 1.5) == 50);
+  for (int i = 0; i < 1000; ++i) CHECK(rng::binomial(s, 3, 0.5) <= 3);
+}
+
+TEST_CASE("binomial matches the exact distribution (inversion and BTPE)", "[samplers]") {
+  struct Case { uint64_t n; double p; };
+  const std::vector<Case> cases = {
+      {100, 0.1},        {20, 0.5},      {1000, 0.3},  {5, 0.9},     {1000000, 1e-5},
+      {200, 0.02},       {15, 0.6},      {30, 0.7},    {60, 0.8},    {50, 0.05},
+      {1000000, 0.5},    {10, 0.999},    {uint64_t{1} << 40, 1e-12}, {25, 0.4}};
+  uint32_t id = 0;
+  for (const auto& c : cases) {
+    const double nd = static_cast<double>(c.n);
+    const double mean = nd * c.p, var = nd * c.p * (1.0 - c.p);
+    INFO("n = " << c.n << ", p = " << c.p);
+    Stream s(kSeed, 1, id++, 0);
+    std::vector<uint64_t> xs(200000);
+    for (auto& x : xs) x = rng::binomial(s, c.n, c.p);
+    CHECK(*std::max_element(xs.begin(), xs.end()) <= c.n);
+    const auto [lo, hi] = window(mean, std::sqrt(var), nd);
+    const double lp = std::log(c.p), lq = std::log1p(-c.p);
+    const double pv = discrete_gof(xs, lo, hi, [&](uint64_t k) {
+      const double kd = static_cast<double>(k);
+      return std::exp(log_choose(c.n, k) + kd * lp + (nd - kd) * lq);
+    });
+    CHECK(pv > kMinP);
+    check_moments(xs, mean, var);
+  }
+}
+
+TEST_CASE("binomial(100, 0.1) is unbiased where libstdc++'s is not", "[samplers]") {
+  // libstdc++'s std::binomial_distribution gives a mean of about 10.008 here.
+  Stream s(kSeed, 2, 0, 0);
+  const int n = 2'000'000;
+  double sum = 0.0;
+  for (int i = 0; i < n; ++i) sum += static_cast<double>(rng::binomial(s, 100, 0.1));
+  CHECK(std::fabs(sum / n - 10.0) < 0.005);
+}
+
+TEST_CASE("poisson matches the exact distribution (inversion and PTRS)", "[samplers]") {
+  Stream s0(kSeed, 3, 99, 0);
+  CHECK(rng::poisson(s0, 0.0) == 0);
+  CHECK(rng::poisson(s0, -1.0) == 0);
+  const std::vector<double> means = {0.5, 3.0, 9.9, 10.0, 25.0, 250.0, 1e5, 1e-3, 1e8};
+  uint32_t id = 0;
+  for (double mean : means) {
+    INFO("mean = " << mean);
+    Stream s(kSeed, 3, id++, 0);
+    std::vector<uint64_t> xs(200000);
+    for (auto& x : xs) x = rng::poisson(s, mean);
+    const auto [lo, hi] = window(mean, std::sqrt(mean), std::numeric_limits<double>::max());
+    const double lm = std::log(mean);
+    const double pv = discrete_gof(xs, lo, hi, [&](uint64_t k) {
+      const double kd = static_cast<double>(k);
+      return std::exp(-mean + kd * lm - std::lgamma(kd + 1.0));
+    });
+    CHECK(pv > kMinP);
+    check_moments(xs, mean, mean);
+  }
+}
+
+TEST_CASE("multinomial sums to n with the right marginals", "[samplers]") {
+  const std::vector<double> probs = {0.1, 0.0, 0.25, 0.3, 0.35};
+  const uint64_t n = 1000;
+  const std::size_t k = probs.size();
+  Stream s(kSeed, 4, 0, 0);
+  const int draws = 100000;
+  std::vector<std::vector<uint64_t>> cols(k, std::vector<uint64_t>(draws));
+  std::vector<uint64_t> out(k);
+  for (int d = 0; d < draws; ++d) {
+    rng::multinomial(s, n, probs.data(), k, out.data());
+    uint64_t total = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      cols[i][static_cast<std::size_t>(d)] = out[i];
+      total += out[i];
+    }
+    REQUIRE(total == n);
+    REQUIRE(out[1] == 0);
+  }
+  for (std::size_t i = 0; i < k; ++i) {
+    INFO("category " << i);
+    check_moments(cols[i], n * probs[i], n * probs[i] * (1.0 - probs[i]));
+  }
+  // Covariance of categories 0 and 4 is -n p0 p4.
+  const double m0 = n * probs[0], m4 = n * probs[4];
+  double cov = 0.0, cov2 = 0.0;
+  for (int d = 0; d < draws; ++d) {
+    const auto u = static_cast<std::size_t>(d);
+    const double t = (static_cast<double>(cols[0][u]) - m0) * (static_cast<double>(cols[4][u]) - m4);
+    cov += t;
+    cov2 += t * t;
+  }
+  cov /= draws;
+  const double se = std::sqrt((cov2 / draws - cov * cov) / draws);
+  CHECK(std::fabs(cov + n * probs[0] * probs[4]) < 5.0 * se);
+
+  // A trailing zero-probability category stays empty; n = 0 gives zeros.
+  const double half[3] = {0.5, 0.5, 0.0};
+  uint64_t o3[3];
+  for (int d = 0; d < 1000; ++d) {
+    rng::multinomial(s, 77, half, 3, o3);
+    REQUIRE(o3[2] == 0);
+    REQUIRE(o3[0] + o3[1] == 77);
+  }
+  rng::multinomial(s, 0, half, 3, o3);
+  CHECK((o3[0] == 0 && o3[1] == 0 && o3[2] == 0));
+}
+
+TEST_CASE("normal has the standard normal distribution", "[samplers]") {
+  Stream s(kSeed, 5, 0, 0);
+  std::vector<double> xs(1000000);
+  for (auto& x : xs) x = rng::normal(s);
+  check_moments(xs, 0.0, 1.0);
+  CHECK(continuous_gof(xs, rng::normal_cdf) > kMinP);
+}
+
+TEST_CASE("gamma matches its distribution", "[samplers]") {
+  Stream s0(kSeed, 6, 99, 0);
+  CHECK(rng::gamma(s0, 0.0, 1.0) == 0.0);
+  const std::vector<double> shapes = {0.5, 1.0, 3.7, 50.0, 0.05};
+  const double scale = 2.0;
+  uint32_t id = 0;
+  for (double a : shapes) {
+    INFO("shape = " << a);
+    Stream s(kSeed, 6, id++, 0);
+    std::vector<double> xs(200000);
+    for (auto& x : xs) x = rng::gamma(s, a, scale);
+    CHECK(*std::min_element(xs.begin(), xs.end()) >= 0.0);
+    check_moments(xs, a * scale, a * scale * scale);
+    CHECK(continuous_gof(xs, [&](double x) { return gamma_p(a, x / scale); }) > kMinP);
+  }
+}
+
+TEST_CASE("beta matches its distribution", "[samplers]") {
+  // CDFs: arcsine for (0.5, 0.5); binomial tail sum for integer shapes.
+  auto int_cdf = [](int a, int b) {
+    return [a, b](double x) {
+      const int m = a + b - 1;
+      double sum = 0.0;
+      for (int j = a; j <= m; ++j)
+        sum += std::exp(std::lgamma(m + 1.0) - std::lgamma(j + 1.0) - std::lgamma(m - j + 1.0) +
+                        j * std::log(x) + (m - j) * std::log1p(-x));
+      return sum;
+    };
+  };
+  struct Case { double a, b; std::function<double(double)> cdf; };
+  const double pi = std::acos(-1.0);
+  const std::vector<Case> cases = {
+      {0.5, 0.5, [pi](double x) { return 2.0 / pi * std::asin(std::sqrt(x)); }},
+      {2.0, 5.0, int_cdf(2, 5)},
+      {30.0, 10.0, int_cdf(30, 10)},
+      {0.01, 0.02, nullptr}};  // tiny shapes: the log-space path; moments only
+  uint32_t id = 0;
+  for (const auto& c : cases) {
+    INFO("a = " << c.a << ", b = " << c.b);
+    Stream s(kSeed, 7, id++, 0);
+    std::vector<double> xs(200000);
+    for (auto& x : xs) x = rng::beta(s, c.a, c.b);
+    for (double x : xs) REQUIRE((x >= 0.0 && x <= 1.0));
+    const double ab = c.a + c.b;
+    check_moments(xs, c.a / ab, c.a * c.b / (ab * ab * (ab + 1.0)));
+    if (c.cdf) CHECK(continuous_gof(xs, c.cdf) > kMinP);
+  }
+}
+
+TEST_CASE("normal_cdf and normal_quantile", "[samplers]") {
+  struct Known { double p, x; };  // mpmath (50 digits) at the double nearest p
+  const Known known[] = {{0.975, 1.9599639845400539},    {0.5, 0.0},
+                         {1e-10, -6.3613409024040562},   {0.999, 3.0902323061678133},
+                         {0.02425, -1.9729610513118848}, {0.3, -0.52440051270804082},
+                         {1e-300, -37.047096299361199},  {0.9999999, 5.1993375822906611},
+                         {0.75, 0.67448975019608174}};
+  for (const auto& k : known) {
+    INFO("p = " << k.p);
+    CHECK(rng::normal_quantile(k.p) == Approx(k.x).epsilon(1e-13).margin(1e-15));
+  }
+  CHECK(rng::normal_cdf(-10.0) == Approx(7.6198530241605261e-24).epsilon(1e-13));
+  CHECK(rng::normal_cdf(-37.0) == Approx(5.7255712225245768e-300).epsilon(1e-12));
+  CHECK(rng::normal_cdf(0.5) == Approx(0.6914624612740131).epsilon(1e-14));
+
+  // Round trip on [-8, 8]. Above 0, Phi(x) rounds to a multiple of 2^-53 near 1, so the tolerance
+  // grows as eps / phi(x); below 0 the relative accuracy of Phi is kept.
+  const double two_pi = 2.0 * std::acos(-1.0);
+  for (int i = -800; i <= 800; ++i) {
+    const double x = i / 100.0;
+    const double pdf = std::exp(-0.5 * x * x) / std::sqrt(two_pi);
+    const double tol = 1e-12 * std::max(1.0, std::fabs(x)) +
+                       2.0 * std::numeric_limits<double>::epsilon() * rng::normal_cdf(x) / pdf;
+    INFO("x = " << x);
+    CHECK(std::fabs(rng::normal_quantile(rng::normal_cdf(x)) - x) <= tol);
+  }
+  // Exact symmetry where 1 - u is exact (dyadic u), and the ends.
+  for (double u : {0x1p-50, 0x1p-20, 0x1p-6, 0.125, 0.375}) {
+    CHECK(rng::normal_quantile(1.0 - u) == -rng::normal_quantile(u));
+  }
+  CHECK(rng::normal_quantile(0.0) == -std::numeric_limits<double>::infinity());
+  CHECK(rng::normal_quantile(1.0) == std::numeric_limits<double>::infinity());
+  CHECK(std::isnan(rng::normal_quantile(std::nan(""))));
+}
+
+TEST_CASE("samplers are deterministic given the Stream state", "[samplers]") {
+  auto run = [] {
+    Stream s(kSeed, 8, 3, 12);
+    std::vector<double> v;
+    const double probs[3] = {0.2, 0.3, 0.5};
+    uint64_t out[3];
+    for (int i = 0; i < 200; ++i) {
+      v.push_back(static_cast<double>(rng::binomial(s, 1000, 0.3)));
+      v.push_back(static_cast<double>(rng::binomial(s, 40, 0.1)));
+      v.push_back(static_cast<double>(rng::poisson(s, 4.0)));
+      v.push_back(static_cast<double>(rng::poisson(s, 400.0)));
+      rng::multinomial(s, 100, probs, 3, out);
+      v.push_back(static_cast<double>(out[0]));
+      v.push_back(rng::normal(s));
+      v.push_back(rng::gamma(s, 0.7, 1.0));
+      v.push_back(rng::beta(s, 2.0, 3.0));
+    }
+    return v;
+  };
+  CHECK(run() == run());
+}
