@@ -1,0 +1,138 @@
+// Engine throughput against its RNG-bound limit, thread scaling and peak memory.
+//
+//   bench_engine PROFILE.json CATALOGUE.json [replicates=10000] [years=10] [threads list, e.g. 1,2]
+//
+// Standard run: every catalogue model, summary-only. The RNG-bound limit is a loop that makes the
+// same number and kinds of draws per replicate-month as the engine (stream set-ups, normals, a
+// Poisson, binomials and multinomials sized by the profile's calibrated stocks and rates) with the
+// same samplers and nothing else. Figures are ratios measured in one run.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "admsim/engine.hpp"
+#include "admsim/ensemble.hpp"
+#include "admsim/samplers.hpp"
+
+namespace {
+using admsim::json;
+using Clock = std::chrono::steady_clock;
+
+json read(const char* path) {
+  std::ifstream in(path);
+  if (!in) { std::fprintf(stderr, "cannot read %s\n", path); std::exit(2); }
+  std::stringstream s;
+  s << in.rdbuf();
+  return admsim::parse_json_text(s.str());
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The engine's draws for one replicate-month, with calibrated sizes (see demand.cpp, workforce.cpp,
+// quality.cpp): returns a checksum so nothing is optimised away.
+std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::uint64_t rep, std::uint32_t month) {
+  using namespace admsim::rng;
+  std::uint64_t sum = 0;
+  double fsum = 0;
+  auto s = [&](std::uint32_t id) { return Stream(seed, rep, id, month); };
+  { Stream n = s(10); fsum += normal(n); }                                          // demand noise
+  { Stream r = s(11); sum += poisson(r, c.new_referrals); }                         // referrals
+  { Stream r = s(12);                                                               // re-referrals
+    for (int k = 0; k < 12; ++k) sum += binomial(r, static_cast<std::uint64_t>(c.closures * std::pow(1 - c.rereferral_hazard, k)), c.rereferral_hazard); }
+  const auto referrals = static_cast<std::uint64_t>(c.new_referrals / 0.785);
+  { Stream r = s(13); sum += binomial(r, referrals, c.nfa_share); }                // outcome
+  { Stream r = s(14); double p[4] = {c.cin_to_cpp, c.cin_to_cla, c.cin_close, 1 - c.cin_to_cpp - c.cin_to_cla - c.cin_close};
+    std::uint64_t out[4]; multinomial(r, static_cast<std::uint64_t>(c.cin_only0), p, 4, out); sum += out[0]; }
+  { Stream r = s(15); const auto ends = binomial(r, static_cast<std::uint64_t>(c.cpp0), c.cpp_exit);
+    const auto care = binomial(r, ends, c.cpp_exit_to_cla); sum += binomial(r, ends - care, 0.55); }
+  { Stream r = s(16); sum += binomial(r, static_cast<std::uint64_t>(c.cpp0 * c.cpp_exit), 0.2); }
+  { Stream r = s(18);                                                               // care exits
+    for (std::size_t t = 0; t < admsim::kPlacementCount; ++t)
+      for (std::size_t b = 0; b < admsim::kCareBands; ++b) {
+        const auto n = static_cast<std::uint64_t>(c.initial_care[t][b]);
+        const auto left = binomial(r, n, c.leave_prob[t][b]);
+        sum += left + binomial(r, n - left, c.age_prob[b]);
+      } }
+  { Stream r = s(17); std::uint64_t out[admsim::kPlacementCount];
+    multinomial(r, static_cast<std::uint64_t>(c.cla_entry_rate), c.entry_mix.data(), admsim::kPlacementCount, out); sum += out[0]; }
+  { Stream r = s(19); sum += binomial(r, static_cast<std::uint64_t>(c.cla0), 0.03); }  // moves
+  { Stream n = s(30); fsum += normal(n); }                                          // labour market
+  { Stream r = s(31); for (int b = 0; b < 3; ++b) sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 / 3), c.band_hazard[static_cast<std::size_t>(b)]); }
+  { Stream r = s(33); sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 * 0.12), 1.0 / 12);
+    sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 * 0.58), 0.01); }
+  const auto vacancies = static_cast<std::uint64_t>(c.establishment0 - c.in_post0);
+  { Stream r = s(32); const auto h = binomial(r, vacancies, c.fill_prob); sum += binomial(r, h, 0.35); }
+  { Stream r = s(34); sum += binomial(r, static_cast<std::uint64_t>(c.agency0), 1.0 / 6) + binomial(r, 6, 0.7); }
+  { Stream n = s(50); fsum += normal(n); }                                          // quality
+  return sum + static_cast<std::uint64_t>(fsum > 0);
+}
+
+double rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s PROFILE.json CATALOGUE.json [replicates] [years] [threads,..]\n", argv[0]);
+    return 2;
+  }
+  const json catalogue = read(argv[2]);
+  const long replicates = argc > 3 ? std::atol(argv[3]) : 10000;
+  const long years = argc > 4 ? std::atol(argv[4]) : 10;
+  std::vector<int> threads_list = {1, 2};
+  if (argc > 5) {
+    threads_list.clear();
+    std::stringstream list(argv[5]);
+    for (std::string item; std::getline(list, item, ',');) threads_list.push_back(std::atoi(item.c_str()));
+  }
+  json spec;
+  spec["profile"] = read(argv[1]);
+  spec["models"] = json::array();
+  for (const auto& id : admsim::catalogue_ids(catalogue)) spec["models"].push_back(id);
+  spec["years"] = years;
+  spec["replicates"] = replicates;
+  spec["output"] = "summary";
+  const admsim::Scenario scenario = admsim::parse_scenario(spec, catalogue);
+  const admsim::Calibration calibration = admsim::calibrate(scenario);
+  const double rep_months = double(scenario.models.size()) * double(replicates) * double(years * 12);
+  std::printf("standard run: %zu models x %ld replicates x %ld years = %.3g replicate-months (summary-only)\n",
+              scenario.models.size(), replicates, years, rep_months);
+
+  // RNG-bound limit on one core: the same draws, nothing else.
+  const long limit_months = 200000;
+  auto t0 = Clock::now();
+  std::uint64_t checksum = 0;
+  for (long i = 0; i < limit_months; ++i) {
+    checksum += draw_month(calibration, 1, static_cast<std::uint64_t>(i / 120), static_cast<std::uint32_t>(i % 120));
+  }
+  const double limit_rate = double(limit_months) / seconds_since(t0);
+  std::printf("RNG-bound limit (1 core): %.0f replicate-months/s  (checksum %llu)\n", limit_rate,
+              static_cast<unsigned long long>(checksum % 1000));
+
+  double one_thread_rate = 0;
+  for (int threads : threads_list) {
+    admsim::RunOptions options;
+    options.threads = threads;
+    t0 = Clock::now();
+    const auto result = admsim::run_ensemble(scenario, options);
+    const double secs = seconds_since(t0);
+    const double rate = rep_months / secs;
+    if (threads == threads_list.front()) one_thread_rate = rate / threads;
+    std::printf("threads %2d: %7.2f s  %9.0f replicate-months/s  %8.0f per core  engine/limit per core %.2fx  speed-up vs %d thread(s) %.2fx  (P good y3 in_house %.3f)\n",
+                threads, secs, rate, rate / threads, limit_rate / (rate / threads), threads_list.front(),
+                rate / (one_thread_rate * threads_list.front()), result.outcome_mean[1]);
+  }
+  std::printf("peak memory (max RSS): %.0f MB\n", rss_mb());
+  return 0;
+}

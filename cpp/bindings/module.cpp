@@ -1,0 +1,15 @@
+// admsim._core: the C++ engine for Python. One register_<topic>.cpp per topic.
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+void register_errors(py::module_& m);
+void register_tables(py::module_& m);
+void register_simulation(py::module_& m);
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "admsim C++ core: scenario validation and the parallel ensemble engine.";
+  register_errors(m);
+  register_tables(m);
+  register_simulation(m);
+}

@@ -1,0 +1,75 @@
+#pragma once
+// One replicate of one delivery model, month by month: demand, workforce, quality and
+// inspection, finance, with risk events and interventions.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "admsim/metrics.hpp"
+#include "admsim/scenario.hpp"
+
+namespace admsim {
+
+inline constexpr std::size_t kCareBands = 4;  // months in care: 0-6, 6-24, 24-60, 60+
+inline constexpr std::array<double, kCareBands> kCareBandMonths = {6, 18, 36, 0};
+
+// Rates derived once per scenario from the profile, so that the in-house model with no shocks
+// reproduces the profile's own stocks and flows (the profile is treated as a steady state).
+struct Calibration {
+  double children0 = 0;
+  double new_referrals = 0;            // per month, excluding re-referrals
+  double rereferral_hazard = 0;        // per month, for children closed in the last 12 months
+  double closures = 0;                 // expected closures per month (sizes the initial pool)
+  double nfa_share = 0;
+  double cin_to_cpp = 0, cin_to_cla = 0, cin_close = 0;  // monthly probabilities from CIN-only
+  double cpp_exit = 0, cpp_exit_to_cla = 0;              // monthly exit probability; share into care
+  double cla_entry_rate = 0;                             // entries per month
+  std::array<double, kPlacementCount> entry_mix{};
+  std::array<std::array<double, kCareBands>, kPlacementCount> leave_prob{};
+  std::array<double, kCareBands> age_prob{};
+  std::array<std::array<double, kCareBands>, kPlacementCount> initial_care{};  // expected stocks
+  double cin_only0 = 0, cpp0 = 0, cla0 = 0;
+  // workforce
+  double in_post0 = 0, agency0 = 0, establishment0 = 0;
+  double leave_hazard = 0;             // mean monthly hazard at starting conditions
+  std::array<double, 3> band_hazard{}; // newly qualified, experienced, senior
+  double fill_prob = 0;                // monthly chance a vacancy is filled
+  double agency_cover = 0;             // target agency FTE per vacancy
+  double cases_per_child = 0;          // cases per child in need (DfE "cases" / CIN)
+  double caseload0 = 0, turnover0 = 0, agency_share0 = 0;
+  // quality
+  double reversion = 0, quality_noise = 0;      // monthly
+  std::array<double, 3> cut{};                  // observed-quality cut points: O/G, G/RI, RI/I
+  double observed_sd = 1;
+  // finance
+  double staff_week_to_month = 52.0 / 12.0;
+  double discount_monthly = 0;
+  double budget = 0;                   // per year
+};
+
+Calibration calibrate(const Scenario& scenario);
+
+struct InspectionEvent {
+  std::int32_t model;
+  std::int64_t replicate;
+  std::int32_t month;
+  std::int32_t kind;   // 0 graded inspection, 1 monitoring visit (ungraded)
+  std::int32_t grade;  // 1..4 for inspections, 0 for visits
+};
+
+// Simulates (model, replicate). metrics: months x kMetricCount, row-major; outcomes: kOutcomeCount.
+// events may be null (summary mode).
+void simulate_replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
+                        std::int64_t replicate, double* metrics, double* outcomes,
+                        std::vector<InspectionEvent>* events);
+
+// Random streams, keyed by purpose so that adding a draw to one flow never shifts another.
+enum StreamId : std::uint32_t {
+  kStreamEffects = 1, kStreamRisks = 2, kStreamInitial = 3,
+  kStreamDemandNoise = 10, kStreamReferrals, kStreamRereferrals, kStreamReferralOutcome, kStreamCin,
+  kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
+  kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
+  kStreamQuality = 50, kStreamInspection,
+};
+
+}  // namespace admsim

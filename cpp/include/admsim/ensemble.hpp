@@ -1,0 +1,49 @@
+#pragma once
+// Replicates x delivery models in parallel (TBB), written to fixed slots so that results do not
+// depend on the thread count; optionally reduced to summaries as it goes.
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+#include "admsim/engine.hpp"
+#include "admsim/summary.hpp"
+
+namespace admsim {
+
+// Thrown when the progress callback asks to stop (Ctrl-C in Python).
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("simulation cancelled") {}
+};
+
+struct RunOptions {
+  int threads = 0;  // 0: all available
+  // Called on the calling thread between blocks with (replicates done, total); return false to stop.
+  std::function<bool(std::int64_t, std::int64_t)> progress;
+  std::int64_t block_replicates = 64;
+};
+
+inline constexpr std::size_t kQuantileCount = 5;
+inline constexpr double kQuantiles[kQuantileCount] = {0.05, 0.25, 0.5, 0.75, 0.95};
+
+struct EnsembleResult {
+  std::size_t models = 0, months = 0;
+  std::int64_t replicates = 0;
+  bool summary_only = false;
+  // full mode
+  std::vector<double> metrics;    // [model][replicate][month][metric]
+  std::vector<double> outcomes;   // [model][replicate][outcome]
+  std::vector<InspectionEvent> events;
+  // summary mode (also filled in full mode, cheaply, so both modes share one summary path)
+  std::vector<double> metric_mean, metric_sd;  // [model][month][metric]
+  std::vector<double> metric_quantiles;        // [model][month][metric][quantile]
+  std::vector<double> outcome_mean, outcome_sd, outcome_count;   // [model][outcome]
+  std::vector<double> outcome_quantiles;                         // [model][outcome][quantile]
+  std::vector<double> diff_mean, diff_sd, diff_quantiles, diff_positive;  // vs baseline, [model][outcome](..)
+  std::int64_t replicate_months = 0;
+};
+
+EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options = {});
+
+}  // namespace admsim

@@ -1,0 +1,94 @@
+#pragma once
+// Names and order of the monthly metrics and per-replicate outcomes the engine records.
+// Python reads the names through _core, so the order here is the array layout.
+#include <array>
+#include <cstddef>
+
+namespace admsim {
+
+enum class Metric : std::size_t {
+  population,           // children aged 0-17
+  referrals,            // referrals in the month (new + re-referrals)
+  rereferrals,          // referrals of children referred in the previous 12 months
+  cin,                  // children in need (DfE definition: includes CPP and CLA), end of month
+  cin_starts,           // referrals assessed as in need in the month
+  cin_closed,           // children leaving the CIN population (closures and care leavers)
+  cpp,                  // children on a child protection plan, end of month
+  cla,                  // children looked after, end of month
+  cpp_starts,           // plans started in the month
+  cpp_repeat_starts,    // of which second or subsequent plans
+  cpp_ends,             // plans ended in the month
+  cla_starts,           // entries to care in the month
+  cla_ceased,           // exits from care in the month
+  cla_residential,      // children in children's homes and secure homes
+  placement_moves,      // placement changes in the month
+  social_workers,       // permanent (employed) social workers, FTE
+  agency_workers,       // agency social workers, FTE
+  establishment,        // funded social-worker posts, FTE
+  vacancies,            // establishment not filled by permanent staff
+  leavers,              // permanent leavers in the month
+  hires,                // permanent starters in the month
+  agency_starts,        // agency assignments begun in the month
+  agency_ends,          // agency assignments ended in the month
+  caseload,             // cases per case-holding FTE
+  turnover_rate,        // leavers in the last 12 months / mean in post (annual rate)
+  agency_share,         // agency / (agency + permanent)
+  vacancy_rate,         // vacancies / establishment
+  quality,              // latent practice quality (SD units; 0 = national average)
+  grade_awarded,        // Ofsted grade awarded this month (1 outstanding .. 4 inadequate), 0 if none
+  current_grade,        // latest Ofsted grade (1..4)
+  cost,                 // total spend in the month, GBP
+  cost_staff,
+  cost_placements,
+  cost_delivery_model,  // set-up, transition, contract management, VAT, corporation tax
+  cost_discounted,      // cost discounted to month 0 at the Green Book rate
+  risk_events,          // risk-register events that began this month
+  in_transition,        // 1 during set-up or transition, else 0
+  count_
+};
+
+inline constexpr std::size_t kMetricCount = static_cast<std::size_t>(Metric::count_);
+
+inline constexpr std::array<const char*, kMetricCount> kMetricNames = {
+    "population",      "referrals",       "rereferrals",    "cin",
+    "cin_starts",      "cin_closed",
+    "cpp",             "cla",             "cpp_starts",     "cpp_repeat_starts", "cpp_ends",
+    "cla_starts",      "cla_ceased",      "cla_residential", "placement_moves",
+    "social_workers",  "agency_workers",  "establishment",  "vacancies",
+    "leavers",         "hires",           "agency_starts",  "agency_ends",
+    "caseload",        "turnover_rate",
+    "agency_share",    "vacancy_rate",    "quality",        "grade_awarded",
+    "current_grade",   "cost",            "cost_staff",     "cost_placements",
+    "cost_delivery_model", "cost_discounted", "risk_events", "in_transition"};
+
+// Per-replicate outcomes (one number per model and replicate). NaN where undefined
+// (for example no inspection within the horizon).
+enum class Outcome : std::size_t {
+  good_at_next_inspection,     // 1 if the first inspection grades Good or Outstanding
+  good_by_year3,               // latest grade at month 36 is Good or Outstanding
+  good_by_year5,
+  inadequate_at_year3,         // latest grade at month 36 is Inadequate
+  months_to_leave_inadequate,  // first month graded better than Inadequate (NaN if never / not starting there)
+  mean_turnover_rate,
+  mean_vacancy_rate,
+  mean_agency_share,
+  mean_caseload,
+  cla_per_10k_end,
+  total_cost,
+  npv_cost,
+  overspend_years,             // number of simulated years whose spend exceeded the budget
+  overspend_any,               // 1 if any year overspent
+  setup_cost,
+  risk_events,
+  count_
+};
+
+inline constexpr std::size_t kOutcomeCount = static_cast<std::size_t>(Outcome::count_);
+
+inline constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
+    "good_at_next_inspection", "good_by_year3",      "good_by_year5",   "inadequate_at_year3",
+    "months_to_leave_inadequate", "mean_turnover_rate", "mean_vacancy_rate", "mean_agency_share",
+    "mean_caseload",           "cla_per_10k_end",    "total_cost",      "npv_cost",
+    "overspend_years",         "overspend_any",      "setup_cost",      "risk_events"};
+
+}  // namespace admsim

@@ -1,0 +1,118 @@
+#pragma once
+// The validated, typed form of a scenario: a council profile, delivery models, interventions,
+// parameter overrides and run settings. Built from JSON by parse_scenario(), which names the
+// JSON pointer of any bad field.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "admsim/json_reader.hpp"
+#include "admsim/parameters.hpp"
+
+namespace admsim {
+
+enum class Placement : std::size_t {
+  foster_inhouse, foster_agency, kinship, residential, supported, with_parents, adoption, count_
+};
+inline constexpr std::size_t kPlacementCount = static_cast<std::size_t>(Placement::count_);
+inline constexpr std::array<const char*, kPlacementCount> kPlacementNames = {
+    "foster_inhouse", "foster_agency", "kinship", "residential", "supported", "with_parents", "adoption"};
+
+// Grades are ordered best to worst, as Ofsted publishes them.
+enum Grade : int { kNoGrade = 0, kOutstanding = 1, kGood = 2, kRequiresImprovement = 3, kInadequate = 4 };
+inline constexpr std::array<const char*, 5> kGradeNames = {"none", "outstanding", "good",
+                                                           "requires_improvement", "inadequate"};
+
+struct Profile {
+  std::string name;
+  double children = 0, growth_per_year = 0;
+  // demand, per year (per 10k children unless a rate)
+  double referrals_per_10k = 0, rereferral_rate = 0, no_further_action_rate = 0;
+  double cin_per_10k = 0, cpp_per_10k = 0, cpp_starts_per_10k = 0, cpp_repeat_rate = 0;
+  double cla_per_10k = 0, cla_starts_per_10k = 0, cla_ceased_per_10k = 0;
+  std::array<double, kPlacementCount> placement_mix{}, placement_weekly_cost{};
+  // workforce
+  double in_post_fte = 0, agency_fte = 0, vacancy_rate = 0, turnover_rate = 0, caseload = 0;
+  double case_holding_share = 0, weekly_cost_employed = 0, weekly_cost_agency = 0;
+  // finance
+  double budget_per_year = 0, overheads_share = 0;
+  // inspection
+  Grade last_grade = kGood;
+  double months_since_inspection = 0;  // from the last inspection to the profile's as_of date
+  double cla_from_cpp_check = 0;       // share of plan ends that go into care (must be < 1)
+};
+
+enum class DistKind { fixed, uniform, triangular, normal, lognormal };
+
+// An uncertain effect. Sampled by inversion of one uniform per hook and replicate, so models
+// that share a hook move together across replicates (common random numbers).
+struct Distribution {
+  DistKind kind = DistKind::fixed;
+  double a = 0, b = 0, c = 0;  // fixed: a; uniform: a..b; triangular: a,b(mode),c; normal: mean a, sd b; lognormal: median a, sigma b
+  double quantile(double u) const;
+  double mean() const;
+};
+
+// The engine hooks through which a delivery model acts. Nothing in the engine looks at model ids.
+enum class Hook : std::size_t {
+  turnover, recruitment, agency_use, improvement, improvement_pace, transition_dip,
+  transition_turnover, transition_months, edge_of_care, placement_cost, overhead_cost, pay,
+  establishment_flex, setup_cost, setup_months, contract_management_cost, vat_irrecoverable, count_
+};
+inline constexpr std::size_t kHookCount = static_cast<std::size_t>(Hook::count_);
+inline constexpr std::array<const char*, kHookCount> kHookNames = {
+    "turnover", "recruitment", "agency_use", "improvement", "improvement_pace", "transition_dip",
+    "transition_turnover", "transition_months", "edge_of_care", "placement_cost", "overhead_cost",
+    "pay", "establishment_flex", "setup_cost", "setup_months", "contract_management_cost",
+    "vat_irrecoverable"};
+
+enum class Level { none, low, medium, high };
+
+struct DeliveryModel {
+  std::string id, name, group;
+  // attributes the engine uses (the rest stay in the catalogue for appraisal)
+  bool tupe = false;                // staff transfer (tupe "yes" or "may")
+  bool corporation_tax = false;
+  Level contract_management = Level::none;
+  bool separate_entity = false;     // vat_recoverable not "yes": VAT may become a cost
+  std::array<Distribution, kHookCount> effects{};
+  std::array<bool, kHookCount> has_effect{};
+};
+
+enum class InterventionKind {
+  recruitment_campaign, caseload_cap, agency_cap, pay_uplift, edge_of_care_investment, demand_shock
+};
+inline constexpr std::array<const char*, 6> kInterventionNames = {
+    "recruitment_campaign", "caseload_cap", "agency_cap", "pay_uplift", "edge_of_care_investment",
+    "demand_shock"};
+
+struct Intervention {
+  InterventionKind kind;
+  int start_month = 0, end_month = 0;  // active in [start, end)
+  double size = 0;
+};
+
+enum class OutputMode { full, summary };
+
+struct Scenario {
+  Profile profile;
+  std::vector<DeliveryModel> models;
+  std::vector<Intervention> interventions;
+  EngineParameters parameters;
+  int months = 120;
+  std::int64_t replicates = 100;
+  std::uint64_t seed = 1;
+  int decision_month = 0;              // month the delivery-model decision is taken
+  bool common_random_numbers = true;
+  OutputMode output = OutputMode::full;
+  int baseline = 0;                    // index of the model paired differences are taken against
+};
+
+// spec: the scenario JSON; catalogue: {"models": [...]} used to resolve model ids.
+Scenario parse_scenario(const json& spec, const json& catalogue);
+Profile parse_profile(const JsonReader& node);
+DeliveryModel parse_delivery_model(const JsonReader& node);
+std::vector<std::string> catalogue_ids(const json& catalogue);
+
+}  // namespace admsim

@@ -1,0 +1,141 @@
+// Demand: referrals, re-referrals, children in need, child protection plans and children in care
+// by placement type and time in care.
+#include <algorithm>
+#include <cmath>
+
+#include "admsim/samplers.hpp"
+#include "replicate.hpp"
+
+namespace admsim::detail {
+
+namespace {
+std::uint64_t round_count(double x) { return static_cast<std::uint64_t>(std::llround(std::max(0.0, x))); }
+}  // namespace
+
+std::uint64_t Replicate::cin_all() const {
+  std::uint64_t cla = 0;
+  for (const auto& type : care_) for (auto n : type) cla += n;
+  return cin_only_ + cpp_ + cla;
+}
+
+void Replicate::init_demand() {
+  children_ = c_.children0;
+  cin_only_ = round_count(c_.cin_only0);
+  cpp_ = round_count(c_.cpp0);
+  for (std::size_t t = 0; t < kPlacementCount; ++t)
+    for (std::size_t b = 0; b < kCareBands; ++b) care_[t][b] = round_count(c_.initial_care[t][b]);
+  // The pool of recent closures, as the steady state leaves it: each monthly cohort thinned by
+  // the re-referral hazard for the months since it closed.
+  for (std::size_t k = 0; k < pool_.size(); ++k) {
+    pool_[k] = round_count(c_.closures * std::pow(1.0 - c_.rereferral_hazard, double(k)));
+  }
+}
+
+double Replicate::care_entry_multiplier() const {
+  const double per10k = children_ / 1e4;
+  return std::exp(-e_.quality_care_entry_effect * quality_) * effect(Hook::edge_of_care) *
+         mod_.care_entry *
+         std::exp(-e_.edge_of_care_effect_per_million * mod_.edge_of_care_investment / 1e6 / per10k);
+}
+
+void Replicate::step_demand(int t) {
+  const double years = t / 12.0;
+  children_ = c_.children0 * std::pow(1.0 + s_.profile.growth_per_year, years);
+  set(Metric::population, children_);
+
+  // Referral noise is shared by all models (common random numbers): an AR(1) log multiplier.
+  rng::Stream noise = stream(kStreamDemandNoise, t);
+  demand_noise_ = e_.demand_noise_persistence * demand_noise_ + e_.demand_noise_sd * rng::normal(noise);
+  const double trend = std::pow(1.0 + e_.demand_trend_per_year, years);
+  const double lambda = c_.new_referrals * (children_ / c_.children0) * trend *
+                        std::exp(demand_noise_) * mod_.referrals;
+  rng::Stream ref = stream(kStreamReferrals, t);
+  const std::uint64_t fresh = rng::poisson(ref, lambda);
+
+  const double rr_hazard =
+      std::min(1.0, c_.rereferral_hazard * std::exp(-e_.quality_rereferral_effect * quality_));
+  rng::Stream rr = stream(kStreamRereferrals, t);
+  std::uint64_t rereferred = 0;
+  for (auto& cohort : pool_) {
+    const std::uint64_t k = rng::binomial(rr, cohort, rr_hazard);
+    cohort -= k;
+    rereferred += k;
+  }
+  const std::uint64_t referrals = fresh + rereferred;
+  rng::Stream outcome = stream(kStreamReferralOutcome, t);
+  const std::uint64_t nfa = rng::binomial(outcome, referrals, c_.nfa_share);
+  const std::uint64_t assessed_in_need = referrals - nfa;
+
+  // Children in need (not on a plan or in care): to a plan, into care, closed, or staying.
+  const double entry = care_entry_multiplier();
+  rng::Stream cin = stream(kStreamCin, t);
+  const double to_cla = c_.cin_to_cla * entry;
+  const double stay = std::max(0.0, 1.0 - c_.cin_to_cpp - to_cla - c_.cin_close);
+  const double cin_probs[4] = {c_.cin_to_cpp, to_cla, c_.cin_close, stay};
+  std::uint64_t cin_moves[4];
+  rng::multinomial(cin, cin_only_, cin_probs, 4, cin_moves);
+  const std::uint64_t cpp_starts = cin_moves[0], cin_to_care = cin_moves[1], cin_closed = cin_moves[2];
+
+  // Plans end at a constant hazard; some end in care, some step down to CIN, the rest close.
+  rng::Stream cpp = stream(kStreamCpp, t);
+  const std::uint64_t cpp_ends = rng::binomial(cpp, cpp_, c_.cpp_exit);
+  const std::uint64_t cpp_to_care = rng::binomial(cpp, cpp_ends, std::min(1.0, c_.cpp_exit_to_cla * entry));
+  const std::uint64_t step_down = rng::binomial(cpp, cpp_ends - cpp_to_care, e_.cpp_end_to_cin_share);
+  const std::uint64_t cpp_closed = cpp_ends - cpp_to_care - step_down;
+  rng::Stream repeat = stream(kStreamCppRepeat, t);
+  const double repeat_p = std::min(
+      1.0, s_.profile.cpp_repeat_rate * std::exp(-e_.quality_rereferral_effect * quality_));
+  const std::uint64_t repeat_starts = rng::binomial(repeat, cpp_starts, repeat_p);
+
+  // Care: leave or move to the next duration band, then the month's entries join band 0.
+  rng::Stream exits = stream(kStreamCareExit, t);
+  std::uint64_t ceased = 0, cla = 0, residential = 0;
+  for (std::size_t p = 0; p < kPlacementCount; ++p) {
+    std::uint64_t moving_in = 0;
+    for (std::size_t b = 0; b < kCareBands; ++b) {
+      std::uint64_t& n = care_[p][b];
+      const std::uint64_t left = rng::binomial(exits, n, c_.leave_prob[p][b]);
+      const std::uint64_t aged = rng::binomial(exits, n - left, c_.age_prob[b]);
+      ceased += left;
+      n = n - left - aged + moving_in;
+      moving_in = aged;
+    }
+  }
+  const std::uint64_t entries = cin_to_care + cpp_to_care;
+  rng::Stream place = stream(kStreamCareEntry, t);
+  std::uint64_t by_type[kPlacementCount];
+  rng::multinomial(place, entries, c_.entry_mix.data(), kPlacementCount, by_type);
+  for (std::size_t p = 0; p < kPlacementCount; ++p) {
+    care_[p][0] += by_type[p];
+    for (auto n : care_[p]) cla += n;
+  }
+  for (auto n : care_[static_cast<std::size_t>(Placement::residential)]) residential += n;
+
+  cin_only_ = cin_only_ + assessed_in_need + step_down - cpp_starts - cin_to_care - cin_closed;
+  cpp_ = cpp_ + cpp_starts - cpp_ends;
+
+  // Closures this month become next month's youngest re-referral cohort; the oldest ages out.
+  std::rotate(pool_.rbegin(), pool_.rbegin() + 1, pool_.rend());
+  pool_[0] = nfa + cin_closed + cpp_closed + ceased;
+
+  rng::Stream moves = stream(kStreamPlacementMoves, t);
+  const double move_p = 1.0 - std::exp(-e_.placement_moves_per_year / 12.0 *
+                                       std::exp(-e_.quality_placement_effect * quality_));
+  set(Metric::placement_moves, double(rng::binomial(moves, cla, move_p)));
+
+  set(Metric::referrals, double(referrals));
+  set(Metric::rereferrals, double(rereferred));
+  set(Metric::cin_starts, double(assessed_in_need));
+  set(Metric::cin_closed, double(cin_closed + cpp_closed + ceased));
+  set(Metric::cin, double(cin_only_ + cpp_ + cla));
+  set(Metric::cpp, double(cpp_));
+  set(Metric::cla, double(cla));
+  set(Metric::cpp_starts, double(cpp_starts));
+  set(Metric::cpp_repeat_starts, double(repeat_starts));
+  set(Metric::cpp_ends, double(cpp_ends));
+  set(Metric::cla_starts, double(entries));
+  set(Metric::cla_ceased, double(ceased));
+  set(Metric::cla_residential, double(residential));
+}
+
+}  // namespace admsim::detail

@@ -1,0 +1,191 @@
+#include "admsim/ensemble.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+namespace admsim {
+
+namespace {
+
+// Accumulates blocks of replicates in replicate order.
+class Summariser {
+ public:
+  Summariser(const Scenario& s, std::size_t months) : s_(s), months_(months), models_(s.models.size()) {}
+
+  void add_block(const std::vector<double>& metrics, const std::vector<double>& outcomes,
+                 std::size_t block) {
+    if (!ready_) init(metrics, outcomes, block);
+    const std::size_t M = models_;
+    // Each (model, metric) series set is owned by one task and filled in replicate order.
+    tbb::parallel_for(std::size_t(0), M * kMetricCount, [&](std::size_t task) {
+      const std::size_t m = task / kMetricCount, k = task % kMetricCount;
+      for (std::size_t r = 0; r < block; ++r) {
+        const double* row = &metrics[((m * block + r) * months_) * kMetricCount];
+        for (std::size_t t = 0; t < months_; ++t) {
+          metric_hist_[k].add(m * months_ + t, row[t * kMetricCount + k]);
+        }
+      }
+    });
+    const std::size_t base = static_cast<std::size_t>(s_.baseline);
+    for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+      for (std::size_t m = 0; m < M; ++m) {
+        for (std::size_t r = 0; r < block; ++r) {
+          const double v = outcomes[(m * block + r) * kOutcomeCount + k];
+          const double b = outcomes[(base * block + r) * kOutcomeCount + k];
+          outcome_hist_[k].add(m, v);
+          diff_hist_[k].add(m, v - b);
+          if (!std::isnan(v - b)) positive_[m * kOutcomeCount + k] += (v - b) > 0;
+        }
+      }
+    }
+  }
+
+  void write(EnsembleResult& out) const {
+    const std::size_t M = models_;
+    out.metric_mean.assign(M * months_ * kMetricCount, 0.0);
+    out.metric_sd.assign(out.metric_mean.size(), 0.0);
+    out.metric_quantiles.assign(out.metric_mean.size() * kQuantileCount, 0.0);
+    for (std::size_t m = 0; m < M; ++m)
+      for (std::size_t t = 0; t < months_; ++t)
+        for (std::size_t k = 0; k < kMetricCount; ++k) {
+          const std::size_t series = m * months_ + t, at = series * kMetricCount + k;
+          out.metric_mean[at] = metric_hist_[k].mean(series);
+          out.metric_sd[at] = metric_hist_[k].sd(series);
+          for (std::size_t q = 0; q < kQuantileCount; ++q)
+            out.metric_quantiles[at * kQuantileCount + q] = metric_hist_[k].quantile(series, kQuantiles[q]);
+        }
+    const std::size_t n = M * kOutcomeCount;
+    out.outcome_mean.assign(n, 0.0);
+    out.outcome_sd.assign(n, 0.0);
+    out.outcome_count.assign(n, 0.0);
+    out.outcome_quantiles.assign(n * kQuantileCount, 0.0);
+    out.diff_mean.assign(n, 0.0);
+    out.diff_sd.assign(n, 0.0);
+    out.diff_positive.assign(n, 0.0);
+    out.diff_quantiles.assign(n * kQuantileCount, 0.0);
+    for (std::size_t m = 0; m < M; ++m)
+      for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+        const std::size_t at = m * kOutcomeCount + k;
+        out.outcome_mean[at] = outcome_hist_[k].mean(m);
+        out.outcome_sd[at] = outcome_hist_[k].sd(m);
+        out.outcome_count[at] = double(outcome_hist_[k].count(m));
+        out.diff_mean[at] = diff_hist_[k].mean(m);
+        out.diff_sd[at] = diff_hist_[k].sd(m);
+        const double paired = double(diff_hist_[k].count(m));
+        out.diff_positive[at] = paired > 0 ? positive_[at] / paired : std::nan("");
+        for (std::size_t q = 0; q < kQuantileCount; ++q) {
+          out.outcome_quantiles[at * kQuantileCount + q] = outcome_hist_[k].quantile(m, kQuantiles[q]);
+          out.diff_quantiles[at * kQuantileCount + q] = diff_hist_[k].quantile(m, kQuantiles[q]);
+        }
+      }
+  }
+
+ private:
+  // Histogram ranges come from the first block, which holds the same replicates whatever the
+  // thread count.
+  void init(const std::vector<double>& metrics, const std::vector<double>& outcomes, std::size_t block) {
+    const std::size_t M = models_;
+    std::vector<double> sample;
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      sample.clear();
+      for (std::size_t i = k; i < M * block * months_ * kMetricCount; i += kMetricCount) sample.push_back(metrics[i]);
+      double lo, hi;
+      padded_range(sample, lo, hi);
+      metric_hist_.emplace_back(M * months_, lo, hi);
+    }
+    const std::size_t base = static_cast<std::size_t>(s_.baseline);
+    for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+      std::vector<double> values, diffs;
+      for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t r = 0; r < block; ++r) {
+          const double v = outcomes[(m * block + r) * kOutcomeCount + k];
+          values.push_back(v);
+          diffs.push_back(v - outcomes[(base * block + r) * kOutcomeCount + k]);
+        }
+      double lo, hi;
+      padded_range(values, lo, hi);
+      outcome_hist_.emplace_back(M, lo, hi);
+      padded_range(diffs, lo, hi);
+      diff_hist_.emplace_back(M, lo, hi);
+    }
+    positive_.assign(M * kOutcomeCount, 0.0);
+    ready_ = true;
+  }
+
+  const Scenario& s_;
+  std::size_t months_, models_;
+  bool ready_ = false;
+  std::vector<HistogramSet> metric_hist_, outcome_hist_, diff_hist_;
+  std::vector<double> positive_;
+};
+
+}  // namespace
+
+EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options) {
+  const Calibration calibration = calibrate(scenario);
+  EnsembleResult result;
+  result.models = scenario.models.size();
+  result.months = static_cast<std::size_t>(scenario.months);
+  result.replicates = scenario.replicates;
+  result.summary_only = scenario.output == OutputMode::summary;
+  const std::size_t M = result.models, T = result.months;
+  const std::int64_t R = scenario.replicates;
+  const bool full = !result.summary_only;
+  if (full) {
+    result.metrics.resize(M * static_cast<std::size_t>(R) * T * kMetricCount);
+    result.outcomes.resize(M * static_cast<std::size_t>(R) * kOutcomeCount);
+  }
+
+  const std::int64_t block = std::max<std::int64_t>(1, options.block_replicates);
+  std::vector<double> block_metrics, block_outcomes;
+  std::vector<std::vector<InspectionEvent>> block_events;
+  Summariser summary(scenario, T);
+  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+
+  for (std::int64_t first = 0; first < R; first += block) {
+    const auto n = static_cast<std::size_t>(std::min(block, R - first));
+    block_metrics.assign(M * n * T * kMetricCount, 0.0);
+    block_outcomes.assign(M * n * kOutcomeCount, 0.0);
+    block_events.assign(full ? M * n : 0, {});
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, M * n, 1), [&](const auto& range) {
+        for (std::size_t task = range.begin(); task != range.end(); ++task) {
+          const std::size_t m = task / n, r = task % n;
+          simulate_replicate(scenario, calibration, m, first + static_cast<std::int64_t>(r),
+                             &block_metrics[task * T * kMetricCount],
+                             &block_outcomes[task * kOutcomeCount],
+                             full ? &block_events[task] : nullptr);
+        }
+      });
+      summary.add_block(block_metrics, block_outcomes, n);
+    });
+    if (full) {
+      // Copy the block into [model][replicate] order; events in (model, replicate) order.
+      for (std::size_t m = 0; m < M; ++m) {
+        const std::size_t dst = m * static_cast<std::size_t>(R) + static_cast<std::size_t>(first);
+        std::copy_n(&block_metrics[m * n * T * kMetricCount], n * T * kMetricCount,
+                    &result.metrics[dst * T * kMetricCount]);
+        std::copy_n(&block_outcomes[m * n * kOutcomeCount], n * kOutcomeCount,
+                    &result.outcomes[dst * kOutcomeCount]);
+      }
+      for (auto& ev : block_events) result.events.insert(result.events.end(), ev.begin(), ev.end());
+    }
+    result.replicate_months += static_cast<std::int64_t>(M * n * T);
+    if (options.progress && !options.progress(first + static_cast<std::int64_t>(n), R)) throw Cancelled();
+  }
+  summary.write(result);
+  if (full) {
+    // Blocks interleave models; order events by (model, replicate, month) for the user.
+    std::stable_sort(result.events.begin(), result.events.end(), [](const auto& a, const auto& b) {
+      return a.model != b.model ? a.model < b.model : a.replicate < b.replicate;
+    });
+  }
+  return result;
+}
+
+}  // namespace admsim

@@ -1,0 +1,186 @@
+#include "admsim/json_reader.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace admsim {
+
+namespace {
+std::string format_bound(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+std::string range_text(double min, double max) {
+  const bool lo = std::isfinite(min), hi = std::isfinite(max);
+  if (lo && hi) return "a number in [" + format_bound(min) + ", " + format_bound(max) + "]";
+  if (lo) return "a number >= " + format_bound(min);
+  if (hi) return "a number <= " + format_bound(max);
+  return "a finite number";
+}
+}  // namespace
+
+ValidationError::ValidationError(std::string pointer, std::string problem, std::string value,
+                                 std::string allowed)
+    : std::invalid_argument((pointer.empty() ? std::string("(document)") : pointer) + ": " +
+                            problem + "; got " + value + "; allowed: " + allowed),
+      pointer_(std::move(pointer)),
+      value_(std::move(value)),
+      allowed_(std::move(allowed)) {}
+
+json parse_json_text(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ValidationError("", "malformed JSON at byte " + std::to_string(e.byte),
+                          describe(json(text.substr(0, 60))), "a JSON document (" +
+                          std::string(e.what()) + ")");
+  }
+}
+
+std::string describe(const json& value) {
+  std::string text = value.dump();
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+std::string escape_pointer_token(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+JsonReader::JsonReader(const json& node, std::string pointer)
+    : node_(&node), pointer_(std::move(pointer)) {}
+
+void JsonReader::fail(const std::string& problem, const std::string& allowed) const {
+  throw ValidationError(pointer_, problem, describe(*node_), allowed);
+}
+
+bool JsonReader::has(const std::string& key) const {
+  return node_->is_object() && node_->contains(key);
+}
+
+JsonReader JsonReader::at(const std::string& key) const {
+  expect_object();
+  auto it = node_->find(key);
+  if (it == node_->end()) {
+    throw ValidationError(pointer_ + "/" + escape_pointer_token(key), "missing required field",
+                          "nothing", "a value for '" + key + "'");
+  }
+  return JsonReader(*it, pointer_ + "/" + escape_pointer_token(key));
+}
+
+std::optional<JsonReader> JsonReader::find(const std::string& key) const {
+  expect_object();
+  auto it = node_->find(key);
+  if (it == node_->end() || it->is_null()) return std::nullopt;
+  return JsonReader(*it, pointer_ + "/" + escape_pointer_token(key));
+}
+
+JsonReader JsonReader::at(std::size_t index) const {
+  expect_array();
+  if (index >= node_->size()) {
+    throw ValidationError(pointer_ + "/" + std::to_string(index), "index out of range",
+                          std::to_string(index), "an index below " + std::to_string(node_->size()));
+  }
+  return JsonReader((*node_)[index], pointer_ + "/" + std::to_string(index));
+}
+
+std::size_t JsonReader::size() const { return node_->size(); }
+
+std::vector<std::string> JsonReader::keys() const {
+  expect_object();
+  std::vector<std::string> out;
+  for (auto it = node_->begin(); it != node_->end(); ++it) out.push_back(it.key());
+  return out;
+}
+
+void JsonReader::expect_object() const {
+  if (!node_->is_object()) fail("wrong type", "a JSON object");
+}
+
+void JsonReader::expect_array(std::size_t min_size) const {
+  if (!node_->is_array()) fail("wrong type", "a JSON array");
+  if (node_->size() < min_size) {
+    fail("too few elements", "an array of at least " + std::to_string(min_size) + " element(s)");
+  }
+}
+
+void JsonReader::expect_only(std::initializer_list<const char*> allowed) const {
+  expect_object();
+  for (auto it = node_->begin(); it != node_->end(); ++it) {
+    bool known = false;
+    for (const char* name : allowed) known = known || it.key() == name;
+    if (!known) {
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      throw ValidationError(pointer_ + "/" + escape_pointer_token(it.key()), "unknown field",
+                            describe(*it), "one of the fields " + join(names));
+    }
+  }
+}
+
+double JsonReader::number(double min, double max) const {
+  // nlohmann parses NaN/Infinity only from non-standard input, but Python callers may pass them.
+  if (!node_->is_number()) fail("wrong type", range_text(min, max));
+  const double x = node_->get<double>();
+  if (!std::isfinite(x)) fail("non-finite number", range_text(min, max));
+  if (x < min || x > max) fail("value out of range", range_text(min, max));
+  return x;
+}
+
+double JsonReader::number_or(const std::string& key, double fallback, double min,
+                             double max) const {
+  auto child = find(key);
+  return child ? child->number(min, max) : fallback;
+}
+
+std::int64_t JsonReader::integer(std::int64_t min, std::int64_t max) const {
+  const std::string allowed =
+      "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  if (!node_->is_number()) fail("wrong type", allowed);
+  const double x = node_->get<double>();
+  if (!std::isfinite(x)) fail("non-finite number", allowed);
+  if (x != std::floor(x)) fail("not an integer", allowed);
+  if (x < static_cast<double>(min) || x > static_cast<double>(max)) fail("value out of range", allowed);
+  return static_cast<std::int64_t>(x);
+}
+
+std::int64_t JsonReader::integer_or(const std::string& key, std::int64_t fallback,
+                                    std::int64_t min, std::int64_t max) const {
+  auto child = find(key);
+  return child ? child->integer(min, max) : fallback;
+}
+
+bool JsonReader::boolean() const {
+  if (!node_->is_boolean()) fail("wrong type", "true or false");
+  return node_->get<bool>();
+}
+
+std::string JsonReader::string() const {
+  if (!node_->is_string()) fail("wrong type", "a string");
+  return node_->get<std::string>();
+}
+
+std::string JsonReader::one_of(const std::vector<std::string>& choices) const {
+  const std::string allowed = "one of " + join(choices);
+  if (!node_->is_string()) fail("wrong type", allowed);
+  const std::string value = node_->get<std::string>();
+  for (const auto& c : choices) {
+    if (c == value) return value;
+  }
+  fail("unknown value", allowed);
+}
+
+}  // namespace admsim

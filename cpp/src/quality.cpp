@@ -1,0 +1,90 @@
+// Quality and inspection: latent practice quality and Ofsted's schedule and grades.
+#include <algorithm>
+#include <cmath>
+
+#include "admsim/samplers.hpp"
+#include "replicate.hpp"
+
+namespace admsim::detail {
+
+namespace {
+// Months until the next graded inspection after a grade, drawn uniformly in the schedule's range.
+double interval_after(int grade, const EngineParameters& e, double u) {
+  double lo = e.good_interval_min_months, hi = e.good_interval_max_months;
+  if (grade == kInadequate) {
+    lo = e.inadequate_reinspection_min_months;
+    hi = e.inadequate_reinspection_max_months;
+  } else if (grade == kRequiresImprovement) {
+    lo = e.requires_improvement_interval_min_months;
+    hi = e.requires_improvement_interval_max_months;
+  }
+  return lo + (hi - lo) * u;
+}
+}  // namespace
+
+void Replicate::init_quality() {
+  // Latent quality given the last grade: the observed reading is drawn inside the grade's band
+  // of the national distribution, then quality given that reading (both normal, so exact).
+  const int g = s_.profile.last_grade;
+  const double sd = c_.observed_sd;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double upper = g == kOutstanding ? inf : c_.cut[static_cast<std::size_t>(g - 1)];
+  const double lower = g == kInadequate ? -inf : c_.cut[static_cast<std::size_t>(g)];
+  rng::Stream u = stream(kStreamInitial, 0);
+  const double lo = rng::normal_cdf(lower / sd), hi = rng::normal_cdf(upper / sd);
+  const double reading = sd * rng::normal_quantile(lo + (hi - lo) * u.uniform());
+  const double noise2 = e_.inspection_noise_sd * e_.inspection_noise_sd;
+  quality_ = reading / (1.0 + noise2) + std::sqrt(noise2 / (1.0 + noise2)) * rng::normal(u);
+  grade_ = g;
+  started_inadequate_ = g == kInadequate;
+  // Next inspection: the schedule's interval from the last one; overdue ones fall in the next year.
+  const double due = interval_after(g, e_, u.uniform()) - s_.profile.months_since_inspection;
+  next_inspection_ = due >= 1.0 ? static_cast<int>(due) : 1 + static_cast<int>(11.0 * u.uniform());
+  next_visit_ = g == kInadequate ? static_cast<int>(e_.monitoring_visit_months * u.uniform()) : -1;
+}
+
+void Replicate::step_quality(int t) {
+  if (t == go_live_ && new_arrangement_) quality_ -= effect(Hook::transition_dip);
+
+  // Workforce stress: turnover, agency reliance and caseload above their starting levels.
+  const double stress = ((metric(Metric::turnover_rate) - c_.turnover0) / 0.05 +
+                         (metric(Metric::agency_share) - c_.agency_share0) / 0.10 +
+                         (metric(Metric::caseload) / c_.caseload0 - 1.0) / 0.2) / 3.0;
+  double target = -e_.quality_workforce_effect * stress + mod_.quality_target;
+  double pace = c_.reversion;
+  if (live(t)) {
+    target += effect(Hook::improvement);
+    pace = std::min(1.0, pace * effect(Hook::improvement_pace));
+  }
+  rng::Stream q = stream(kStreamQuality, t);
+  quality_ += pace * (target - quality_) + c_.quality_noise * rng::normal(q);
+  set(Metric::quality, quality_);
+
+  inspect(t);
+  set(Metric::current_grade, grade_);
+  if (t == 35) grade_at_36_ = grade_;
+  if (t == 59) grade_at_60_ = grade_;
+}
+
+void Replicate::inspect(int t) {
+  if (t == next_inspection_) {
+    rng::Stream u = stream(kStreamInspection, t);
+    const double reading = quality_ + e_.inspection_noise_sd * rng::normal(u);
+    int grade = kInadequate;
+    for (int k = 0; k < 3; ++k) {
+      if (reading > c_.cut[static_cast<std::size_t>(k)]) { grade = k + 1; break; }
+    }
+    grade_ = grade;
+    if (first_grade_ == kNoGrade) first_grade_ = grade;
+    if (started_inadequate_ && left_inadequate_ < 0 && grade != kInadequate) left_inadequate_ = t;
+    set(Metric::grade_awarded, grade);
+    if (events_) events_->push_back({static_cast<std::int32_t>(model_index_), replicate_, t, 0, grade});
+    next_inspection_ = t + std::max(1, static_cast<int>(interval_after(grade, e_, u.uniform())));
+    next_visit_ = grade == kInadequate ? t + static_cast<int>(e_.monitoring_visit_months) : -1;
+  } else if (t == next_visit_ && grade_ == kInadequate) {
+    if (events_) events_->push_back({static_cast<std::int32_t>(model_index_), replicate_, t, 1, 0});
+    next_visit_ = t + static_cast<int>(e_.monitoring_visit_months);
+  }
+}
+
+}  // namespace admsim::detail

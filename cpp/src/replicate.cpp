@@ -1,0 +1,221 @@
+#include "replicate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "admsim/samplers.hpp"
+
+namespace admsim {
+namespace detail {
+
+namespace {
+double neutral(Hook h, const EngineParameters& e) {
+  switch (h) {
+    case Hook::improvement:
+    case Hook::transition_dip:
+    case Hook::transition_months:
+    case Hook::setup_cost:
+    case Hook::setup_months:
+    case Hook::contract_management_cost:
+    case Hook::vat_irrecoverable: return 0.0;
+    case Hook::establishment_flex: return e.establishment_flex;
+    default: return 1.0;
+  }
+}
+
+double likelihood(char level, const EngineParameters& e) {
+  return level == 'H' ? e.risk_probability_high
+                      : level == 'M' ? e.risk_probability_medium : e.risk_probability_low;
+}
+
+double impact(char level, const EngineParameters& e) {
+  return level == 'H' ? e.risk_impact_high : level == 'M' ? e.risk_impact_medium : e.risk_impact_low;
+}
+}  // namespace
+
+Replicate::Replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
+                     std::int64_t replicate, std::vector<InspectionEvent>* events)
+    : s_(scenario),
+      c_(calibration),
+      e_(scenario.parameters),
+      model_(scenario.models[model]),
+      model_index_(model),
+      replicate_(replicate),
+      // Common random numbers: the model is not part of the key unless the user turns CRN off.
+      stream_offset_(scenario.common_random_numbers ? 0u
+                                                    : static_cast<std::uint32_t>(model + 1) << 16),
+      events_(events) {}
+
+rng::Stream Replicate::stream(std::uint32_t id, int month) const {
+  return rng::Stream(s_.seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_,
+                     static_cast<std::uint32_t>(month));
+}
+
+void Replicate::sample_effects() {
+  // One uniform per hook, the same for every model: effects are comonotone across models.
+  rng::Stream u = stream(kStreamEffects, 0);
+  for (std::size_t h = 0; h < kHookCount; ++h) {
+    const double draw = u.uniform();
+    effect_[h] = model_.has_effect[h] ? model_.effects[h].quantile(draw)
+                                      : neutral(static_cast<Hook>(h), e_);
+  }
+  setup_cost_ = effect(Hook::setup_cost);
+  new_arrangement_ = effect(Hook::setup_months) > 0 || effect(Hook::transition_months) > 0 ||
+                     setup_cost_ > 0;
+  go_live_ = s_.decision_month + static_cast<int>(std::lround(effect(Hook::setup_months)));
+}
+
+void Replicate::schedule_risks() {
+  const auto& reg = risk_register();
+  const int years = s_.months / 12;
+  // A fixed number of draws per risk, whether or not it applies, keeps the streams aligned
+  // across models.
+  rng::Stream u = stream(kStreamRisks, 0);
+  std::vector<std::array<double, 2>> implementation(reg.size());
+  std::vector<std::vector<std::array<double, 2>>> ongoing(reg.size());
+  for (std::size_t i = 0; i < reg.size(); ++i) {
+    implementation[i] = {u.uniform(), u.uniform()};
+    ongoing[i].resize(static_cast<std::size_t>(years));
+    for (auto& y : ongoing[i]) y = {u.uniform(), u.uniform()};
+  }
+  auto applies = [&](const RiskInfo& r) {
+    switch (r.applies) {
+      case RiskApplies::always: return true;
+      case RiskApplies::new_arrangement: return new_arrangement_;
+      case RiskApplies::staff_transfer: return new_arrangement_ && model_.tupe;
+      case RiskApplies::contract_managed:
+        return new_arrangement_ && model_.contract_management >= Level::medium;
+    }
+    return false;
+  };
+  // Delays first: they move go-live, which bounds the implementation window of the rest.
+  for (std::size_t i = 0; i < reg.size(); ++i) {
+    const RiskInfo& r = reg[i];
+    if (r.effect != RiskEffect::go_live_delay || !applies(r)) continue;
+    if (implementation[i][0] < likelihood(r.likelihood, e_)) {
+      const int delay = static_cast<int>(std::lround(6.0 * impact(r.impact, e_)));
+      scheduled_.push_back({s_.decision_month, s_.decision_month + 1, r.effect, double(delay)});
+      go_live_ += delay;
+    }
+  }
+  transition_end_ = go_live_ + static_cast<int>(std::lround(effect(Hook::transition_months)));
+  const int window = std::max(0, transition_end_ - s_.decision_month);
+  for (std::size_t i = 0; i < reg.size(); ++i) {
+    const RiskInfo& r = reg[i];
+    if (r.effect == RiskEffect::go_live_delay || !applies(r)) continue;
+    const double size = impact(r.impact, e_);
+    auto add = [&](int start) {
+      int length = 1;
+      if (r.effect == RiskEffect::improvement_stall || r.effect == RiskEffect::turnover_spike) length = 6;
+      if (r.effect == RiskEffect::recruitment_squeeze || r.effect == RiskEffect::demand_rise ||
+          r.effect == RiskEffect::cost_overrun) length = 12;
+      scheduled_.push_back({start, start + length, r.effect, size});
+      if (r.effect == RiskEffect::setup_overrun) setup_cost_ *= 1.0 + 0.5 * size;
+    };
+    if (r.window == RiskWindow::implementation) {
+      if (window > 0 && implementation[i][0] < likelihood(r.likelihood, e_)) {
+        add(s_.decision_month + static_cast<int>(implementation[i][1] * window));
+      }
+    } else {
+      // Ongoing risks: the register's likelihood read as a chance per year.
+      for (int y = 0; y < years; ++y) {
+        const auto& d = ongoing[i][static_cast<std::size_t>(y)];
+        if (d[0] < likelihood(r.likelihood, e_)) add(12 * y + static_cast<int>(d[1] * 12));
+      }
+    }
+  }
+}
+
+bool Replicate::in_transition(int t) const {
+  return new_arrangement_ && t >= s_.decision_month && t < std::max(go_live_, transition_end_);
+}
+
+void Replicate::gather_modifiers(int t) {
+  mod_ = Modifiers{};
+  int began = 0;
+  for (const auto& ev : scheduled_) {
+    if (ev.start == t) ++began;
+    if (t < ev.start || t >= ev.end) continue;
+    switch (ev.effect) {
+      case RiskEffect::quality_drop:
+        if (t == ev.start) quality_ -= 0.3 * ev.size;
+        break;
+      case RiskEffect::improvement_stall: mod_.quality_target -= 0.5 * ev.size; break;
+      case RiskEffect::recruitment_squeeze: mod_.recruitment *= std::max(0.0, 1.0 - 0.4 * ev.size); break;
+      case RiskEffect::demand_rise:
+        mod_.referrals *= 1.0 + 0.15 * ev.size;
+        mod_.care_entry *= 1.0 + 0.15 * ev.size;
+        break;
+      case RiskEffect::cost_overrun: mod_.extra_cost += 0.03 * ev.size * c_.budget / 12.0; break;
+      case RiskEffect::turnover_spike: mod_.turnover *= 1.0 + 0.5 * ev.size; break;
+      case RiskEffect::setup_overrun:
+      case RiskEffect::go_live_delay: break;  // applied when scheduled
+    }
+  }
+  risk_events_ += began;
+  set(Metric::risk_events, began);
+  for (const auto& iv : s_.interventions) {
+    if (t < iv.start_month || t >= iv.end_month) continue;
+    switch (iv.kind) {
+      case InterventionKind::recruitment_campaign: mod_.recruitment *= iv.size; break;
+      case InterventionKind::caseload_cap: mod_.caseload_cap = std::min(mod_.caseload_cap, iv.size); break;
+      case InterventionKind::agency_cap: mod_.agency_cap = std::min(mod_.agency_cap, iv.size); break;
+      case InterventionKind::pay_uplift: mod_.pay_uplift += iv.size; break;
+      case InterventionKind::edge_of_care_investment: mod_.edge_of_care_investment += iv.size; break;
+      case InterventionKind::demand_shock: mod_.referrals *= iv.size; break;
+    }
+  }
+}
+
+void Replicate::run(double* metrics, double* outcomes) {
+  sample_effects();
+  schedule_risks();
+  init_demand();
+  init_workforce();
+  init_quality();
+  for (int t = 0; t < s_.months; ++t) {
+    row_ = metrics + static_cast<std::size_t>(t) * kMetricCount;
+    std::fill(row_, row_ + kMetricCount, 0.0);
+    gather_modifiers(t);
+    step_demand(t);
+    step_workforce(t);
+    step_quality(t);
+    step_finance(t);
+    set(Metric::in_transition, in_transition(t) ? 1.0 : 0.0);
+  }
+  finish(outcomes);
+}
+
+void Replicate::finish(double* outcomes) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto out = [&](Outcome o, double v) { outcomes[static_cast<std::size_t>(o)] = v; };
+  auto good = [](int g) { return g == kOutstanding || g == kGood; };
+  const double n = s_.months;
+  out(Outcome::good_at_next_inspection, first_grade_ == kNoGrade ? nan : good(first_grade_));
+  out(Outcome::good_by_year3, s_.months >= 36 ? double(good(grade_at_36_)) : nan);
+  out(Outcome::good_by_year5, s_.months >= 60 ? double(good(grade_at_60_)) : nan);
+  out(Outcome::inadequate_at_year3, s_.months >= 36 ? double(grade_at_36_ == kInadequate) : nan);
+  out(Outcome::months_to_leave_inadequate,
+      started_inadequate_ && left_inadequate_ >= 0 ? double(left_inadequate_ + 1) : nan);
+  out(Outcome::mean_turnover_rate, sum_turnover_ / n);
+  out(Outcome::mean_vacancy_rate, sum_vacancy_ / n);
+  out(Outcome::mean_agency_share, sum_agency_ / n);
+  out(Outcome::mean_caseload, sum_caseload_ / n);
+  out(Outcome::cla_per_10k_end, metric(Metric::cla) / children_ * 1e4);
+  out(Outcome::total_cost, total_cost_);
+  out(Outcome::npv_cost, npv_cost_);
+  out(Outcome::overspend_years, overspend_years_);
+  out(Outcome::overspend_any, overspend_years_ > 0);
+  out(Outcome::setup_cost, setup_cost_);
+  out(Outcome::risk_events, risk_events_);
+}
+
+}  // namespace detail
+
+void simulate_replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
+                        std::int64_t replicate, double* metrics, double* outcomes,
+                        std::vector<InspectionEvent>* events) {
+  detail::Replicate(scenario, calibration, model, replicate, events).run(metrics, outcomes);
+}
+
+}  // namespace admsim

@@ -1,0 +1,102 @@
+#pragma once
+// Internal: the state of one (model, replicate) run and the monthly module steps. Each module
+// lives in its own .cpp (demand, workforce, quality, finance); replicate.cpp wires them.
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "admsim/engine.hpp"
+#include "admsim/random.hpp"
+#include "admsim/risks.hpp"
+
+namespace admsim::detail {
+
+// Modifiers in force this month, from interventions and risk events.
+struct Modifiers {
+  double referrals = 1, care_entry = 1, turnover = 1, recruitment = 1;
+  double quality_target = 0, extra_cost = 0;
+  double agency_cap = 1, caseload_cap = std::numeric_limits<double>::infinity();
+  double pay_uplift = 0, edge_of_care_investment = 0;
+};
+
+struct ActiveEvent {
+  int start, end;
+  RiskEffect effect;
+  double size;
+};
+
+class Replicate {
+ public:
+  Replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
+            std::int64_t replicate, std::vector<InspectionEvent>* events);
+  void run(double* metrics, double* outcomes);
+
+ private:
+  rng::Stream stream(std::uint32_t id, int month) const;
+  double metric(Metric m) const { return row_[static_cast<std::size_t>(m)]; }
+  void set(Metric m, double v) { row_[static_cast<std::size_t>(m)] = v; }
+
+  void sample_effects();
+  void schedule_risks();
+  void gather_modifiers(int t);
+  void init_demand();
+  void step_demand(int t);
+  void init_workforce();
+  void step_workforce(int t);
+  void init_quality();
+  void step_quality(int t);
+  void inspect(int t);
+  void step_finance(int t);
+  void finish(double* outcomes);
+
+  double effect(Hook h) const { return effect_[static_cast<std::size_t>(h)]; }
+  bool live(int t) const { return t >= go_live_; }
+  bool in_transition(int t) const;
+  double care_entry_multiplier() const;
+  std::uint64_t cin_all() const;
+
+  const Scenario& s_;
+  const Calibration& c_;
+  const EngineParameters& e_;
+  const DeliveryModel& model_;
+  std::size_t model_index_;
+  std::int64_t replicate_;
+  std::uint32_t stream_offset_;
+  std::vector<InspectionEvent>* events_;
+  double* row_ = nullptr;
+
+  std::array<double, kHookCount> effect_{};
+  int go_live_ = 0, transition_end_ = 0;
+  double setup_cost_ = 0;
+  bool new_arrangement_ = false;
+  std::vector<ActiveEvent> scheduled_;
+  Modifiers mod_;
+
+  // demand
+  double children_ = 0, demand_noise_ = 0;
+  std::uint64_t cin_only_ = 0, cpp_ = 0;
+  std::array<std::array<std::uint64_t, kCareBands>, kPlacementCount> care_{};
+  std::array<std::uint64_t, 12> pool_{};  // closed k+1 months ago, eligible to re-refer
+
+  // workforce: newly qualified, experienced, senior
+  std::array<std::uint64_t, 3> staff_{};
+  std::uint64_t agency_ = 0;
+  double establishment_ = 0, labour_market_ = 0, caseload_ = 0, cases0_ = 0;
+  std::array<double, 12> leavers_ring_{}, in_post_ring_{};
+  int ring_filled_ = 0;
+
+  // quality and inspection
+  double quality_ = 0;
+  int grade_ = kGood, next_inspection_ = 0, next_visit_ = -1;
+  int first_grade_ = kNoGrade, grade_at_36_ = kNoGrade, grade_at_60_ = kNoGrade;
+  int left_inadequate_ = -1;
+  bool started_inadequate_ = false;
+
+  // finance and tallies
+  double total_cost_ = 0, npv_cost_ = 0, year_cost_ = 0, discount_ = 1;
+  int overspend_years_ = 0, risk_events_ = 0;
+  double sum_turnover_ = 0, sum_vacancy_ = 0, sum_agency_ = 0, sum_caseload_ = 0;
+};
+
+}  // namespace admsim::detail

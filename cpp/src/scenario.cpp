@@ -1,0 +1,402 @@
+#include "admsim/scenario.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "admsim/samplers.hpp"
+
+namespace admsim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Days since 1970-01-01 of an ISO date "YYYY-MM-DD" (civil calendar, Howard Hinnant's algorithm).
+long days_from_iso(const JsonReader& node) {
+  const std::string text = node.string();
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+      m < 1 || m > 12 || d < 1 || d > 31) {
+    node.fail("not an ISO date", "a date as \"YYYY-MM-DD\"");
+  }
+  y -= m <= 2;
+  const long era = (y >= 0 ? y : y - 399) / 400;
+  const long yoe = y - era * 400;
+  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+Grade parse_grade(const JsonReader& node) {
+  const std::string g =
+      node.one_of({"outstanding", "good", "requires_improvement", "inadequate"});
+  if (g == "outstanding") return kOutstanding;
+  if (g == "good") return kGood;
+  if (g == "requires_improvement") return kRequiresImprovement;
+  return kInadequate;
+}
+
+// Support of each hook's value: distributions must stay inside it (no silent clamping).
+struct HookSupport { double min, max; };
+constexpr std::array<HookSupport, kHookCount> kHookSupport = {{
+    {0, kInf},     // turnover
+    {0, kInf},     // recruitment
+    {0, kInf},     // agency_use
+    {-kInf, kInf}, // improvement
+    {0, kInf},     // improvement_pace
+    {-kInf, kInf}, // transition_dip
+    {0, kInf},     // transition_turnover
+    {0, 120},      // transition_months
+    {0, kInf},     // edge_of_care
+    {0, kInf},     // placement_cost
+    {0, kInf},     // overhead_cost
+    {0, kInf},     // pay
+    {0, 1},        // establishment_flex
+    {0, kInf},     // setup_cost
+    {0, 120},      // setup_months
+    {0, kInf},     // contract_management_cost
+    {0, 1},        // vat_irrecoverable
+}};
+
+Distribution parse_distribution(const JsonReader& node, HookSupport support) {
+  node.expect_object();
+  const std::string kind =
+      node.at("dist").one_of({"fixed", "uniform", "triangular", "normal", "lognormal"});
+  Distribution d;
+  const double lo = support.min, hi = support.max;
+  if (kind == "fixed") {
+    node.expect_only({"dist", "value", "rationale"});
+    d.kind = DistKind::fixed;
+    d.a = node.at("value").number(lo, hi);
+  } else if (kind == "uniform") {
+    node.expect_only({"dist", "low", "high", "rationale"});
+    d.kind = DistKind::uniform;
+    d.a = node.at("low").number(lo, hi);
+    d.b = node.at("high").number(d.a, hi);
+  } else if (kind == "triangular") {
+    node.expect_only({"dist", "low", "mode", "high", "rationale"});
+    d.kind = DistKind::triangular;
+    d.a = node.at("low").number(lo, hi);
+    d.b = node.at("mode").number(d.a, hi);
+    d.c = node.at("high").number(d.b, hi);
+  } else if (kind == "normal") {
+    node.expect_only({"dist", "mean", "sd", "rationale"});
+    if (std::isfinite(lo) || std::isfinite(hi)) {
+      node.at("dist").fail("a normal distribution leaves this hook's allowed range",
+                           "fixed, uniform, triangular or lognormal for a bounded hook");
+    }
+    d.kind = DistKind::normal;
+    d.a = node.at("mean").number(-kInf, kInf);
+    d.b = node.at("sd").number(0, kInf);
+  } else {
+    node.expect_only({"dist", "median", "sigma", "rationale"});
+    if (lo < 0 || std::isfinite(hi)) {
+      node.at("dist").fail("a lognormal distribution does not fit this hook's range",
+                           "fixed, uniform, triangular or normal");
+    }
+    d.kind = DistKind::lognormal;
+    d.a = node.at("median").number(std::numeric_limits<double>::min(), kInf);
+    d.b = node.at("sigma").number(0, kInf);
+  }
+  if (auto r = node.find("rationale")) r->string();
+  return d;
+}
+
+Level parse_level(const JsonReader& node) {
+  const std::string v = node.one_of({"none", "low", "medium", "high"});
+  if (v == "low") return Level::low;
+  if (v == "medium") return Level::medium;
+  if (v == "high") return Level::high;
+  return Level::none;
+}
+
+void apply_overrides(const JsonReader& node, EngineParameters& params) {
+  node.expect_object();
+  for (const auto& key : node.keys()) {
+    const ParameterInfo* info = find_parameter(key);
+    JsonReader value = node.at(key);
+    if (!info) {
+      std::vector<std::string> names;
+      for (const auto& p : parameter_table()) names.emplace_back(p.name);
+      throw ValidationError(value.pointer(), "unknown engine parameter", describe(json(key)),
+                            "one of " + join(names));
+    }
+    params.*(info->field) = value.number(info->min, info->max);
+  }
+}
+
+// RFC 7396 merge patch, so a user can override one effect of a catalogue model.
+json merge_patch(json target, const json& patch) {
+  if (!patch.is_object()) return patch;
+  if (!target.is_object()) target = json::object();
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    if (it->is_null()) target.erase(it.key());
+    else target[it.key()] = merge_patch(target.contains(it.key()) ? target[it.key()] : json(), *it);
+  }
+  return target;
+}
+
+void check_cross_fields(const Scenario& s, const JsonReader& spec) {
+  const Profile& p = s.profile;
+  const JsonReader demand = spec.at("profile").at("demand");
+  if (p.cpp_per_10k + p.cla_per_10k >= p.cin_per_10k) {
+    demand.at("cin_per_10k").fail(
+        "children in need must exceed those on plans plus those in care (DfE counts CPP and CLA "
+        "inside CIN)", "a number > cpp_per_10k + cla_per_10k = " +
+                           std::to_string(p.cpp_per_10k + p.cla_per_10k));
+  }
+  if (p.cla_from_cpp_check > 1.0) {
+    demand.at("cpp_starts_per_10k").fail(
+        "too few plan starts for the share of care entries that come from plans",
+        "cpp_starts_per_10k > cla_from_cpp_share * cla_starts_per_10k");
+  }
+  const EngineParameters& e = s.parameters;
+  const JsonReader params = spec.find("parameters") ? *spec.find("parameters") : spec;
+  if (e.national_share_outstanding + e.national_share_good + e.national_share_requires_improvement >= 1.0) {
+    params.fail("national grade shares must leave room for Inadequate",
+                "national_share_outstanding + _good + _requires_improvement < 1");
+  }
+  auto check_interval = [&](double lo, double hi, const char* name) {
+    if (lo > hi) params.fail(std::string("interval minimum above maximum for ") + name, "min <= max");
+  };
+  check_interval(e.inadequate_reinspection_min_months, e.inadequate_reinspection_max_months,
+                 "inadequate_reinspection");
+  check_interval(e.requires_improvement_interval_min_months,
+                 e.requires_improvement_interval_max_months, "requires_improvement_interval");
+  check_interval(e.good_interval_min_months, e.good_interval_max_months, "good_interval");
+  if (e.initial_newly_qualified_share + e.initial_senior_share > 1.0) {
+    params.fail("initial staff shares exceed 1", "initial_newly_qualified_share + initial_senior_share <= 1");
+  }
+}
+}  // namespace
+
+double Distribution::quantile(double u) const {
+  switch (kind) {
+    case DistKind::fixed: return a;
+    case DistKind::uniform: return a + (b - a) * u;
+    case DistKind::triangular: {
+      if (c <= a) return a;
+      const double f = (b - a) / (c - a);
+      return u < f ? a + std::sqrt(u * (c - a) * (b - a))
+                   : c - std::sqrt((1 - u) * (c - a) * (c - b));
+    }
+    case DistKind::normal: return a + b * rng::normal_quantile(u);
+    case DistKind::lognormal: return a * std::exp(b * rng::normal_quantile(u));
+  }
+  return a;
+}
+
+double Distribution::mean() const {
+  switch (kind) {
+    case DistKind::fixed: return a;
+    case DistKind::uniform: return 0.5 * (a + b);
+    case DistKind::triangular: return (a + b + c) / 3.0;
+    case DistKind::normal: return a;
+    case DistKind::lognormal: return a * std::exp(0.5 * b * b);
+  }
+  return a;
+}
+
+Profile parse_profile(const JsonReader& node) {
+  node.expect_object();
+  Profile p;
+  p.name = node.at("name").string();
+  const JsonReader pop = node.at("population");
+  p.children = pop.at("children_0_17").number(1, 1e8);
+  p.growth_per_year = pop.number_or("growth_per_year", 0.0, -0.2, 0.2);
+
+  const JsonReader d = node.at("demand");
+  p.referrals_per_10k = d.at("referrals_per_10k").number(0, 1e4);
+  p.rereferral_rate = d.at("rereferral_rate").number(0, 0.95);
+  p.no_further_action_rate = d.at("no_further_action_rate").number(0, 1);
+  p.cin_per_10k = d.at("cin_per_10k").number(0, 1e4);
+  p.cpp_per_10k = d.at("cpp_per_10k").number(0, 1e4);
+  p.cpp_starts_per_10k = d.at("cpp_starts_per_10k").number(0, 1e4);
+  p.cpp_repeat_rate = d.at("cpp_repeat_rate").number(0, 1);
+  p.cla_per_10k = d.at("cla_per_10k").number(0, 1e4);
+  p.cla_starts_per_10k = d.at("cla_starts_per_10k").number(0, 1e4);
+  p.cla_ceased_per_10k = d.at("cla_ceased_per_10k").number(0, 1e4);
+
+  const JsonReader pl = node.at("placements");
+  const JsonReader mix = pl.at("mix");
+  const JsonReader cost = pl.at("weekly_cost");
+  double total = 0;
+  for (std::size_t i = 0; i < kPlacementCount; ++i) {
+    p.placement_mix[i] = mix.at(kPlacementNames[i]).number(0, 1);
+    p.placement_weekly_cost[i] = cost.at(kPlacementNames[i]).number(0, 1e5);
+    total += p.placement_mix[i];
+  }
+  if (std::abs(total - 1.0) > 1e-6) mix.fail("placement shares do not sum to 1", "shares summing to 1");
+
+  const JsonReader w = node.at("workforce");
+  p.in_post_fte = w.at("in_post_fte").number(1, 1e6);
+  p.agency_fte = w.at("agency_fte").number(0, 1e6);
+  p.vacancy_rate = w.at("vacancy_rate").number(0, 0.9);
+  p.turnover_rate = w.at("turnover_rate").number(0, 2);
+  p.caseload = w.at("caseload").number(1, 200);
+  p.case_holding_share = w.at("case_holding_share").number(0.05, 1);
+  p.weekly_cost_employed = w.at("weekly_cost_employed").number(0, 1e5);
+  p.weekly_cost_agency = w.at("weekly_cost_agency").number(0, 1e5);
+
+  const JsonReader f = node.at("finance");
+  p.budget_per_year = f.at("budget_per_year").number(0, 1e11);
+  p.overheads_share = f.at("overheads_share").number(0, 5);
+
+  const JsonReader o = node.at("ofsted");
+  p.last_grade = parse_grade(o.at("last_grade"));
+  const long inspected = days_from_iso(o.at("last_inspection"));
+  const JsonReader as_of = node.at("as_of");
+  const long now = days_from_iso(as_of);
+  if (inspected > now) o.at("last_inspection").fail("inspection after the profile's as_of date",
+                                                    "a date on or before " + as_of.string());
+  p.months_since_inspection = static_cast<double>(now - inspected) / 30.4375;
+  p.cla_from_cpp_check = 0;  // filled in by parse_scenario once parameters are known
+  return p;
+}
+
+DeliveryModel parse_delivery_model(const JsonReader& node) {
+  node.expect_object();
+  DeliveryModel m;
+  m.id = node.at("id").string();
+  if (m.id.empty()) node.at("id").fail("empty id", "a non-empty snake_case id");
+  m.name = node.at("name").string();
+  m.group = node.at("group").one_of({"in_house", "partnership", "new_vehicle", "commissioning"});
+  const JsonReader attrs = node.at("attributes");
+  attrs.expect_object();
+  m.tupe = attrs.at("tupe").one_of({"no", "may", "yes"}) != "no";
+  m.corporation_tax = attrs.at("corporation_tax").boolean();
+  m.contract_management = parse_level(attrs.at("contract_management"));
+  m.separate_entity = attrs.at("vat_recoverable").one_of({"yes", "uncertain", "no"}) != "yes";
+  if (auto effects = node.find("effects")) {
+    effects->expect_object();
+    for (const auto& key : effects->keys()) {
+      std::size_t hook = kHookCount;
+      for (std::size_t h = 0; h < kHookCount; ++h) {
+        if (key == kHookNames[h]) hook = h;
+      }
+      const JsonReader value = effects->at(key);
+      if (hook == kHookCount) {
+        std::vector<std::string> names(kHookNames.begin(), kHookNames.end());
+        throw ValidationError(value.pointer(), "unknown effect hook", describe(json(key)),
+                              "one of " + join(names));
+      }
+      m.effects[hook] = parse_distribution(value, kHookSupport[hook]);
+      m.has_effect[hook] = true;
+    }
+  }
+  return m;
+}
+
+std::vector<std::string> catalogue_ids(const json& catalogue) {
+  std::vector<std::string> ids;
+  if (catalogue.is_object() && catalogue.contains("models") && catalogue["models"].is_array()) {
+    for (const auto& m : catalogue["models"]) {
+      if (m.is_object() && m.contains("id") && m["id"].is_string()) ids.push_back(m["id"]);
+    }
+  }
+  return ids;
+}
+
+Scenario parse_scenario(const json& spec_json, const json& catalogue) {
+  const JsonReader spec(spec_json, "");
+  spec.expect_object();
+  spec.expect_only({"profile", "models", "years", "replicates", "seed", "decision_month",
+                    "interventions", "parameters", "output", "baseline", "common_random_numbers",
+                    "name", "description"});
+  Scenario s;
+  s.profile = parse_profile(spec.at("profile"));
+  s.months = static_cast<int>(spec.at("years").integer(1, 50)) * 12;
+  s.replicates = spec.at("replicates").integer(1, 100000000);
+  s.seed = static_cast<std::uint64_t>(spec.integer_or("seed", 1, 0, 9007199254740991LL));
+  s.decision_month = static_cast<int>(spec.integer_or("decision_month", 0, 0, s.months - 1));
+  if (auto crn = spec.find("common_random_numbers")) s.common_random_numbers = crn->boolean();
+  if (auto out = spec.find("output")) {
+    s.output = out->one_of({"full", "summary"}) == "summary" ? OutputMode::summary : OutputMode::full;
+  }
+  if (auto params = spec.find("parameters")) apply_overrides(*params, s.parameters);
+
+  // Models: an id from the catalogue, an object {"id": known id, ...overrides}, or a full new model.
+  const JsonReader models = spec.at("models");
+  models.expect_array(1);
+  std::map<std::string, const json*> known;
+  if (catalogue.is_object() && catalogue.contains("models") && catalogue["models"].is_array()) {
+    for (const auto& m : catalogue["models"]) {
+      if (m.is_object() && m.contains("id") && m["id"].is_string()) known[m["id"]] = &m;
+    }
+  }
+  const std::vector<std::string> ids = catalogue_ids(catalogue);
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const JsonReader entry = models.at(i);
+    json resolved;
+    if (entry.node().is_string()) {
+      auto it = known.find(entry.string());
+      if (it == known.end()) entry.fail("unknown delivery model id", "one of " + join(ids));
+      resolved = *it->second;
+    } else if (entry.node().is_object()) {
+      const std::string id = entry.at("id").string();
+      auto it = known.find(id);
+      resolved = it == known.end() ? entry.node() : merge_patch(*it->second, entry.node());
+      // An effect given in an override replaces the catalogue's distribution whole.
+      if (it != known.end() && entry.has("effects") && entry.node()["effects"].is_object()) {
+        for (const auto& [hook, dist] : entry.node()["effects"].items()) {
+          if (!dist.is_null()) resolved["effects"][hook] = dist;
+        }
+      }
+      if (it == known.end() && !entry.has("attributes")) {
+        entry.at("id").fail("unknown delivery model id (a new model needs name, group and attributes)",
+                            "one of " + join(ids) + ", or a full model definition");
+      }
+    } else {
+      entry.fail("wrong type", "a catalogue id (string) or a delivery model object");
+    }
+    s.models.push_back(parse_delivery_model(JsonReader(resolved, entry.pointer())));
+    for (std::size_t j = 0; j + 1 < s.models.size(); ++j) {
+      if (s.models[j].id == s.models.back().id) entry.fail("delivery model listed twice", "distinct ids");
+    }
+  }
+  if (auto base = spec.find("baseline")) {
+    const std::string id = base->string();
+    s.baseline = -1;
+    std::vector<std::string> chosen;
+    for (std::size_t i = 0; i < s.models.size(); ++i) {
+      chosen.push_back(s.models[i].id);
+      if (s.models[i].id == id) s.baseline = static_cast<int>(i);
+    }
+    if (s.baseline < 0) base->fail("baseline is not among the models", "one of " + join(chosen));
+  }
+
+  if (auto list = spec.find("interventions")) {
+    list->expect_array();
+    std::vector<std::string> names(kInterventionNames.begin(), kInterventionNames.end());
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const JsonReader item = list->at(i);
+      item.expect_only({"type", "start_month", "duration_months", "size", "note"});
+      Intervention iv;
+      const std::string type = item.at("type").one_of(names);
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (names[k] == type) iv.kind = static_cast<InterventionKind>(k);
+      }
+      iv.start_month = static_cast<int>(item.at("start_month").integer(0, s.months - 1));
+      const auto duration = item.integer_or("duration_months", s.months - iv.start_month, 1, 600);
+      iv.end_month = static_cast<int>(std::min<std::int64_t>(s.months, iv.start_month + duration));
+      const JsonReader size = item.at("size");
+      switch (iv.kind) {
+        case InterventionKind::recruitment_campaign: iv.size = size.number(0, 10); break;
+        case InterventionKind::caseload_cap: iv.size = size.number(1, 200); break;
+        case InterventionKind::agency_cap: iv.size = size.number(0, 0.99); break;
+        case InterventionKind::pay_uplift: iv.size = size.number(-0.5, 1); break;
+        case InterventionKind::edge_of_care_investment: iv.size = size.number(0, 1e9); break;
+        case InterventionKind::demand_shock: iv.size = size.number(0, 10); break;
+      }
+      s.interventions.push_back(iv);
+    }
+  }
+
+  s.profile.cla_from_cpp_check = s.parameters.cla_from_cpp_share * s.profile.cla_starts_per_10k /
+                                 std::max(s.profile.cpp_starts_per_10k, 1e-12);
+  check_cross_fields(s, spec);
+  return s;
+}
+
+}  // namespace admsim

@@ -1,0 +1,74 @@
+#include "admsim/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace admsim {
+
+HistogramSet::HistogramSet(std::size_t series, double lo, double hi)
+    : lo_(lo), hi_(hi), width_((hi - lo) / kHistogramBins),
+      bins_(series * kHistogramBins, 0), count_(series, 0), sum_(series, 0.0), sum2_(series, 0.0),
+      min_(series, std::numeric_limits<double>::infinity()),
+      max_(series, -std::numeric_limits<double>::infinity()) {}
+
+void HistogramSet::add(std::size_t series, double value) {
+  if (std::isnan(value)) return;
+  // Values beyond the range land in the edge bins; min and max are kept exactly, and quantiles
+  // are bounded by them.
+  const double pos = (value - lo_) / width_;
+  const int bin = pos <= 0 ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
+  ++bins_[series * kHistogramBins + static_cast<std::size_t>(bin)];
+  ++count_[series];
+  sum_[series] += value;
+  sum2_[series] += value * value;
+  min_[series] = std::min(min_[series], value);
+  max_[series] = std::max(max_[series], value);
+}
+
+double HistogramSet::mean(std::size_t series) const {
+  return count_[series] ? sum_[series] / double(count_[series]) : std::nan("");
+}
+
+double HistogramSet::sd(std::size_t series) const {
+  const double n = double(count_[series]);
+  if (n < 2) return std::nan("");
+  const double m = sum_[series] / n;
+  return std::sqrt(std::max(0.0, (sum2_[series] - n * m * m) / (n - 1)));
+}
+
+double HistogramSet::quantile(std::size_t series, double q) const {
+  const std::uint64_t n = count_[series];
+  if (n == 0) return std::nan("");
+  if (min_[series] == max_[series]) return min_[series];
+  const double target = q * double(n);
+  double seen = 0;
+  for (int b = 0; b < kHistogramBins; ++b) {
+    const double k = bins_[series * kHistogramBins + static_cast<std::size_t>(b)];
+    if (k > 0 && seen + k >= target) {
+      const double left = std::max(lo_ + b * width_, min_[series]);
+      const double right = std::min(lo_ + (b + 1) * width_, max_[series]);
+      const double x = left + (right - left) * std::clamp((target - seen) / k, 0.0, 1.0);
+      return std::clamp(x, min_[series], max_[series]);
+    }
+    seen += k;
+  }
+  return max_[series];
+}
+
+void padded_range(const std::vector<double>& sample, double& lo, double& hi) {
+  lo = std::numeric_limits<double>::infinity();
+  hi = -lo;
+  for (double v : sample) {
+    if (std::isnan(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!std::isfinite(lo)) { lo = 0; hi = 1; return; }
+  const double span = hi - lo;
+  const double pad = span > 0 ? 0.5 * span : std::max(1.0, std::abs(lo) * 0.5);
+  lo -= pad;
+  hi += pad;
+}
+
+}  // namespace admsim

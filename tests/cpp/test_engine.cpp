@@ -1,0 +1,211 @@
+// The engine: conservation, inspections, steady state, reproducibility and common random numbers.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+
+#include "admsim/engine.hpp"
+#include "support.hpp"
+
+using admsim::Metric;
+using admsim::json;
+using namespace admsim::test;
+
+namespace {
+admsim::EnsembleResult run(const json& spec, int threads = 0) {
+  admsim::RunOptions options;
+  options.threads = threads;
+  options.block_replicates = 3;  // several blocks even in small tests
+  return admsim::run_ensemble(admsim::parse_scenario(spec, catalogue()), options);
+}
+}  // namespace
+
+TEST_CASE("children and staff are conserved every month of every replicate") {
+  json spec = small_spec(3, 6);
+  spec["interventions"] = json::array({
+      {{"type", "agency_cap"}, {"start_month", 6}, {"duration_months", 6}, {"size", 0.05}},
+      {{"type", "demand_shock"}, {"start_month", 12}, {"duration_months", 3}, {"size", 1.5}},
+      {{"type", "caseload_cap"}, {"start_month", 20}, {"size", 14}}});
+  const auto r = run(spec);
+  for (std::size_t m = 0; m < r.models; ++m)
+    for (std::int64_t rep = 0; rep < r.replicates; ++rep)
+      for (std::size_t t = 1; t < r.months; ++t) {
+        auto d = [&](Metric x) { return metric(r, m, rep, t, x) - metric(r, m, rep, t - 1, x); };
+        auto f = [&](Metric x) { return metric(r, m, rep, t, x); };
+        REQUIRE(d(Metric::cla) == f(Metric::cla_starts) - f(Metric::cla_ceased));
+        REQUIRE(d(Metric::cpp) == f(Metric::cpp_starts) - f(Metric::cpp_ends));
+        REQUIRE(d(Metric::cin) == f(Metric::cin_starts) - f(Metric::cin_closed));
+        REQUIRE(d(Metric::social_workers) == f(Metric::hires) - f(Metric::leavers));
+        REQUIRE(d(Metric::agency_workers) == f(Metric::agency_starts) - f(Metric::agency_ends));
+        REQUIRE(f(Metric::cpp) + f(Metric::cla) <= f(Metric::cin));
+        REQUIRE(f(Metric::rereferrals) <= f(Metric::referrals));
+        REQUIRE(f(Metric::cost) >= 0);
+        REQUIRE(f(Metric::agency_share) >= 0);
+        REQUIRE(f(Metric::agency_share) <= 1);
+        REQUIRE(f(Metric::vacancy_rate) >= 0);
+        REQUIRE(f(Metric::vacancy_rate) <= 1);
+      }
+}
+
+TEST_CASE("grades appear only at inspection dates and follow the schedule") {
+  json spec = small_spec(10, 12);
+  const auto r = run(spec);
+  const auto s = admsim::parse_scenario(spec, catalogue());
+  const auto& e = s.parameters;
+  std::map<std::pair<int, std::int64_t>, std::vector<admsim::InspectionEvent>> by_run;
+  for (const auto& ev : r.events) by_run[{ev.model, ev.replicate}].push_back(ev);
+  std::size_t inspections = 0;
+  for (std::size_t m = 0; m < r.models; ++m)
+    for (std::int64_t rep = 0; rep < r.replicates; ++rep) {
+      const auto& evs = by_run[{static_cast<int>(m), rep}];
+      std::map<int, int> graded;
+      for (const auto& ev : evs) if (ev.kind == 0) graded[ev.month] = ev.grade;
+      int current = metric(r, m, rep, 0, Metric::current_grade) > 0 ? 3 : 0;  // profile starts RI
+      int last_month = -1, last_grade = admsim::kRequiresImprovement;
+      for (std::size_t t = 0; t < r.months; ++t) {
+        const double awarded = metric(r, m, rep, t, Metric::grade_awarded);
+        const auto it = graded.find(static_cast<int>(t));
+        if (it == graded.end()) {
+          REQUIRE(awarded == 0);
+        } else {
+          ++inspections;
+          REQUIRE(awarded == it->second);
+          if (last_month >= 0) {
+            const int gap = static_cast<int>(t) - last_month;
+            double lo = e.good_interval_min_months, hi = e.good_interval_max_months;
+            if (last_grade == admsim::kInadequate) {
+              lo = e.inadequate_reinspection_min_months;
+              hi = e.inadequate_reinspection_max_months;
+            } else if (last_grade == admsim::kRequiresImprovement) {
+              lo = e.requires_improvement_interval_min_months;
+              hi = e.requires_improvement_interval_max_months;
+            }
+            REQUIRE(gap >= static_cast<int>(lo));
+            REQUIRE(gap <= static_cast<int>(hi));
+          }
+          last_month = static_cast<int>(t);
+          last_grade = it->second;
+          current = it->second;
+        }
+        REQUIRE(metric(r, m, rep, t, Metric::current_grade) == current);
+      }
+      // Monitoring visits happen only while the latest grade is Inadequate.
+      for (const auto& ev : evs)
+        if (ev.kind == 1) REQUIRE(metric(r, m, rep, static_cast<std::size_t>(ev.month), Metric::current_grade) == admsim::kInadequate);
+    }
+  CHECK(inspections > r.models * static_cast<std::size_t>(r.replicates));
+}
+
+TEST_CASE("in-house with no shocks stays within 10% of the profile's own rates for 10 years") {
+  json spec = small_spec(10, 200);
+  spec["models"] = json::array({"in_house"});
+  quiet(spec);
+  const auto r = run(spec);
+  const json& p = spec["profile"];
+  const double per10k = p["population"]["children_0_17"].get<double>() / 1e4;
+  auto mean_of = [&](Metric x, std::size_t from, std::size_t to) {
+    double sum = 0;
+    for (std::int64_t rep = 0; rep < r.replicates; ++rep)
+      for (std::size_t t = from; t < to; ++t) sum += metric(r, 0, rep, t, x);
+    return sum / double(r.replicates) / double(to - from);
+  };
+  for (std::size_t year = 0; year < 10; ++year) {
+    const std::size_t a = year * 12, b = a + 12;
+    INFO("year " << year + 1);
+    CHECK(mean_of(Metric::referrals, a, b) * 12 / per10k == Approx(p["demand"]["referrals_per_10k"].get<double>()).epsilon(0.1));
+    CHECK(mean_of(Metric::cin, a, b) / per10k == Approx(p["demand"]["cin_per_10k"].get<double>()).epsilon(0.1));
+    CHECK(mean_of(Metric::cpp, a, b) / per10k == Approx(p["demand"]["cpp_per_10k"].get<double>()).epsilon(0.1));
+    CHECK(mean_of(Metric::cla, a, b) / per10k == Approx(p["demand"]["cla_per_10k"].get<double>()).epsilon(0.1));
+    CHECK(mean_of(Metric::turnover_rate, a, b) == Approx(p["workforce"]["turnover_rate"].get<double>()).epsilon(0.1));
+    CHECK(mean_of(Metric::caseload, a, b) == Approx(p["workforce"]["caseload"].get<double>()).epsilon(0.1));
+    const double agency = p["workforce"]["agency_fte"].get<double>();
+    CHECK(mean_of(Metric::agency_share, a, b) ==
+          Approx(agency / (agency + p["workforce"]["in_post_fte"].get<double>())).epsilon(0.1));
+    CHECK(mean_of(Metric::vacancy_rate, a, b) == Approx(p["workforce"]["vacancy_rate"].get<double>()).epsilon(0.1));
+  }
+}
+
+TEST_CASE("results are bit-identical for 1, 2, 4 and 8 threads, and change with the seed") {
+  json spec = small_spec(3, 10);
+  const auto one = run(spec, 1);
+  for (int threads : {2, 4, 8}) {
+    const auto other = run(spec, threads);
+    REQUIRE(other.metrics == one.metrics);
+    REQUIRE(other.outcomes.size() == one.outcomes.size());
+    for (std::size_t i = 0; i < one.outcomes.size(); ++i) {
+      REQUIRE((std::isnan(one.outcomes[i]) ? std::isnan(other.outcomes[i]) : other.outcomes[i] == one.outcomes[i]));
+    }
+    REQUIRE(other.metric_mean == one.metric_mean);
+    REQUIRE(other.events.size() == one.events.size());
+  }
+  spec["seed"] = 12;
+  const auto reseeded = run(spec, 2);
+  CHECK(reseeded.metrics != one.metrics);
+}
+
+TEST_CASE("a replicate's numbers do not depend on how many replicates run beside it") {
+  json spec = small_spec(2, 9);
+  const auto nine = run(spec);
+  spec["replicates"] = 4;
+  const auto four = run(spec);
+  const std::size_t per_rep = nine.months * admsim::kMetricCount;
+  for (std::size_t m = 0; m < nine.models; ++m)
+    for (std::size_t rep = 0; rep < 4; ++rep)
+      for (std::size_t i = 0; i < per_rep; ++i)
+        REQUIRE(four.metrics[(m * 4 + rep) * per_rep + i] == nine.metrics[(m * 9 + rep) * per_rep + i]);
+}
+
+TEST_CASE("common random numbers: a copy of a model gives identical results; turning CRN off does not") {
+  json spec = small_spec(3, 5);
+  json twin = {{"id", "in_house_twin"}, {"name", "copy"}, {"group", "in_house"},
+               {"attributes", catalogue()["models"][0]["attributes"]}};
+  spec["models"] = json::array({"in_house", twin});
+  const auto r = run(spec);
+  const std::size_t half = r.metrics.size() / 2;
+  REQUIRE(std::equal(r.metrics.begin(), r.metrics.begin() + static_cast<long>(half), r.metrics.begin() + static_cast<long>(half)));
+  spec["common_random_numbers"] = false;
+  const auto independent = run(spec);
+  CHECK(!std::equal(independent.metrics.begin(), independent.metrics.begin() + static_cast<long>(half),
+                    independent.metrics.begin() + static_cast<long>(half)));
+}
+
+TEST_CASE("summary-only mode gives the same means as full mode and keeps no per-replicate arrays") {
+  json spec = small_spec(2, 7);
+  const auto full = run(spec);
+  spec["output"] = "summary";
+  const auto summary = run(spec);
+  CHECK(summary.metrics.empty());
+  CHECK(summary.outcomes.empty());
+  CHECK(summary.metric_mean == full.metric_mean);
+  CHECK(summary.metric_quantiles == full.metric_quantiles);
+  // The mean from the summary equals the mean of the full arrays.
+  for (std::size_t k : {static_cast<std::size_t>(Metric::cla), static_cast<std::size_t>(Metric::cost)}) {
+    double sum = 0;
+    for (std::int64_t rep = 0; rep < full.replicates; ++rep) sum += metric(full, 1, rep, 5, static_cast<Metric>(k));
+    CHECK(summary.metric_mean[(1 * summary.months + 5) * admsim::kMetricCount + k] == Approx(sum / double(full.replicates)));
+  }
+}
+
+TEST_CASE("interventions and effects move the engine the way they say") {
+  json base = small_spec(3, 30);
+  base["models"] = json::array({"in_house"});
+  quiet(base);
+  const auto plain = run(base);
+  auto mean_metric = [](const admsim::EnsembleResult& r, Metric x) {
+    double sum = 0;
+    for (std::int64_t rep = 0; rep < r.replicates; ++rep)
+      for (std::size_t t = 12; t < r.months; ++t) sum += metric(r, 0, rep, t, x);
+    return sum / double(r.replicates * static_cast<std::int64_t>(r.months - 12));
+  };
+  json capped = base;
+  capped["interventions"] = json::array({{{"type", "agency_cap"}, {"start_month", 0}, {"size", 0.05}}});
+  CHECK(mean_metric(run(capped), Metric::agency_share) <= 0.05 + 1e-9);
+  json shocked = base;
+  shocked["interventions"] = json::array({{{"type", "demand_shock"}, {"start_month", 0}, {"size", 1.3}}});
+  CHECK(mean_metric(run(shocked), Metric::referrals) > 1.2 * mean_metric(plain, Metric::referrals));
+  json paid = base;
+  paid["interventions"] = json::array({{{"type", "pay_uplift"}, {"start_month", 0}, {"size", 0.1}}});
+  CHECK(mean_metric(run(paid), Metric::leavers) < mean_metric(plain, Metric::leavers));
+  json retained = base;
+  retained["models"] = json::array({{{"id", "in_house"}, {"effects", {{"turnover", {{"dist", "fixed"}, {"value", 0.5}}}}}}});
+  CHECK(mean_metric(run(retained), Metric::turnover_rate) < 0.7 * mean_metric(plain, Metric::turnover_rate));
+}
