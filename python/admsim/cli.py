@@ -1,0 +1,130 @@
+"""The admsim command line: compare delivery models, run a scenario file, list the catalogue."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from . import profiles
+from .catalogue import catalogue
+from .scenario import DEFAULT_MODELS, build_scenario, load_scenario
+from .simulate import Results, run_spec
+
+# Columns of the printed comparison: (summary label, short heading, format)
+_TABLE = [
+    ("P(Good+ at year 3)", "P(Good+ y3)", "{:.0%}"),
+    ("P(Good+ at year 5)", "P(Good+ y5)", "{:.0%}"),
+    ("P(Inadequate at year 3)", "P(Inad. y3)", "{:.0%}"),
+    ("Turnover rate", "Turnover", "{:.1%}"),
+    ("Agency share", "Agency", "{:.1%}"),
+    ("Caseload", "Caseload", "{:.1f}"),
+    ("CLA per 10k (end)", "CLA/10k", "{:.1f}"),
+    ("NPV cost (GBP)", "NPV £m", "{:.1f}"),
+    ("P(overspend in any year)", "P(overspend)", "{:.0%}"),
+]
+
+
+def format_table(summary: pd.DataFrame) -> str:
+    """The comparison as text: means with 90% intervals for costs, and NPV difference vs baseline."""
+    rows = []
+    for model, row in summary.iterrows():
+        out = {"model": model}
+        for label, head, fmt in _TABLE:
+            value = row[label] / 1e6 if "GBP" in label else row[label]
+            out[head] = "–" if pd.isna(value) else fmt.format(value)
+        diff = [c for c in summary.columns if c.startswith("NPV cost (GBP) diff vs")][0]
+        lo, hi = row["NPV cost (GBP) diff 5%"] / 1e6, row["NPV cost (GBP) diff 95%"] / 1e6
+        out["ΔNPV £m (90%)"] = f"{row[diff] / 1e6:+.1f} [{lo:+.1f}, {hi:+.1f}]"
+        rows.append(out)
+    return pd.DataFrame(rows).set_index("model").to_string()
+
+
+def _report(results: Results, out: Path | None) -> None:
+    summary = results.summary()
+    print(f"\n{results!r}\n")
+    print(format_table(summary))
+    print(f"\nIntervals and differences are over replicates; differences are paired against "
+          f"'{results.baseline}' (common random numbers).")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(out / "summary.csv")
+        print(f"Summary written to {out / 'summary.csv'}")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    spec = build_scenario(args.profile, args.models or list(DEFAULT_MODELS), years=args.years,
+                          replicates=args.replicates, seed=args.seed)
+    _report(run_spec(spec, threads=args.threads), args.out)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    spec = load_scenario(args.scenario)
+    _report(run_spec(spec, threads=args.threads), args.out)
+    return 0
+
+
+def _cmd_catalogue(args: argparse.Namespace) -> int:
+    table = catalogue()[["name", "group", "birmingham_number"]]
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(table.to_string())
+    return 0
+
+
+def _cmd_profiles(args: argparse.Namespace) -> int:
+    for slug in profiles.available():
+        print(slug)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="admsim",
+        description="Simulate alternative delivery models for children's social care.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--threads", type=int, default=None, help="worker threads (default: all)")
+        p.add_argument("--out", type=Path, default=None, help="directory for the summary CSV")
+
+    compare = sub.add_parser("compare", help="compare delivery models for one council",
+                             description="Compare delivery models for one council and print a table.")
+    compare.add_argument("--profile", default="example-county",
+                         help="shipped profile slug or path to a profile JSON (default: example-county)")
+    compare.add_argument("--models", nargs="+", default=None,
+                         help=f"catalogue ids (default: {' '.join(DEFAULT_MODELS)})")
+    compare.add_argument("--years", type=int, default=10, help="horizon in years (default 10)")
+    compare.add_argument("--replicates", type=int, default=1000, help="replicates per model (default 1000)")
+    compare.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    common(compare)
+    compare.set_defaults(func=_cmd_compare)
+
+    run = sub.add_parser("run", help="run a scenario JSON file", description="Run a scenario JSON file.")
+    run.add_argument("scenario", type=Path, help="scenario JSON (see python/admsim/data/scenario.schema.json)")
+    common(run)
+    run.set_defaults(func=_cmd_run)
+
+    cat = sub.add_parser("catalogue", help="list the delivery models", description="List the delivery models.")
+    cat.set_defaults(func=_cmd_catalogue)
+    prof = sub.add_parser("profiles", help="list the shipped council profiles",
+                          description="List the shipped council profiles.")
+    prof.set_defaults(func=_cmd_profiles)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, KeyError) as err:
+        print(f"admsim: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("admsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

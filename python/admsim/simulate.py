@@ -1,0 +1,247 @@
+"""Running the ensemble and holding its results."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from .catalogue import load_catalogue
+from .scenario import build_scenario, to_json
+
+METRICS: list[str] = list(_core.metric_names)
+OUTCOMES: list[str] = list(_core.outcome_names)
+QUANTILES: list[float] = list(_core.quantiles)
+
+# Outcomes shown by Results.summary(), with readable labels.
+SUMMARY_OUTCOMES = {
+    "good_at_next_inspection": "P(Good+ at next inspection)",
+    "good_by_year3": "P(Good+ at year 3)",
+    "good_by_year5": "P(Good+ at year 5)",
+    "inadequate_at_year3": "P(Inadequate at year 3)",
+    "months_to_leave_inadequate": "Months to leave Inadequate",
+    "mean_turnover_rate": "Turnover rate",
+    "mean_vacancy_rate": "Vacancy rate",
+    "mean_agency_share": "Agency share",
+    "mean_caseload": "Caseload",
+    "cla_per_10k_end": "CLA per 10k (end)",
+    "total_cost": "Total cost (GBP)",
+    "npv_cost": "NPV cost (GBP)",
+    "overspend_any": "P(overspend in any year)",
+}
+
+
+class _Progress:
+    """A tqdm bar for runs longer than about a second (notebook-aware); silent otherwise."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total, self.bar, self.start = enabled, total, None, time.monotonic()
+
+    def __call__(self, done: int, total: int) -> bool:
+        if not self.enabled:
+            return True
+        if self.bar is None and time.monotonic() - self.start > 1.0:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:  # progress is a nicety, never a failure
+                self.enabled = False
+                return True
+            self.bar = tqdm(total=total, unit="replicate", desc="admsim", file=sys.stderr)
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+        return True
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_spec(
+    spec: Mapping[str, Any],
+    *,
+    threads: int | None = None,
+    progress: bool = True,
+    catalogue_path: str | Path | None = None,
+) -> "Results":
+    """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``."""
+    bar = _Progress(progress, int(spec.get("replicates", 0)))
+    try:
+        raw = _core.simulate(
+            to_json(spec), json.dumps(load_catalogue(catalogue_path)), int(threads or 0), bar
+        )
+    finally:
+        bar.close()
+    return Results(raw, spec)
+
+
+def simulate(
+    profile: str | Path | Mapping[str, Any] = "example-county",
+    models: Iterable[str | Mapping[str, Any]] | None = None,
+    *,
+    years: int = 10,
+    replicates: int = 1000,
+    seed: int = 1,
+    threads: int | None = None,
+    progress: bool = True,
+    **scenario: Any,
+) -> "Results":
+    """Simulate delivery models for one council and return :class:`Results`.
+
+    Parameters
+    ----------
+    profile: a shipped profile slug (``admsim.profiles.available()``), a path to a profile JSON
+        file, or a profile dict.
+    models: catalogue ids or model dicts (see :func:`admsim.build_scenario`); default: the
+        in-house model and Worcestershire's five shortlisted models.
+    years, replicates, seed: horizon, Monte Carlo replicates per model, random seed.
+    threads: worker threads (default: all cores). Results do not depend on it.
+    scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``parameters``,
+        ``output="summary"``, ``baseline``, ``decision_month``, ``common_random_numbers``).
+    """
+    spec = build_scenario(profile, models, years=years, replicates=replicates, seed=seed, **scenario)
+    return run_spec(spec, threads=threads, progress=progress)
+
+
+class Results:
+    """The output of :func:`simulate`: monthly metrics, per-replicate outcomes, inspections."""
+
+    def __init__(self, raw: Mapping[str, Any], spec: Mapping[str, Any]):
+        self._raw = dict(raw)
+        self.spec = dict(spec)
+        self.models: list[str] = list(raw["models"])
+        self.months: int = int(raw["months"])
+        self.replicates: int = int(raw["replicates"])
+        self.seed: int = int(raw["seed"])
+        self.summary_only: bool = bool(raw["summary_only"])
+        self.baseline: str = self.models[int(raw["baseline"])]
+
+    def __repr__(self) -> str:
+        mode = "summary-only" if self.summary_only else "full"
+        return (f"<admsim.Results {len(self.models)} models x {self.replicates} replicates x "
+                f"{self.months} months ({mode}), seed {self.seed}>")
+
+    # ---- raw arrays -------------------------------------------------------------------------
+    def _need_full(self, what: str) -> None:
+        if self.summary_only:
+            raise ValueError(f"{what} needs per-replicate data; run with output='full'")
+
+    @property
+    def metrics(self) -> np.ndarray:
+        """Array (model, replicate, month, metric); metric order is ``admsim.simulate.METRICS``."""
+        self._need_full("metrics")
+        return self._raw["metrics"]
+
+    @property
+    def outcomes(self) -> np.ndarray:
+        """Array (model, replicate, outcome); outcome order is ``admsim.simulate.OUTCOMES``."""
+        self._need_full("outcomes")
+        return self._raw["outcomes"]
+
+    def metric(self, name: str) -> np.ndarray:
+        """One metric as an array (model, replicate, month)."""
+        return self.metrics[..., _index(METRICS, name, "metric")]
+
+    def outcome(self, name: str) -> np.ndarray:
+        """One outcome as an array (model, replicate); NaN where undefined."""
+        return self.outcomes[..., _index(OUTCOMES, name, "outcome")]
+
+    def metric_mean(self, name: str) -> pd.DataFrame:
+        """Mean of a metric over replicates: a DataFrame (month x model)."""
+        k = _index(METRICS, name, "metric")
+        return pd.DataFrame(self._raw["metric_mean"][:, :, k].T, columns=self.models)
+
+    def metric_quantiles(self, name: str) -> dict[float, pd.DataFrame]:
+        """Quantiles (5, 25, 50, 75, 95%) of a metric over replicates, each month x model."""
+        k = _index(METRICS, name, "metric")
+        q = self._raw["metric_quantiles"][:, :, k, :]
+        return {p: pd.DataFrame(q[:, :, i].T, columns=self.models) for i, p in enumerate(QUANTILES)}
+
+    # ---- tables -----------------------------------------------------------------------------
+    def summary(self, baseline: str | None = None) -> pd.DataFrame:
+        """One row per model: each key outcome's mean, 90% interval, and paired difference.
+
+        The difference is taken replicate by replicate against ``baseline`` (default: the
+        scenario's baseline); with common random numbers it is much sharper than comparing the
+        two marginal intervals. Probabilities are means of 0/1 outcomes.
+        """
+        baseline = baseline or self.baseline
+        b = _index(self.models, baseline, "model")
+        rows = []
+        for m, model in enumerate(self.models):
+            row: dict[str, Any] = {"model": model}
+            for name, label in SUMMARY_OUTCOMES.items():
+                k = OUTCOMES.index(name)
+                if self.summary_only:
+                    if b != int(self._raw["baseline"]):
+                        raise ValueError("summary-only results hold differences against the "
+                                         f"scenario's baseline {self.baseline!r} only")
+                    mean = self._raw["outcome_mean"][m, k]
+                    lo, hi = self._raw["outcome_quantiles"][m, k, [0, 4]]
+                    diff = self._raw["diff_mean"][m, k]
+                    dlo, dhi = self._raw["diff_quantiles"][m, k, [0, 4]]
+                else:
+                    values = self.outcomes[m, :, k]
+                    mean, lo, hi = _mean_interval(values)
+                    diff, dlo, dhi = _mean_interval(values - self.outcomes[b, :, k])
+                row[label] = mean
+                row[f"{label} 5%"] = lo
+                row[f"{label} 95%"] = hi
+                row[f"{label} diff vs {baseline}"] = diff
+                row[f"{label} diff 5%"] = dlo
+                row[f"{label} diff 95%"] = dhi
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("model")
+
+    def inspections(self) -> pd.DataFrame:
+        """Inspection events: model, replicate, month, kind (inspection / monitoring_visit), grade."""
+        self._need_full("inspections()")
+        ev = self._raw["events"]
+        grades = list(_core.grade_names)
+        return pd.DataFrame({
+            "model": pd.Categorical.from_codes(ev[:, 0], self.models),
+            "replicate": ev[:, 1],
+            "month": ev[:, 2],
+            "kind": np.where(ev[:, 3] == 0, "inspection", "monitoring_visit"),
+            "grade": [grades[g] if g else None for g in ev[:, 4]],
+        })
+
+    def to_xarray(self):
+        """An xarray Dataset with dims (model, replicate, month), one variable per metric."""
+        import xarray as xr
+
+        data = {name: (("model", "replicate", "month"), self.metrics[..., k])
+                for k, name in enumerate(METRICS)}
+        coords = {"model": self.models, "replicate": np.arange(self.replicates),
+                  "month": np.arange(1, self.months + 1)}
+        ds = xr.Dataset(data, coords=coords)
+        for k, name in enumerate(OUTCOMES):
+            ds[f"outcome_{name}"] = (("model", "replicate"), self.outcomes[..., k])
+        ds.attrs.update(seed=self.seed, baseline=self.baseline)
+        return ds
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Tidy monthly metrics: one row per (model, replicate, month), one column per metric."""
+        M, R, T, K = self.metrics.shape
+        index = pd.MultiIndex.from_product(
+            [self.models, range(R), range(1, T + 1)], names=["model", "replicate", "month"])
+        return pd.DataFrame(self.metrics.reshape(M * R * T, K), index=index, columns=METRICS)
+
+
+def _index(names: list[str], name: str, what: str) -> int:
+    try:
+        return names.index(name)
+    except ValueError:
+        raise KeyError(f"unknown {what} {name!r}; known: {', '.join(names)}") from None
+
+
+def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (np.nan, np.nan, np.nan)
+    lo, hi = np.quantile(values, [0.05, 0.95])
+    return float(values.mean()), float(lo), float(hi)
