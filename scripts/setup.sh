@@ -18,7 +18,7 @@ if [ -n "${missing// /}" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 fi
 
-if ! $PY -c "import scikit_build_core, pybind11, numpy, pandas, xarray, pyarrow, matplotlib, tqdm, pytest, hypothesis" 2>/dev/null; then
+if ! $PY -c "import scikit_build_core, pybind11, numpy, pandas, xarray, pyarrow, matplotlib, tqdm, pytest, hypothesis, jsonschema" 2>/dev/null; then
   echo "setup: installing Python packages"
   $PY -m pip install -q -r requirements-dev.txt
 fi
