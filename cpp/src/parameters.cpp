@@ -108,6 +108,11 @@ const std::vector<ParameterInfo>& parameter_table() {
        0.0, 0.08, "log hazard per GBP 1m a year per 10,000 children",
        "assumption; evidence on edge-of-care programmes is mixed",
        "How much edge-of-care investment lowers entries to care."},
+      {"recruitment_capacity", &P::recruitment_capacity, "workforce", 0.001, 1.0, 0.03, 0.12,
+       "share of establishment per month",
+       "assumption; England hired 4,826 FTE in 2022 against 39,547 posts (england_csww_national), "
+       "about 1% a month, so the default leaves room for campaigns",
+       "Most permanent hires a council can make in a month (HR and induction capacity)."},
       // --------------------------------------------------------------- quality
       {"quality_reversion_per_year", &P::quality_reversion_per_year, "quality", 0.0, 5.0, 0.15, 0.6,
        "per year",

@@ -69,7 +69,10 @@ void Replicate::step_workforce(int t) {
   const double fill_hazard = -std::log1p(-std::min(c_.fill_prob, 1.0 - 1e-12)) *
                              std::exp(labour_market_) * effect(Hook::recruitment) * mod_.recruitment;
   rng::Stream hire = stream(kStreamHires, t);
-  const std::uint64_t hires = rng::binomial(hire, vacancies, 1.0 - std::exp(-fill_hazard));
+  // Recruitment capacity caps hires (HR and induction), binding in campaigns and after shocks.
+  const auto capacity_cap = static_cast<std::uint64_t>(std::ceil(e_.recruitment_capacity * establishment_));
+  const std::uint64_t hires =
+      std::min(capacity_cap, rng::binomial(hire, vacancies, 1.0 - std::exp(-fill_hazard)));
   const std::uint64_t newly_qualified = rng::binomial(hire, hires, e_.newly_qualified_share_of_hires);
   staff_[kNewlyQualified] += newly_qualified;
   staff_[kExperienced] += hires - newly_qualified;

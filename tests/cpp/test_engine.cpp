@@ -205,6 +205,14 @@ TEST_CASE("interventions and effects move the engine the way they say") {
   json paid = base;
   paid["interventions"] = json::array({{{"type", "pay_uplift"}, {"start_month", 0}, {"size", 0.1}}});
   CHECK(mean_metric(run(paid), Metric::leavers) < mean_metric(plain, Metric::leavers));
+  json campaign = base;
+  campaign["interventions"] = json::array({{{"type", "recruitment_campaign"}, {"start_month", 0}, {"size", 10}}});
+  campaign["parameters"]["recruitment_capacity"] = 0.01;
+  const auto capped_hires = run(campaign);
+  for (std::int64_t rep = 0; rep < capped_hires.replicates; ++rep)
+    for (std::size_t t = 0; t < capped_hires.months; ++t)
+      REQUIRE(metric(capped_hires, 0, rep, t, Metric::hires) <=
+              std::ceil(0.01 * (metric(capped_hires, 0, rep, t, Metric::establishment) + 0.5)));
   json retained = base;
   retained["models"] = json::array({{{"id", "in_house"}, {"effects", {{"turnover", {{"dist", "fixed"}, {"value", 0.5}}}}}}});
   CHECK(mean_metric(run(retained), Metric::turnover_rate) < 0.7 * mean_metric(plain, Metric::turnover_rate));

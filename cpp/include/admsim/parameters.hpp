@@ -46,6 +46,7 @@ struct EngineParameters {
   double labour_market_sd = 0.05;
   double labour_market_persistence = 0.95;
   double establishment_flex = 0.02;
+  double recruitment_capacity = 0.06;
   // Quality and inspection
   double quality_reversion_per_year = 0.35;
   double quality_workforce_effect = 0.15;

@@ -1,0 +1,29 @@
+"""Ctrl-C stops a run within about a second and raises KeyboardInterrupt."""
+import signal
+import subprocess
+import sys
+import time
+
+SCRIPT = """
+import sys, admsim
+print("ready", flush=True)
+try:
+    admsim.simulate("example-county", years=10, replicates=200000, output="summary", progress=False)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(0)
+print("finished", flush=True)
+"""
+
+
+def test_sigint_stops_simulation_quickly():
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(1.5)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    elapsed = time.monotonic() - sent
+    assert "interrupted" in out
+    assert proc.returncode == 0
+    assert elapsed < 3.0
