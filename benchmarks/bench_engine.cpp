@@ -43,35 +43,35 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   std::uint64_t sum = 0;
   double fsum = 0;
   auto s = [&](std::uint32_t id) { return Stream(seed, rep, id, month); };
-  { Stream n = s(10); fsum += normal(n); }                                          // demand noise
-  { Stream r = s(11); sum += poisson(r, c.new_referrals); }                         // referrals
-  { Stream r = s(12);                                                               // re-referrals
+  { Stream n = s(admsim::kStreamDemandNoise); fsum += normal(n); }                                          // demand noise
+  { Stream r = s(admsim::kStreamReferrals); sum += poisson(r, c.new_referrals); }                         // referrals
+  { Stream r = s(admsim::kStreamRereferrals);                                                               // re-referrals
     for (int k = 0; k < 12; ++k) sum += binomial(r, static_cast<std::uint64_t>(c.closures * std::pow(1 - c.rereferral_hazard, k)), c.rereferral_hazard); }
-  const auto referrals = static_cast<std::uint64_t>(c.new_referrals / 0.785);
-  { Stream r = s(13); sum += binomial(r, referrals, c.nfa_share); }                // outcome
-  { Stream r = s(14); double p[4] = {c.cin_to_cpp, c.cin_to_cla, c.cin_close, 1 - c.cin_to_cpp - c.cin_to_cla - c.cin_close};
+  const auto referrals = static_cast<std::uint64_t>(c.closures);  // closures = referrals in steady state
+  { Stream r = s(admsim::kStreamReferralOutcome); sum += binomial(r, referrals, c.nfa_share); }                // outcome
+  { Stream r = s(admsim::kStreamCin); double p[4] = {c.cin_to_cpp, c.cin_to_cla, c.cin_close, 1 - c.cin_to_cpp - c.cin_to_cla - c.cin_close};
     std::uint64_t out[4]; multinomial(r, static_cast<std::uint64_t>(c.cin_only0), p, 4, out); sum += out[0]; }
-  { Stream r = s(15); const auto ends = binomial(r, static_cast<std::uint64_t>(c.cpp0), c.cpp_exit);
+  { Stream r = s(admsim::kStreamCpp); const auto ends = binomial(r, static_cast<std::uint64_t>(c.cpp0), c.cpp_exit);
     const auto care = binomial(r, ends, c.cpp_exit_to_cla); sum += binomial(r, ends - care, 0.55); }
-  { Stream r = s(16); sum += binomial(r, static_cast<std::uint64_t>(c.cpp0 * c.cpp_exit), 0.2); }
-  { Stream r = s(18);                                                               // care exits
+  { Stream r = s(admsim::kStreamCppRepeat); sum += binomial(r, static_cast<std::uint64_t>(c.cpp0 * c.cpp_exit), 0.2); }
+  { Stream r = s(admsim::kStreamCareExit);                                                               // care exits
     for (std::size_t t = 0; t < admsim::kPlacementCount; ++t)
       for (std::size_t b = 0; b < admsim::kCareBands; ++b) {
         const auto n = static_cast<std::uint64_t>(c.initial_care[t][b]);
         const auto left = binomial(r, n, c.leave_prob[t][b]);
         sum += left + binomial(r, n - left, c.age_prob[b]);
       } }
-  { Stream r = s(17); std::uint64_t out[admsim::kPlacementCount];
+  { Stream r = s(admsim::kStreamCareEntry); std::uint64_t out[admsim::kPlacementCount];
     multinomial(r, static_cast<std::uint64_t>(c.cla_entry_rate), c.entry_mix.data(), admsim::kPlacementCount, out); sum += out[0]; }
-  { Stream r = s(19); sum += binomial(r, static_cast<std::uint64_t>(c.cla0), 0.03); }  // moves
-  { Stream n = s(30); fsum += normal(n); }                                          // labour market
-  { Stream r = s(31); for (int b = 0; b < 3; ++b) sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 / 3), c.band_hazard[static_cast<std::size_t>(b)]); }
-  { Stream r = s(33); sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 * 0.12), 1.0 / 12);
+  { Stream r = s(admsim::kStreamPlacementMoves); sum += binomial(r, static_cast<std::uint64_t>(c.cla0), 0.03); }  // moves
+  { Stream n = s(admsim::kStreamLabourMarket); fsum += normal(n); }                                          // labour market
+  { Stream r = s(admsim::kStreamLeavers); for (int b = 0; b < 3; ++b) sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 / 3), c.band_hazard[static_cast<std::size_t>(b)]); }
+  { Stream r = s(admsim::kStreamProgression); sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 * 0.12), 1.0 / 12);
     sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 * 0.58), 0.01); }
   const auto vacancies = static_cast<std::uint64_t>(c.establishment0 - c.in_post0);
-  { Stream r = s(32); const auto h = binomial(r, vacancies, c.fill_prob); sum += binomial(r, h, 0.35); }
-  { Stream r = s(34); sum += binomial(r, static_cast<std::uint64_t>(c.agency0), 1.0 / 6) + binomial(r, 6, 0.7); }
-  { Stream n = s(50); fsum += normal(n); }                                          // quality
+  { Stream r = s(admsim::kStreamHires); const auto h = binomial(r, vacancies, c.fill_prob); sum += binomial(r, h, 0.35); }
+  { Stream r = s(admsim::kStreamAgency); sum += binomial(r, static_cast<std::uint64_t>(c.agency0), 1.0 / 6) + binomial(r, 6, 0.7); }
+  { Stream n = s(admsim::kStreamQuality); fsum += normal(n); }                                          // quality
   return sum + static_cast<std::uint64_t>(fsum > 0);
 }
 

@@ -7,13 +7,12 @@ DATA_DIR is a folder laid out like shared/data (default: ../shared/data beside t
 Writes python/admsim/data/profiles/example-county.json and worcestershire-2017.json (or into
 --out). --check writes nothing and exits 1 if the shipped files differ from a fresh build.
 
-Needs pandas, not the compiled extension: admsim/profiles.py is loaded on its own.
+Needs the installed package (`make install`): profiles are checked by the engine's own parser.
 """
 from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import json
 import statistics
 import sys
@@ -28,11 +27,9 @@ WORCESTERSHIRE_YEAR = 2017
 
 
 def _profiles_module():
-    spec = importlib.util.spec_from_file_location("_admsim_profiles_build",
-                                                  ROOT / "python" / "admsim" / "profiles.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from admsim import profiles
+
+    return profiles
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

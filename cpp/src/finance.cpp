@@ -54,7 +54,10 @@ void Replicate::step_finance(int t) {
   npv_cost_ += discounted;
   year_cost_ += total;
   if (t % 12 == 11) {
-    if (year_cost_ > c_.budget) ++overspend_years_;
+    if (year_cost_ > c_.budget) {
+      ++overspend_years_;
+      overspend_amount_ += year_cost_ - c_.budget;
+    }
     year_cost_ = 0;
   }
 }

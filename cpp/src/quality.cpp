@@ -28,8 +28,9 @@ void Replicate::init_quality() {
   const int g = s_.profile.last_grade;
   const double sd = c_.observed_sd;
   const double inf = std::numeric_limits<double>::infinity();
-  const double upper = g == kOutstanding ? inf : c_.cut[static_cast<std::size_t>(g - 1)];
-  const double lower = g == kInadequate ? -inf : c_.cut[static_cast<std::size_t>(g)];
+  // cut = {Outstanding/Good, Good/RI, RI/Inadequate}: grade g lies between cut[g-1] and cut[g-2].
+  const double upper = g == kOutstanding ? inf : c_.cut[static_cast<std::size_t>(g - 2)];
+  const double lower = g == kInadequate ? -inf : c_.cut[static_cast<std::size_t>(g - 1)];
   rng::Stream u = stream(kStreamInitial, 0);
   const double lo = rng::normal_cdf(lower / sd), hi = rng::normal_cdf(upper / sd);
   const double reading = sd * rng::normal_quantile(lo + (hi - lo) * u.uniform());

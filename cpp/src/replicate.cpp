@@ -59,6 +59,10 @@ void Replicate::sample_effects() {
     effect_[h] = model_.has_effect[h] ? model_.effects[h].quantile(draw)
                                       : neutral(static_cast<Hook>(h), e_);
   }
+  // Without an explicit effect, irrecoverable VAT follows the model's vat_recoverable attribute.
+  if (!model_.has_effect[static_cast<std::size_t>(Hook::vat_irrecoverable)]) {
+    effect_[static_cast<std::size_t>(Hook::vat_irrecoverable)] = model_.vat_irrecoverable_default;
+  }
   setup_cost_ = effect(Hook::setup_cost);
   new_arrangement_ = effect(Hook::setup_months) > 0 || effect(Hook::transition_months) > 0 ||
                      setup_cost_ > 0;
@@ -99,7 +103,8 @@ void Replicate::schedule_risks() {
     }
   }
   transition_end_ = go_live_ + static_cast<int>(std::lround(effect(Hook::transition_months)));
-  const int window = std::max(0, transition_end_ - s_.decision_month);
+  // A new arrangement has at least its decision month at risk, even with no set-up time.
+  const int window = new_arrangement_ ? std::max(1, transition_end_ - s_.decision_month) : 0;
   for (std::size_t i = 0; i < reg.size(); ++i) {
     const RiskInfo& r = reg[i];
     if (r.effect == RiskEffect::go_live_delay || !applies(r)) continue;
@@ -206,6 +211,7 @@ void Replicate::finish(double* outcomes) {
   out(Outcome::npv_cost, npv_cost_);
   out(Outcome::overspend_years, overspend_years_);
   out(Outcome::overspend_any, overspend_years_ > 0);
+  out(Outcome::overspend_amount, overspend_amount_);
   out(Outcome::setup_cost, setup_cost_);
   out(Outcome::risk_events, risk_events_);
 }

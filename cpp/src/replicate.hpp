@@ -96,6 +96,7 @@ class Replicate {
   // finance and tallies
   double total_cost_ = 0, npv_cost_ = 0, year_cost_ = 0, discount_ = 1;
   int overspend_years_ = 0, risk_events_ = 0;
+  double overspend_amount_ = 0;
   double sum_turnover_ = 0, sum_vacancy_ = 0, sum_agency_ = 0, sum_caseload_ = 0;
 };
 

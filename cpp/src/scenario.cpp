@@ -1,5 +1,6 @@
 #include "admsim/scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -199,14 +200,19 @@ double Distribution::mean() const {
 }
 
 Profile parse_profile(const JsonReader& node) {
-  node.expect_object();
+  node.expect_only({"name", "slug", "description", "as_of", "population", "demand", "placements",
+                    "workforce", "finance", "ofsted", "sources"});
   Profile p;
   p.name = node.at("name").string();
   const JsonReader pop = node.at("population");
+  pop.expect_only({"children_0_17", "growth_per_year"});
   p.children = pop.at("children_0_17").number(1, 1e8);
   p.growth_per_year = pop.number_or("growth_per_year", 0.0, -0.2, 0.2);
 
   const JsonReader d = node.at("demand");
+  d.expect_only({"referrals_per_10k", "rereferral_rate", "no_further_action_rate", "cin_per_10k",
+                 "cpp_per_10k", "cpp_starts_per_10k", "cpp_repeat_rate", "cla_per_10k",
+                 "cla_starts_per_10k", "cla_ceased_per_10k"});
   p.referrals_per_10k = d.at("referrals_per_10k").number(0, 1e4);
   p.rereferral_rate = d.at("rereferral_rate").number(0, 0.95);
   p.no_further_action_rate = d.at("no_further_action_rate").number(0, 1);
@@ -219,8 +225,17 @@ Profile parse_profile(const JsonReader& node) {
   p.cla_ceased_per_10k = d.at("cla_ceased_per_10k").number(0, 1e4);
 
   const JsonReader pl = node.at("placements");
+  pl.expect_only({"mix", "weekly_cost"});
   const JsonReader mix = pl.at("mix");
   const JsonReader cost = pl.at("weekly_cost");
+  for (const JsonReader* by_type : {&mix, &cost}) {
+    for (const auto& key : by_type->keys()) {
+      if (std::find(kPlacementNames.begin(), kPlacementNames.end(), key) == kPlacementNames.end()) {
+        std::vector<std::string> names(kPlacementNames.begin(), kPlacementNames.end());
+        by_type->at(key).fail("unknown placement type", "one of " + join(names));
+      }
+    }
+  }
   double total = 0;
   for (std::size_t i = 0; i < kPlacementCount; ++i) {
     p.placement_mix[i] = mix.at(kPlacementNames[i]).number(0, 1);
@@ -230,6 +245,8 @@ Profile parse_profile(const JsonReader& node) {
   if (std::abs(total - 1.0) > 1e-6) mix.fail("placement shares do not sum to 1", "shares summing to 1");
 
   const JsonReader w = node.at("workforce");
+  w.expect_only({"in_post_fte", "agency_fte", "vacancy_rate", "turnover_rate", "caseload",
+                 "case_holding_share", "weekly_cost_employed", "weekly_cost_agency"});
   p.in_post_fte = w.at("in_post_fte").number(1, 1e6);
   p.agency_fte = w.at("agency_fte").number(0, 1e6);
   p.vacancy_rate = w.at("vacancy_rate").number(0, 0.9);
@@ -240,10 +257,12 @@ Profile parse_profile(const JsonReader& node) {
   p.weekly_cost_agency = w.at("weekly_cost_agency").number(0, 1e5);
 
   const JsonReader f = node.at("finance");
+  f.expect_only({"budget_per_year", "overheads_share"});
   p.budget_per_year = f.at("budget_per_year").number(0, 1e11);
   p.overheads_share = f.at("overheads_share").number(0, 5);
 
   const JsonReader o = node.at("ofsted");
+  o.expect_only({"last_grade", "last_inspection"});
   p.last_grade = parse_grade(o.at("last_grade"));
   const long inspected = days_from_iso(o.at("last_inspection"));
   const JsonReader as_of = node.at("as_of");
@@ -256,18 +275,26 @@ Profile parse_profile(const JsonReader& node) {
 }
 
 DeliveryModel parse_delivery_model(const JsonReader& node) {
-  node.expect_object();
+  // Descriptive fields are the catalogue's; the engine reads id, group, attributes and effects.
+  node.expect_only({"id", "name", "group", "birmingham_number", "description", "examples",
+                    "considerations", "seed_refs", "aliases", "gateway_notes", "attribute_notes",
+                    "attributes", "effects"});
   DeliveryModel m;
   m.id = node.at("id").string();
   if (m.id.empty()) node.at("id").fail("empty id", "a non-empty snake_case id");
   m.name = node.at("name").string();
   m.group = node.at("group").one_of({"in_house", "partnership", "new_vehicle", "commissioning"});
   const JsonReader attrs = node.at("attributes");
-  attrs.expect_object();
+  attrs.expect_only({"council_ownership", "tupe", "pay_flexibility", "operational_independence",
+                     "vat_recoverable", "corporation_tax", "partner_expertise", "setup_cost_gbp",
+                     "setup_months", "contract_management", "risk_holder",
+                     "single_focus_on_children", "can_take_wider_services",
+                     "complies_with_direction"});
   m.tupe = attrs.at("tupe").one_of({"no", "may", "yes"}) != "no";
   m.corporation_tax = attrs.at("corporation_tax").boolean();
   m.contract_management = parse_level(attrs.at("contract_management"));
-  m.separate_entity = attrs.at("vat_recoverable").one_of({"yes", "uncertain", "no"}) != "yes";
+  const std::string vat = attrs.at("vat_recoverable").one_of({"yes", "uncertain", "no"});
+  m.vat_irrecoverable_default = vat == "yes" ? 0.0 : vat == "uncertain" ? 0.5 : 1.0;
   if (auto effects = node.find("effects")) {
     effects->expect_object();
     for (const auto& key : effects->keys()) {

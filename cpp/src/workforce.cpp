@@ -58,7 +58,8 @@ void Replicate::step_workforce(int t) {
   const std::uint64_t qualified = rng::binomial(progress, staff_[kNewlyQualified], 1.0 / e_.newly_qualified_months);
   const std::uint64_t promoted = rng::binomial(progress, staff_[kExperienced], e_.senior_progression_per_year / 12.0);
   staff_[kNewlyQualified] -= qualified;
-  staff_[kExperienced] += qualified - promoted;
+  staff_[kExperienced] += qualified;
+  staff_[kExperienced] -= promoted;
   staff_[kSenior] += promoted;
 
   // Hiring into vacancies, limited by the national supply (shared across models) and the

@@ -22,7 +22,8 @@ _TABLE = [
     ("Caseload", "Caseload", "{:.1f}"),
     ("CLA per 10k (end)", "CLA/10k", "{:.1f}"),
     ("NPV cost (GBP)", "NPV £m", "{:.1f}"),
-    ("P(overspend in any year)", "P(overspend)", "{:.0%}"),
+    ("Years overspent", "Yrs overspent", "{:.1f}"),
+    ("Overspend (GBP)", "Overspend £m", "{:.1f}"),
 ]
 
 
@@ -32,7 +33,7 @@ def format_table(summary: pd.DataFrame) -> str:
     for model, row in summary.iterrows():
         out = {"model": model}
         for label, head, fmt in _TABLE:
-            value = row[label] / 1e6 if "GBP" in label else row[label]
+            value = row[label] / 1e6 if "GBP" in label else row[label]  # GBP shown in millions
             out[head] = "–" if pd.isna(value) else fmt.format(value)
         diff = [c for c in summary.columns if c.startswith("NPV cost (GBP) diff vs")][0]
         lo, hi = row["NPV cost (GBP) diff 5%"] / 1e6, row["NPV cost (GBP) diff 95%"] / 1e6
@@ -55,7 +56,7 @@ def _report(results: Results, out: Path | None) -> None:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     spec = build_scenario(args.profile, args.models or list(DEFAULT_MODELS), years=args.years,
-                          replicates=args.replicates, seed=args.seed)
+                          replicates=args.replicates, seed=args.seed, output="summary")
     _report(run_spec(spec, threads=args.threads), args.out)
     return 0
 
@@ -79,6 +80,13 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="admsim",
@@ -86,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--threads", type=int, default=None, help="worker threads (default: all)")
+        p.add_argument("--threads", type=_positive_int, default=None, help="worker threads (default: all)")
         p.add_argument("--out", type=Path, default=None, help="directory for the summary CSV")
 
     compare = sub.add_parser("compare", help="compare delivery models for one council",
@@ -118,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, KeyError) as err:
+    except (ValueError, OSError, KeyError) as err:
         print(f"admsim: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -205,120 +205,54 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
 # Validation
 # ---------------------------------------------------------------------------------------------
 
-# (dotted field, minimum, maximum, minimum exclusive?) -- the engine's ranges (cpp/src/scenario.cpp,
-# parse_profile) or stricter: turnover is kept within [0, 1] here (the engine allows up to 2).
-_NUMERIC_FIELDS: list[tuple[str, float, float, bool]] = [
-    ("population.children_0_17", 1, 1e8, False),
-    ("population.growth_per_year", -0.2, 0.2, False),
-    ("demand.referrals_per_10k", 0, 1e4, False),
-    ("demand.rereferral_rate", 0, 0.95, False),
-    ("demand.no_further_action_rate", 0, 1, False),
-    ("demand.cin_per_10k", 0, 1e4, False),
-    ("demand.cpp_per_10k", 0, 1e4, False),
-    ("demand.cpp_starts_per_10k", 0, 1e4, False),
-    ("demand.cpp_repeat_rate", 0, 1, False),
-    ("demand.cla_per_10k", 0, 1e4, False),
-    ("demand.cla_starts_per_10k", 0, 1e4, False),
-    ("demand.cla_ceased_per_10k", 0, 1e4, False),
-    *[(f"placements.mix.{t}", 0, 1, False) for t in PLACEMENT_TYPES],
-    *[(f"placements.weekly_cost.{t}", 0, 1e5, False) for t in PLACEMENT_TYPES],
-    ("workforce.in_post_fte", 1, 1e6, False),
-    ("workforce.agency_fte", 0, 1e6, False),
-    ("workforce.vacancy_rate", 0, 0.9, False),
-    ("workforce.turnover_rate", 0, 1, False),
-    ("workforce.caseload", 1, 200, False),
-    ("workforce.case_holding_share", 0.05, 1, False),
-    ("workforce.weekly_cost_employed", 0, 1e5, False),
-    ("workforce.weekly_cost_agency", 0, 1e5, False),
-    ("finance.budget_per_year", 0, 1e11, False),
-    ("finance.overheads_share", 0, 5, False),
-]
-NUMERIC_FIELDS = tuple(f for f, *_ in _NUMERIC_FIELDS)
-
-
-def _get(profile: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = profile
-    walked = []
-    for part in dotted.split("."):
-        walked.append(part)
-        if not isinstance(node, Mapping):
-            raise ValueError(f"profile field {'.'.join(walked[:-1])!r}: expected an object, "
-                             f"got {type(node).__name__}")
-        if part not in node:
-            raise ValueError(f"profile field {'.'.join(walked)!r} is missing")
-        node = node[part]
-    return node
-
-
-def _parse_date(value: Any, field: str) -> _dt.date:
-    if not isinstance(value, str):
-        raise ValueError(f"profile field {field!r}: expected an ISO date string, got {value!r}")
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"profile field {field!r}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+# Numeric fields of a profile (dotted paths); their ranges live in one place, the C++ parser.
+NUMERIC_FIELDS: tuple[str, ...] = (
+    "population.children_0_17", "population.growth_per_year",
+    "demand.referrals_per_10k", "demand.rereferral_rate", "demand.no_further_action_rate",
+    "demand.cin_per_10k", "demand.cpp_per_10k", "demand.cpp_starts_per_10k",
+    "demand.cpp_repeat_rate", "demand.cla_per_10k", "demand.cla_starts_per_10k",
+    "demand.cla_ceased_per_10k",
+    *[f"placements.mix.{t}" for t in PLACEMENT_TYPES],
+    *[f"placements.weekly_cost.{t}" for t in PLACEMENT_TYPES],
+    "workforce.in_post_fte", "workforce.agency_fte", "workforce.vacancy_rate",
+    "workforce.turnover_rate", "workforce.caseload", "workforce.case_holding_share",
+    "workforce.weekly_cost_employed", "workforce.weekly_cost_agency",
+    "finance.budget_per_year", "finance.overheads_share",
+)
 
 
 def check(profile: Mapping[str, Any], *, require_sources: bool = False) -> None:
-    """Validate a profile; raise ValueError naming the dotted field at fault.
+    """Validate a profile with the engine's own parser; raise ``ScenarioError`` (a ValueError).
 
-    Checks: required keys present; numbers are finite numbers (not bools or strings) within
-    range (rates and shares in [0, 1], population at least 1, and the engine's tighter limits:
-    re-referral rate <= 0.95, vacancy rate <= 0.9, in-post FTE >= 1, caseload >= 1,
-    case-holding share >= 0.05, growth within ±0.2); placement mix sums to 1
-    (within 1e-6); children in need exceed those on plans plus those in care (DfE counts both
-    inside CIN); last grade is one of :data:`GRADES`; dates are ISO and the last inspection is
-    not after ``as_of``. With ``require_sources=True`` every numeric field must also have a
-    non-empty entry in ``profile["sources"]`` (the shipped profiles do).
+    The message starts with the dotted field at fault (``profile field 'demand.cla_per_10k'``) and
+    carries the JSON pointer, the value and what is allowed. The engine also checks that the
+    profile's stocks and flows can be a steady state. With ``require_sources=True`` every numeric
+    field must have a non-empty entry in ``profile["sources"]`` (the shipped profiles do).
     """
+    from . import _core
+    from .scenario import scenario_error, validate
+
     if not isinstance(profile, Mapping):
-        raise ValueError(f"profile must be a JSON object (dict), got {type(profile).__name__}")
-    name = _get(profile, "name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"profile field 'name': expected a non-empty string, got {name!r}")
-    as_of = _parse_date(_get(profile, "as_of"), "as_of")
-
-    for field, lo, hi, lo_open in _NUMERIC_FIELDS:
-        value = _get(profile, field)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"profile field {field!r}: expected a number, got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"profile field {field!r}: expected a finite number, got {value!r}")
-        if (value <= lo if lo_open else value < lo) or value > hi:
-            bracket = "(" if lo_open else "["
-            raise ValueError(f"profile field {field!r}: {value!r} is out of range {bracket}{lo:g}, {hi:g}]")
-
-    mix = _get(profile, "placements.mix")
-    extra = sorted(set(mix) - set(PLACEMENT_TYPES))
-    if extra:
-        raise ValueError(f"profile field 'placements.mix': unknown placement types {extra} "
-                         f"(allowed: {', '.join(PLACEMENT_TYPES)})")
-    total = sum(mix[t] for t in PLACEMENT_TYPES)
-    if abs(total - 1.0) > 1e-6:
-        raise ValueError(f"profile field 'placements.mix': shares sum to {total:.6g}, not 1 (±1e-6)")
-
-    demand = profile["demand"]
-    if demand["cin_per_10k"] <= demand["cpp_per_10k"] + demand["cla_per_10k"]:
-        raise ValueError("profile field 'demand.cin_per_10k': must exceed cpp_per_10k + cla_per_10k "
-                         "(DfE counts children on plans and in care inside children in need)")
-
-    grade = _get(profile, "ofsted.last_grade")
-    if grade not in GRADES:
-        raise ValueError(f"profile field 'ofsted.last_grade': {grade!r} is not one of {', '.join(GRADES)}")
-    inspected = _parse_date(_get(profile, "ofsted.last_inspection"), "ofsted.last_inspection")
-    if inspected > as_of:
-        raise ValueError(f"profile field 'ofsted.last_inspection': {inspected} is after as_of {as_of}")
+        raise scenario_error("/profile", "wrong type", type(profile).__name__, "a JSON object")
+    try:
+        validate({"profile": dict(profile), "models": ["in_house"], "years": 1, "replicates": 1})
+    except _core.ScenarioError as err:
+        dotted = err.pointer.removeprefix("/profile/").replace("/", ".")
+        renamed = _core.ScenarioError(f"profile field {dotted!r} ({err})")
+        renamed.pointer, renamed.value, renamed.allowed = err.pointer, err.value, err.allowed
+        raise renamed from None
 
     sources = profile.get("sources")
     if sources is not None and not isinstance(sources, Mapping):
-        raise ValueError("profile field 'sources': expected an object mapping dotted fields to text")
+        raise scenario_error("/profile/sources", "wrong type", sources,
+                             "an object mapping dotted fields to text")
     if require_sources:
-        if sources is None:
-            raise ValueError("profile field 'sources' is missing")
         for field in NUMERIC_FIELDS + ("ofsted.last_grade", "ofsted.last_inspection"):
-            text = sources.get(field)
+            text = (sources or {}).get(field)
             if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"profile field 'sources.{field}' is missing or empty")
+                raise scenario_error(f"/profile/sources/{field}",
+                                     f"profile field 'sources.{field}' is missing or empty", text,
+                                     "a sentence naming the source")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
+
 from . import _core
 from . import profiles as _profiles
 from .catalogue import load_catalogue
@@ -68,6 +70,8 @@ def build_scenario(
     override parts of a catalogue entry, full new model definitions, or paths to JSON files of
     either. ``baseline`` defaults to the first model.
     """
+    if isinstance(models, (str, Mapping, Path)):
+        models = [models]  # one model, not a sequence of characters
     model_list = [_resolve_model(m) for m in (models if models is not None else DEFAULT_MODELS)]
     spec: dict[str, Any] = {
         "profile": _resolve_profile(profile),
@@ -96,8 +100,13 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
             "", f"malformed JSON at line {err.lineno} column {err.colno} of {path}", err.msg,
             "a JSON document",
         ) from None
-    if isinstance(spec, dict) and isinstance(spec.get("profile"), str):
-        spec["profile"] = _resolve_profile(spec["profile"])
+    if not isinstance(spec, dict):
+        raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object")
+    profile = spec.get("profile")
+    if isinstance(profile, str):
+        # A relative path is relative to the scenario file; otherwise it is a shipped slug.
+        beside = Path(path).parent / profile
+        spec["profile"] = _resolve_profile(beside if beside.is_file() else profile)
     return spec
 
 
@@ -110,7 +119,7 @@ def scenario_error(pointer: str, problem: str, value: Any, allowed: str) -> Exce
 
 def _check_finite(value: Any, pointer: str = "") -> None:
     # JSON has no NaN or infinity, so C++ could only call the document malformed: name the field here.
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
         raise scenario_error(pointer, "non-finite number", value, "a finite number")
     if isinstance(value, Mapping):
         for key, item in value.items():
@@ -124,7 +133,14 @@ def _check_finite(value: Any, pointer: str = "") -> None:
 def to_json(spec: Mapping[str, Any]) -> str:
     """Serialise a spec for C++, after checking it holds no NaN or infinity."""
     _check_finite(spec)
-    return json.dumps(spec, allow_nan=False)
+    return json.dumps(spec, allow_nan=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    # NumPy scalars and arrays (e.g. years=np.int64(5)) serialise as plain numbers and lists.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"cannot put a {type(value).__name__} in a scenario: {value!r}")
 
 
 def validate(spec: Mapping[str, Any], catalogue_path: str | Path | None = None) -> list[str]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import _core
 from .catalogue import load_catalogue
-from .scenario import build_scenario, to_json
+from .scenario import build_scenario, scenario_error, to_json
 
 METRICS: list[str] = list(_core.metric_names)
 OUTCOMES: list[str] = list(_core.outcome_names)
@@ -33,6 +33,8 @@ SUMMARY_OUTCOMES = {
     "total_cost": "Total cost (GBP)",
     "npv_cost": "NPV cost (GBP)",
     "overspend_any": "P(overspend in any year)",
+    "overspend_years": "Years overspent",
+    "overspend_amount": "Overspend (GBP)",
 }
 
 
@@ -69,6 +71,10 @@ def run_spec(
     catalogue_path: str | Path | None = None,
 ) -> "Results":
     """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``."""
+    if threads is not None and (not isinstance(threads, (int, np.integer)) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None (all cores); got {threads!r}")
+    if not isinstance(spec, Mapping):
+        raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object (dict)")
     bar = _Progress(progress, int(spec.get("replicates", 0)))
     try:
         raw = _core.simulate(
@@ -108,7 +114,11 @@ def simulate(
 
 
 class Results:
-    """The output of :func:`simulate`: monthly metrics, per-replicate outcomes, inspections."""
+    """The output of :func:`simulate`: monthly metrics, per-replicate outcomes, inspections.
+
+    Months are numbered from 0 (the month after the profile's ``as_of`` date) everywhere: in
+    ``metrics``, ``to_xarray()``, ``to_pandas()`` and ``inspections()``.
+    """
 
     def __init__(self, raw: Mapping[str, Any], spec: Mapping[str, Any]):
         self._raw = dict(raw)
@@ -217,7 +227,7 @@ class Results:
         data = {name: (("model", "replicate", "month"), self.metrics[..., k])
                 for k, name in enumerate(METRICS)}
         coords = {"model": self.models, "replicate": np.arange(self.replicates),
-                  "month": np.arange(1, self.months + 1)}
+                  "month": np.arange(self.months)}
         ds = xr.Dataset(data, coords=coords)
         for k, name in enumerate(OUTCOMES):
             ds[f"outcome_{name}"] = (("model", "replicate"), self.outcomes[..., k])
@@ -228,7 +238,7 @@ class Results:
         """Tidy monthly metrics: one row per (model, replicate, month), one column per metric."""
         M, R, T, K = self.metrics.shape
         index = pd.MultiIndex.from_product(
-            [self.models, range(R), range(1, T + 1)], names=["model", "replicate", "month"])
+            [self.models, range(R), range(T)], names=["model", "replicate", "month"])
         return pd.DataFrame(self.metrics.reshape(M * R * T, K), index=index, columns=METRICS)
 
 

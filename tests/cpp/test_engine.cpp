@@ -1,6 +1,7 @@
 // The engine: conservation, inspections, steady state, reproducibility and common random numbers.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "admsim/engine.hpp"
@@ -216,4 +217,38 @@ TEST_CASE("interventions and effects move the engine the way they say") {
   json retained = base;
   retained["models"] = json::array({{{"id", "in_house"}, {"effects", {{"turnover", {{"dist", "fixed"}, {"value", 0.5}}}}}}});
   CHECK(mean_metric(run(retained), Metric::turnover_rate) < 0.7 * mean_metric(plain, Metric::turnover_rate));
+}
+
+TEST_CASE("starting quality follows the last Ofsted grade") {
+  double previous = std::numeric_limits<double>::infinity();
+  for (const char* grade : {"outstanding", "good", "requires_improvement", "inadequate"}) {
+    json spec = small_spec(1, 400);
+    spec["models"] = json::array({"in_house"});
+    spec["profile"]["ofsted"]["last_grade"] = grade;
+    quiet(spec);
+    const auto r = run(spec);
+    double sum = 0;
+    for (std::int64_t rep = 0; rep < r.replicates; ++rep) sum += metric(r, 0, rep, 0, Metric::quality);
+    const double mean = sum / double(r.replicates);
+    INFO(grade << ": mean starting quality " << mean);
+    CHECK(mean < previous - 0.5);
+    previous = mean;
+  }
+}
+
+TEST_CASE("irrecoverable VAT follows vat_recoverable when no effect is given") {
+  json spec = small_spec(1, 2);
+  json attributes = catalogue()["models"][0]["attributes"];
+  attributes["vat_recoverable"] = "no";
+  spec["models"] = json::array({"in_house", {{"id", "vat_payer"}, {"name", "pays VAT"},
+                                             {"group", "in_house"}, {"attributes", attributes}}});
+  quiet(spec);
+  const auto r = run(spec);
+  const auto& e = admsim::parse_scenario(spec, catalogue()).parameters;
+  for (std::size_t t = 0; t < r.months; ++t) {
+    const double vat = metric(r, 1, 0, t, Metric::cost_delivery_model);
+    const double base = (metric(r, 1, 0, t, Metric::cost) - vat - metric(r, 1, 0, t, Metric::cost_staff));
+    CHECK(metric(r, 0, 0, t, Metric::cost_delivery_model) == 0);
+    CHECK(vat == Approx(e.vat_rate * e.vatable_share * base));
+  }
 }

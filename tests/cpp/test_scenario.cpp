@@ -130,6 +130,21 @@ TEST_CASE("unknown fields and parameters are caught, not ignored") {
   CHECK(error_pointer(spec) == "/parameters/discount_rate");
 }
 
+TEST_CASE("typos inside the profile and the models are caught at every level") {
+  json spec = small_spec();
+  spec["profile"]["population"]["growth_per_yr"] = 0.01;
+  CHECK(error_pointer(spec) == "/profile/population/growth_per_yr");
+  spec = small_spec();
+  spec["profile"]["placements"]["mix"]["fostr"] = 0.0;
+  CHECK(error_pointer(spec) == "/profile/placements/mix/fostr");
+  spec = small_spec();
+  spec["models"][1] = {{"id", "latc"}, {"efects", json::object()}};
+  CHECK(error_pointer(spec) == "/models/1/efects");
+  spec = small_spec();
+  spec["models"][1] = {{"id", "latc"}, {"attributes", {{"vat_recovrable", "no"}}}};
+  CHECK(error_pointer(spec) == "/models/1/attributes/vat_recovrable");
+}
+
 TEST_CASE("placement shares must sum to 1 and stocks must be consistent") {
   json spec = small_spec();
   spec["profile"]["placements"]["mix"]["adoption"] = 0.5;

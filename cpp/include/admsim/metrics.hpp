@@ -78,6 +78,7 @@ enum class Outcome : std::size_t {
   npv_cost,
   overspend_years,             // number of simulated years whose spend exceeded the budget
   overspend_any,               // 1 if any year overspent
+  overspend_amount,            // sum over years of spend above the budget, GBP
   setup_cost,
   risk_events,
   count_
@@ -89,6 +90,7 @@ inline constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
     "good_at_next_inspection", "good_by_year3",      "good_by_year5",   "inadequate_at_year3",
     "months_to_leave_inadequate", "mean_turnover_rate", "mean_vacancy_rate", "mean_agency_share",
     "mean_caseload",           "cla_per_10k_end",    "total_cost",      "npv_cost",
-    "overspend_years",         "overspend_any",      "setup_cost",      "risk_events"};
+    "overspend_years",         "overspend_any",      "overspend_amount", "setup_cost",
+    "risk_events"};
 
 }  // namespace admsim

@@ -75,7 +75,9 @@ struct DeliveryModel {
   bool tupe = false;                // staff transfer (tupe "yes" or "may")
   bool corporation_tax = false;
   Level contract_management = Level::none;
-  bool separate_entity = false;     // vat_recoverable not "yes": VAT may become a cost
+  // Irrecoverable VAT share when no vat_irrecoverable effect is given: vat_recoverable
+  // "yes" -> 0, "uncertain" -> 0.5 (HMRC decides case by case), "no" -> 1.
+  double vat_irrecoverable_default = 0.0;
   std::array<Distribution, kHookCount> effects{};
   std::array<bool, kHookCount> has_effect{};
 };
