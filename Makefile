@@ -1,6 +1,9 @@
 # The README's two commands: `make demo` and `make test`. Each sets up what is missing first.
 PY ?= python3
 BUILD := build/py
+# make bench REPLICATES=2000 THREADS=1,2,4
+REPLICATES ?= 10000
+THREADS ?= 1,2
 
 .PHONY: setup install demo test test-cpp test-python bench clean
 
@@ -26,7 +29,7 @@ bench: install
 	cmake -S . -B build/bench -DADMSIM_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build build/bench -j2
 	./build/bench/bench_samplers
-	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(or $(REPLICATES),10000) 10 $(or $(THREADS),1,2)
+	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS)
 
 clean:
 	rm -rf build out

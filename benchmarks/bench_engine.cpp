@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s PROFILE.json CATALOGUE.json [replicates] [years] [threads,..]\n", argv[0]);
     return 2;
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen
   const json catalogue = read(argv[2]);
   const long replicates = argc > 3 ? std::atol(argv[3]) : 10000;
   const long years = argc > 4 ? std::atol(argv[4]) : 10;

@@ -87,6 +87,7 @@ py::dict simulate(const std::string& spec, const std::string& catalogue, int thr
   out["metric_mean"] = to_numpy(std::move(result.metric_mean), {M, T, K});
   out["metric_sd"] = to_numpy(std::move(result.metric_sd), {M, T, K});
   out["metric_quantiles"] = to_numpy(std::move(result.metric_quantiles), {M, T, K, Q});
+  out["grade_share"] = to_numpy(std::move(result.grade_share), {M, T, 4});
   out["outcome_mean"] = to_numpy(std::move(result.outcome_mean), {M, O});
   out["outcome_sd"] = to_numpy(std::move(result.outcome_sd), {M, O});
   out["outcome_count"] = to_numpy(std::move(result.outcome_count), {M, O});

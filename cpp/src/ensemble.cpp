@@ -15,7 +15,8 @@ namespace {
 // Accumulates blocks of replicates in replicate order.
 class Summariser {
  public:
-  Summariser(const Scenario& s, std::size_t months) : s_(s), months_(months), models_(s.models.size()) {}
+  Summariser(const Scenario& s, std::size_t months)
+      : s_(s), months_(months), models_(s.models.size()), replicates_(s.replicates) {}
 
   void add_block(const std::vector<double>& metrics, const std::vector<double>& outcomes,
                  std::size_t block) {
@@ -28,6 +29,13 @@ class Summariser {
         const double* row = &metrics[((m * block + r) * months_) * kMetricCount];
         for (std::size_t t = 0; t < months_; ++t) {
           metric_hist_[k].add(m * months_ + t, row[t * kMetricCount + k]);
+        }
+        // The task that owns the current_grade series also counts grades (share by month).
+        if (k == static_cast<std::size_t>(Metric::current_grade)) {
+          for (std::size_t t = 0; t < months_; ++t) {
+            const auto g = static_cast<std::size_t>(row[t * kMetricCount + k]);
+            if (g >= 1 && g <= 4) ++grade_counts_[(m * months_ + t) * 4 + g - 1];
+          }
         }
       }
     });
@@ -59,6 +67,10 @@ class Summariser {
           for (std::size_t q = 0; q < kQuantileCount; ++q)
             out.metric_quantiles[at * kQuantileCount + q] = metric_hist_[k].quantile(series, kQuantiles[q]);
         }
+    out.grade_share.assign(M * months_ * 4, 0.0);
+    for (std::size_t i = 0; i < out.grade_share.size(); ++i) {
+      out.grade_share[i] = double(grade_counts_[i]) / double(replicates_);
+    }
     const std::size_t n = M * kOutcomeCount;
     out.outcome_mean.assign(n, 0.0);
     out.outcome_sd.assign(n, 0.0);
@@ -114,6 +126,7 @@ class Summariser {
       diff_hist_.emplace_back(M, lo, hi);
     }
     positive_.assign(M * kOutcomeCount, 0.0);
+    grade_counts_.assign(M * months_ * 4, 0);
     ready_ = true;
   }
 
@@ -122,6 +135,8 @@ class Summariser {
   bool ready_ = false;
   std::vector<HistogramSet> metric_hist_, outcome_hist_, diff_hist_;
   std::vector<double> positive_;
+  std::vector<std::uint64_t> grade_counts_;  // [model][month][grade-1]
+  std::int64_t replicates_;
 };
 
 }  // namespace

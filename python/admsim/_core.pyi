@@ -29,7 +29,8 @@ def simulate(
 ) -> dict[str, Any]:
     """Run the ensemble. Keys: models, months, replicates, seed, baseline, summary_only,
     replicate_months; in full mode metrics (M, R, T, K), outcomes (M, R, O), events (E, 5);
-    always metric_mean/metric_sd (M, T, K), metric_quantiles (M, T, K, Q), outcome_mean/sd/count
+    always metric_mean/metric_sd (M, T, K), metric_quantiles (M, T, K, Q), grade_share (M, T, 4)
+    (share of replicates whose latest grade is outstanding/good/RI/inadequate), outcome_mean/sd/count
     (M, O), outcome_quantiles (M, O, Q), diff_mean/diff_sd/diff_positive (M, O), diff_quantiles
     (M, O, Q)."""
     ...

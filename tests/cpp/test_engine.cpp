@@ -178,6 +178,20 @@ TEST_CASE("summary-only mode gives the same means as full mode and keeps no per-
   CHECK(summary.outcomes.empty());
   CHECK(summary.metric_mean == full.metric_mean);
   CHECK(summary.metric_quantiles == full.metric_quantiles);
+  // Grade shares: each month's shares sum to 1 and match counting the full arrays.
+  for (std::size_t m = 0; m < summary.models; ++m)
+    for (std::size_t t = 0; t < summary.months; ++t) {
+      double total = 0;
+      for (int g = 1; g <= 4; ++g) {
+        double count = 0;
+        for (std::int64_t rep = 0; rep < full.replicates; ++rep)
+          count += metric(full, m, rep, t, Metric::current_grade) == g;
+        const double share = summary.grade_share[(m * summary.months + t) * 4 + static_cast<std::size_t>(g - 1)];
+        CHECK(share == Approx(count / double(full.replicates)));
+        total += share;
+      }
+      CHECK(total == Approx(1.0));
+    }
   // The mean from the summary equals the mean of the full arrays.
   for (std::size_t k : {static_cast<std::size_t>(Metric::cla), static_cast<std::size_t>(Metric::cost)}) {
     double sum = 0;

@@ -38,6 +38,7 @@ struct EnsembleResult {
   // summary mode (also filled in full mode, cheaply, so both modes share one summary path)
   std::vector<double> metric_mean, metric_sd;  // [model][month][metric]
   std::vector<double> metric_quantiles;        // [model][month][metric][quantile]
+  std::vector<double> grade_share;             // [model][month][grade 1..4]: share of replicates
   std::vector<double> outcome_mean, outcome_sd, outcome_count;   // [model][outcome]
   std::vector<double> outcome_quantiles;                         // [model][outcome][quantile]
   std::vector<double> diff_mean, diff_sd, diff_quantiles, diff_positive;  // vs baseline, [model][outcome](..)
