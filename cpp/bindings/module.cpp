@@ -6,10 +6,12 @@ namespace py = pybind11;
 void register_errors(py::module_& m);
 void register_tables(py::module_& m);
 void register_simulation(py::module_& m);
+void register_batch(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "admsim C++ core: scenario validation and the parallel ensemble engine.";
   register_errors(m);
   register_tables(m);
   register_simulation(m);
+  register_batch(m);
 }

@@ -34,3 +34,15 @@ def simulate(
     (M, O), outcome_quantiles (M, O, Q), diff_mean/diff_sd/diff_positive (M, O), diff_quantiles
     (M, O, Q)."""
     ...
+def evaluate(
+    spec: str,
+    catalogue: str,
+    inputs: list[str],
+    values: np.ndarray,
+    outputs: list[str],
+    threads: int = 0,
+    progress: Optional[Callable[[int, int], Optional[bool]]] = None,
+) -> np.ndarray:
+    """Rows of input values (n, len(inputs)) -> outcome means (n, len(outputs)); inputs are engine
+    parameters or '<model>.<hook>'; outputs '<model>.<outcome>'; rows share random numbers."""
+    ...

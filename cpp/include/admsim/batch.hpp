@@ -1,0 +1,39 @@
+#pragma once
+// Batch evaluation for sensitivity analysis and calibration: an (n x d) matrix of values for named
+// uncertain inputs -> an (n x k) matrix of outcome means, each over the scenario's replicates.
+// Every row uses the same replicate keys, so rows share random numbers (common random numbers)
+// and differences between rows are the inputs' doing.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "admsim/ensemble.hpp"
+#include "admsim/scenario.hpp"
+
+namespace admsim {
+
+// An input: an engine parameter ("quality_reversion_per_year") or a delivery model's effect
+// ("latc.turnover"), which the row's value fixes.
+struct BatchInput {
+  std::string name;
+  const ParameterInfo* parameter = nullptr;
+  std::size_t model = 0, hook = 0;
+};
+
+// An output: the mean over replicates of one model's outcome ("latc.npv_cost").
+struct BatchOutput {
+  std::string name;
+  std::size_t model = 0, outcome = 0;
+};
+
+std::vector<BatchInput> parse_batch_inputs(const Scenario& scenario, const std::vector<std::string>& names);
+std::vector<BatchOutput> parse_batch_outputs(const Scenario& scenario, const std::vector<std::string>& names);
+
+// values: n x inputs.size(), row-major. Returns n x outputs.size(), row-major. Rows are processed
+// in blocks; options.progress(rows done, n) is called between blocks.
+std::vector<double> evaluate_batch(const Scenario& scenario, const std::vector<BatchInput>& inputs,
+                                   const std::vector<BatchOutput>& outputs,
+                                   const std::vector<double>& values, std::size_t rows,
+                                   const RunOptions& options = {});
+
+}  // namespace admsim

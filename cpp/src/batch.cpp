@@ -1,0 +1,160 @@
+#include "admsim/batch.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "admsim/engine.hpp"
+
+namespace admsim {
+
+namespace {
+std::vector<std::string> model_ids(const Scenario& s) {
+  std::vector<std::string> ids;
+  for (const auto& m : s.models) ids.push_back(m.id);
+  return ids;
+}
+
+// Splits "model.name" at the last dot; returns the model index or throws naming the entry.
+std::size_t find_model(const Scenario& s, const std::string& name, const std::string& pointer,
+                       std::string& rest) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos) {
+    throw ValidationError(pointer, "not of the form <model>.<name>", describe(json(name)),
+                          "an engine parameter, or a model id from the scenario and a name after a dot");
+  }
+  rest = name.substr(dot + 1);
+  const std::string id = name.substr(0, dot);
+  for (std::size_t m = 0; m < s.models.size(); ++m) {
+    if (s.models[m].id == id) return m;
+  }
+  throw ValidationError(pointer, "model is not in the scenario", describe(json(id)),
+                        "one of " + join(model_ids(s)));
+}
+}  // namespace
+
+std::vector<BatchInput> parse_batch_inputs(const Scenario& s, const std::vector<std::string>& names) {
+  std::vector<BatchInput> inputs;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string pointer = "/inputs/" + std::to_string(i);
+    BatchInput in;
+    in.name = names[i];
+    in.parameter = find_parameter(names[i]);
+    if (!in.parameter) {
+      std::string hook;
+      in.model = find_model(s, names[i], pointer, hook);
+      in.hook = kHookCount;
+      for (std::size_t h = 0; h < kHookCount; ++h) {
+        if (hook == kHookNames[h]) in.hook = h;
+      }
+      if (in.hook == kHookCount) {
+        std::vector<std::string> hooks(kHookNames.begin(), kHookNames.end());
+        throw ValidationError(pointer, "unknown engine parameter or effect hook", describe(json(names[i])),
+                              "an engine parameter (parameter_table()) or <model>.<hook> with a hook in " +
+                                  join(hooks));
+      }
+    }
+    inputs.push_back(in);
+  }
+  return inputs;
+}
+
+std::vector<BatchOutput> parse_batch_outputs(const Scenario& s, const std::vector<std::string>& names) {
+  std::vector<BatchOutput> outputs;
+  if (names.empty()) throw ValidationError("/outputs", "no outputs", "[]", "at least one <model>.<outcome>");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string pointer = "/outputs/" + std::to_string(i);
+    BatchOutput out;
+    out.name = names[i];
+    std::string outcome;
+    out.model = find_model(s, names[i], pointer, outcome);
+    out.outcome = kOutcomeCount;
+    for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+      if (outcome == kOutcomeNames[o]) out.outcome = o;
+    }
+    if (out.outcome == kOutcomeCount) {
+      std::vector<std::string> known(kOutcomeNames.begin(), kOutcomeNames.end());
+      throw ValidationError(pointer, "unknown outcome", describe(json(outcome)), "one of " + join(known));
+    }
+    outputs.push_back(out);
+  }
+  return outputs;
+}
+
+std::vector<double> evaluate_batch(const Scenario& base, const std::vector<BatchInput>& inputs,
+                                   const std::vector<BatchOutput>& outputs,
+                                   const std::vector<double>& values, std::size_t rows,
+                                   const RunOptions& options) {
+  const std::size_t d = inputs.size(), k = outputs.size();
+  if (values.size() != rows * d) {
+    throw ValidationError("/values", "matrix shape does not match the inputs",
+                          std::to_string(values.size()) + " values",
+                          std::to_string(rows) + " rows x " + std::to_string(d) + " inputs");
+  }
+  // Each row becomes its own scenario; bad values are reported by row and column.
+  std::vector<Scenario> scenarios(rows, base);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t j = 0; j < d; ++j) {
+      const double v = values[r * d + j];
+      const std::string pointer = "/values/" + std::to_string(r) + "/" + std::to_string(j);
+      const BatchInput& in = inputs[j];
+      if (!std::isfinite(v)) throw ValidationError(pointer, "non-finite value for " + in.name, describe(json(v)), "a finite number");
+      if (in.parameter) {
+        if (v < in.parameter->min || v > in.parameter->max) {
+          throw ValidationError(pointer, "value out of range for " + in.name, describe(json(v)),
+                                "a number in [" + std::to_string(in.parameter->min) + ", " +
+                                    std::to_string(in.parameter->max) + "]");
+        }
+        scenarios[r].parameters.*(in.parameter->field) = v;
+      } else {
+        DeliveryModel& m = scenarios[r].models[in.model];
+        m.effects[in.hook] = Distribution{DistKind::fixed, v, 0, 0};
+        m.has_effect[in.hook] = true;
+      }
+    }
+  }
+  const std::size_t M = base.models.size(), T = static_cast<std::size_t>(base.months);
+  const auto R = static_cast<std::size_t>(base.replicates);
+  std::vector<double> result(rows * k, 0.0);
+  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  // Rows per block: enough tasks to keep every thread busy, small enough to stop promptly.
+  const std::size_t block = std::max<std::size_t>(1, 4096 / std::max<std::size_t>(1, M * R));
+  std::vector<double> outcomes;
+  for (std::size_t first = 0; first < rows; first += block) {
+    const std::size_t n = std::min(block, rows - first);
+    std::vector<Calibration> calibrations(n);
+    outcomes.assign(n * M * R * kOutcomeCount, 0.0);
+    arena.execute([&] {
+      tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) { calibrations[i] = calibrate(scenarios[first + i]); });
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n * M * R, 1), [&](const auto& range) {
+        std::vector<double> metrics(T * kMetricCount);
+        for (std::size_t task = range.begin(); task != range.end(); ++task) {
+          const std::size_t i = task / (M * R), m = (task / R) % M, rep = task % R;
+          simulate_replicate(scenarios[first + i], calibrations[i], m, static_cast<std::int64_t>(rep),
+                             metrics.data(), &outcomes[task * kOutcomeCount], nullptr);
+        }
+      });
+    });
+    // Means in replicate order, NaN (undefined) replicates left out: same answer for any threads.
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < k; ++j) {
+        double sum = 0;
+        std::size_t count = 0;
+        for (std::size_t rep = 0; rep < R; ++rep) {
+          const double v = outcomes[((i * M + outputs[j].model) * R + rep) * kOutcomeCount + outputs[j].outcome];
+          if (!std::isnan(v)) { sum += v; ++count; }
+        }
+        result[(first + i) * k + j] = count ? sum / double(count) : std::nan("");
+      }
+    }
+    if (options.progress && !options.progress(static_cast<std::int64_t>(first + n), static_cast<std::int64_t>(rows))) {
+      throw Cancelled();
+    }
+  }
+  return result;
+}
+
+}  // namespace admsim
