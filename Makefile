@@ -12,7 +12,7 @@ setup:
 
 # Builds the extension and the Catch2 tests in one CMake build ($(BUILD)), reused between runs.
 install: setup
-	$(PY) -m pip install -q --no-build-isolation -C cmake.define.ADMSIM_BUILD_TESTS=ON .
+	PIP_ROOT_USER_ACTION=ignore $(PY) -m pip install -q --no-build-isolation -C cmake.define.ADMSIM_BUILD_TESTS=ON .
 
 demo: install
 	$(PY) -m admsim compare --profile example-county --years 10 --replicates 1000 --out out/demo

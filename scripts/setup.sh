@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what admsim needs on a fresh Debian bookworm machine: C++ libraries from Debian,
-# Python packages from PyPI. Safe to run again: it skips what is already there.
+# Python packages from PyPI, and chromium (the tests load the HTML report in it). Safe to run
+# again: it skips what is already there.
 set -euo pipefail
 PY=${PYTHON:-python3}
 
-debs="g++ cmake libeigen3-dev libtbb-dev nlohmann-json3-dev catch2"
+debs="g++ cmake libeigen3-dev libtbb-dev nlohmann-json3-dev catch2 chromium"
 missing=""
 for pkg in $debs; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
@@ -18,7 +19,6 @@ if [ -n "${missing// /}" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 fi
 
-if ! $PY -c "import scikit_build_core, pybind11, numpy, pandas, xarray, pyarrow, matplotlib, tqdm, pytest, hypothesis, jsonschema" 2>/dev/null; then
-  echo "setup: installing Python packages"
-  $PY -m pip install -q -r requirements-dev.txt
-fi
+# pip skips what is already satisfied, so this is quick on a machine that has everything.
+echo "setup: checking Python packages (requirements-dev.txt)"
+PIP_ROOT_USER_ACTION=ignore $PY -m pip install -q --disable-pip-version-check -r requirements-dev.txt

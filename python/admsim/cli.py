@@ -49,9 +49,15 @@ def _report(results: Results, out: Path | None) -> None:
     print(f"\nIntervals and differences are over replicates; differences are paired against "
           f"'{results.baseline}' (common random numbers).")
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        summary.to_csv(out / "summary.csv")
-        print(f"Summary written to {out / 'summary.csv'}")
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only, no display
+        from .report import output_files, write_report
+
+        write_report(results, out)
+        print(f"\nWritten to {out}:")
+        for path in output_files(out):
+            print(f"  {path}")
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -95,10 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--threads", type=_positive_int, default=None, help="worker threads (default: all)")
-        p.add_argument("--out", type=Path, default=None, help="directory for the summary CSV")
+        p.add_argument("--out", type=Path, default=None,
+                       help="write the summary (CSV, Parquet), charts (PNG) and report.html here")
 
     compare = sub.add_parser("compare", help="compare delivery models for one council",
-                             description="Compare delivery models for one council and print a table.")
+                             description="Compare delivery models for one council and print a table; "
+                                         "with --out, also write a report.")
     compare.add_argument("--profile", default="example-county",
                          help="shipped profile slug or path to a profile JSON (default: example-county)")
     compare.add_argument("--models", nargs="+", default=None,
@@ -109,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(compare)
     compare.set_defaults(func=_cmd_compare)
 
-    run = sub.add_parser("run", help="run a scenario JSON file", description="Run a scenario JSON file.")
+    run = sub.add_parser("run", help="run a scenario JSON file",
+                         description="Run a scenario JSON file and print a table; with --out, "
+                                     "also write a report.")
     run.add_argument("scenario", type=Path, help="scenario JSON (see python/admsim/data/scenario.schema.json)")
     common(run)
     run.set_defaults(func=_cmd_run)

@@ -171,6 +171,16 @@ class Results:
         q = self._raw["metric_quantiles"][:, :, k, :]
         return {p: pd.DataFrame(q[:, :, i].T, columns=self.models) for i, p in enumerate(QUANTILES)}
 
+    @property
+    def plot(self):
+        """Charts: ``fan(metric)``, ``grades()``, ``costs(outcome)``, ``differences(outcome)``.
+
+        See :class:`admsim.plot.PlotAccessor`; each returns a matplotlib Figure.
+        """
+        from .plot import PlotAccessor  # matplotlib is imported only when charts are wanted
+
+        return PlotAccessor(self)
+
     # ---- tables -----------------------------------------------------------------------------
     def summary(self, baseline: str | None = None) -> pd.DataFrame:
         """One row per model: each key outcome's mean, 90% interval, and paired difference.
@@ -240,6 +250,24 @@ class Results:
         index = pd.MultiIndex.from_product(
             [self.models, range(R), range(T)], names=["model", "replicate", "month"])
         return pd.DataFrame(self.metrics.reshape(M * R * T, K), index=index, columns=METRICS)
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the monthly metrics to a Parquet file (pyarrow) and return its path.
+
+        Full mode: the tidy frame of :meth:`to_pandas` (one row per model, replicate and month).
+        Summary-only mode keeps no per-replicate data, so the file holds the **means over
+        replicates** instead: one row per (model, month), one column per metric.
+        """
+        if self.summary_only:
+            M, T, K = self._raw["metric_mean"].shape
+            index = pd.MultiIndex.from_product([self.models, range(T)], names=["model", "month"])
+            frame = pd.DataFrame(self._raw["metric_mean"].reshape(M * T, K), index=index,
+                                 columns=METRICS)
+        else:
+            frame = self.to_pandas()
+        path = Path(path)
+        frame.to_parquet(path, engine="pyarrow")
+        return path
 
 
 def _index(names: list[str], name: str, what: str) -> int:

@@ -1,0 +1,206 @@
+"""A self-contained HTML report of a comparison, with the summary (CSV, Parquet) and charts (PNG)."""
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import pandas as pd
+
+from .simulate import SUMMARY_OUTCOMES
+
+if TYPE_CHECKING:
+    from .plot import PlotAccessor
+    from .simulate import Results
+
+_BANDS = ("The line is the median over replicates; the shaded band holds the middle 50% of "
+          "replicates and the dotted lines the 5th and 95th percentiles. Overlapping bands do not "
+          "mean two models are alike: all models share each replicate's random numbers, so the "
+          "paired differences below are the sharper comparison.")
+
+# (file name, how to draw it, caption). Captions may name {baseline}.
+FIGURES: list[tuple[str, Callable[["PlotAccessor"], object], str]] = [
+    ("fan_caseload.png", lambda p: p.fan("caseload"),
+     "Caseload: children's cases per case-holding social worker (agency staff included), month by "
+     "month. Lower caseloads lower turnover and raise practice quality in the model. " + _BANDS),
+    ("fan_agency_share.png", lambda p: p.fan("agency_share"),
+     "Agency staff as a share of social-work FTE. Agency workers cost more and leave sooner, so a "
+     "falling share is both a saving and a sign of a steadier workforce. " + _BANDS),
+    ("fan_turnover_rate.png", lambda p: p.fan("turnover_rate"),
+     "Turnover: permanent social workers who left in the last 12 months over the mean number in "
+     "post (the DfE definition). " + _BANDS),
+    ("fan_cla.png", lambda p: p.fan("cla"),
+     "Children looked after at the end of each month. Care entries respond to practice quality "
+     "and to edge-of-care work; models differ here only through those. " + _BANDS),
+    ("fan_cost.png", lambda p: p.fan("cost"),
+     "Monthly spend in 2022 prices: staff, placements, overheads and the delivery model's own "
+     "costs (set-up and transition in the first months of a new arrangement, then contract "
+     "management, irrecoverable VAT and tax). " + _BANDS),
+    ("grades.png", lambda p: p.grades(),
+     "Latest published Ofsted grade, as the share of replicates holding each grade month by "
+     "month, one panel per model. Grades change only at inspections, so the shares move in "
+     "steps; read the height of the two green layers as the chance of being Good or better at "
+     "that date."),
+    ("costs.png", lambda p: p.costs("npv_cost"),
+     "Net present cost over the whole horizon (2022 prices, discounted at 3.5% a year), by "
+     "model: the box spans the middle 50% of replicates, the whiskers 5% to 95%, the bar is the "
+     "median and the dot the mean. Boxes overlap because every model faces the same uncertain "
+     "demand and labour market; see the next chart for the difference each model makes."),
+    ("differences.png", lambda p: p.differences("npv_cost"),
+     "Net present cost of each model minus that of {baseline}, replicate by replicate (paired "
+     "with common random numbers): the dot is the mean difference and the bar its 90% interval. "
+     "A bar wholly right of the dashed zero line means the model costs more than {baseline} in "
+     "at least 95% of replicates; one straddling zero means the sign is uncertain."),
+]
+
+_EVIDENCE = ("The evidence that any delivery model improves outcomes is thin (Birmingham's case for "
+             "change, 2016, section 6). Every delivery-model effect in this report is an assumption "
+             "with a wide range, drawn afresh in each replicate, and replaceable by the user; the "
+             "spread of the results includes that uncertainty. Read a difference between models "
+             "as what follows if the assumptions hold, not as a forecast.")
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1f24;
+       max-width: 1100px; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { margin-bottom: .2rem; } .meta { color: #57606a; margin-top: 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+.note { background: #fff8e1; border-left: 4px solid #f2b134; padding: .6rem 1rem; }
+table { border-collapse: collapse; font-size: .85rem; margin: 1rem 0; }
+th, td { border-bottom: 1px solid #d0d7de; padding: .3rem .5rem; text-align: right;
+         vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f6f8fa; position: sticky; top: 0; }
+.scroll { overflow-x: auto; } thead th { word-break: normal; } tbody th { min-width: 10rem; }
+.sub { display: block; color: #57606a; font-size: .75rem; } .nw { white-space: nowrap; }
+figure { margin: 2rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #333; max-width: 60rem; }
+"""
+
+
+def output_files(out_dir: str | Path) -> list[Path]:
+    """The files :func:`write_report` writes into ``out_dir``, in the order it writes them."""
+    out = Path(out_dir)
+    names = ["summary.csv", "summary.parquet", *(name for name, _, _ in FIGURES), "report.html"]
+    return [out / name for name in names]
+
+
+def write_report(results: "Results", out_dir: str | Path, title: str | None = None) -> Path:
+    """Write the summary (``summary.csv``, ``summary.parquet``), the charts (PNG) and a
+    self-contained ``report.html`` (images embedded, no external resources) into ``out_dir``.
+
+    Returns the path of ``report.html``; :func:`output_files` lists everything written.
+    """
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = results.summary()
+    summary.to_csv(out / "summary.csv")
+    summary.to_parquet(out / "summary.parquet", engine="pyarrow")
+    figures = []
+    for name, draw, caption in FIGURES:
+        fig = draw(results.plot)
+        fig.savefig(out / name, dpi=100)
+        plt.close(fig)
+        figures.append((out / name, caption.format(baseline=results.baseline)))
+    profile = results.spec.get("profile", {})
+    title = title or f"Delivery models for {profile.get('name', 'the council')}"
+    page = out / "report.html"
+    page.write_text(_html(results, summary, figures, title), encoding="utf-8")
+    return page
+
+
+def _html(results: "Results", summary: pd.DataFrame, figures: list[tuple[Path, str]],
+          title: str) -> str:
+    from . import __version__
+
+    e = html.escape
+    figure_html = "".join(
+        f'<figure><img src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}" '
+        f'alt="{e(path.stem.replace("_", " "))}"><figcaption>{e(caption)}</figcaption></figure>\n'
+        for path, caption in figures)
+    facts = "".join(f"<dt>{e(k)}</dt><dd>{e(str(v))}</dd>" for k, v in _facts(results).items())
+    histogram = (" This run kept summaries only: its intervals come from 128-bin histograms, "
+                 "accurate to about 1% of each quantity's range." if results.summary_only else "")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)}</title><style>{_CSS}</style></head>
+<body>
+<h1>{e(title)}</h1>
+<p class="meta">admsim {e(__version__)} · generated {datetime.date.today().isoformat()}</p>
+<h2>Scenario</h2>
+<dl class="facts">{facts}</dl>
+<p class="note"><strong>Read with care.</strong> {e(_EVIDENCE)}</p>
+<h2>Summary</h2>
+<p>One column per delivery model. Each cell gives the mean over replicates, then (for quantities
+that vary within a replicate set) the 5th to 95th percentile range, then the paired difference
+from {e(results.baseline)} with its 90% interval; probabilities are shares of replicates and their
+differences are in percentage points. £m are 2022 prices.{histogram}</p>
+{_summary_table(summary, results.baseline)}
+<h2>Charts</h2>
+{figure_html}
+</body></html>
+"""
+
+
+def _facts(results: "Results") -> dict[str, object]:
+    from .catalogue import catalogue
+
+    profile = results.spec.get("profile", {})
+    names = catalogue()["name"]
+    models = "; ".join(f"{m} ({names[m]})" if m in names.index else m for m in results.models)
+    return {
+        "Council profile": f"{profile.get('name', '?')} (data as of {profile.get('as_of', '?')})",
+        "Delivery models": models,
+        "Baseline": results.baseline,
+        "Horizon": f"{results.months // 12} years ({results.months} months)",
+        "Replicates per model": results.replicates,
+        "Random seed": results.seed,
+        "Interventions": len(results.spec.get("interventions", [])) or "none",
+        "Output": "summaries only" if results.summary_only else "full (every replicate)",
+    }
+
+
+def _summary_table(summary: pd.DataFrame, baseline: str) -> str:
+    from .plot import outcome_unit
+
+    e = html.escape
+    head = "".join(f"<th>{e(m).replace('_', '_<wbr>')}</th>" for m in summary.index)
+    rows = []
+    for name, label in SUMMARY_OUTCOMES.items():
+        kind = outcome_unit(name).kind
+        probability = label.startswith("P(")
+        cells = []
+        for model, row in summary.iterrows():
+            cell = _fmt(row[label], kind, probability)
+            if not probability and pd.notna(row[label]):
+                cell += (f'<span class="sub">90%: <span class="nw">{_fmt(row[f"{label} 5%"], kind)}'
+                         f' to {_fmt(row[f"{label} 95%"], kind)}</span></span>')
+            diff = row[f"{label} diff vs {baseline}"]
+            if model != baseline and pd.notna(diff):
+                interval = "" if probability else (
+                    f' <span class="nw">[{_fmt(row[f"{label} diff 5%"], kind, signed=True)}, '
+                    f'{_fmt(row[f"{label} diff 95%"], kind, signed=True)}]</span>')
+                cell += (f'<span class="sub"><span class="nw">Δ {_fmt(diff, kind, probability, True)}'
+                         f'</span>{interval}</span>')
+            cells.append(f"<td>{cell}</td>")
+        rows.append(f"<tr><th>{e(label.replace(' (GBP)', ' (£m)'))}</th>{''.join(cells)}</tr>")
+    return (f'<div class="scroll"><table><thead><tr><th>Outcome</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _fmt(value: float, kind: str, probability: bool = False, signed: bool = False) -> str:
+    """A summary value as text: percentages, percentage points, £m or plain numbers."""
+    if pd.isna(value):
+        return "–"
+    scale, digits = {"percent": (100, 0 if probability else 1), "gbp": (1e-6, 1)}.get(kind, (1, 1))
+    shown = round(value * scale, digits)
+    sign = "−" if shown < 0 else ("+" if signed and shown > 0 else "")
+    number = f"{abs(shown):,.{digits}f}"
+    if kind == "percent":
+        return sign + number + (" pp" if signed else "%")
+    return f"{sign}£{number}m" if kind == "gbp" else sign + number
