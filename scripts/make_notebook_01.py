@@ -80,10 +80,10 @@ else:
     code("""wres = admsim.simulate(worcs, models=["in_house", "strategic_partnership", "latc"],
                        years=5, replicates=500, seed=11, progress=False)
 wres.summary()[["P(Good+ at next inspection)", "P(Inadequate at year 3)",
-                "Months to leave Inadequate", "NPV cost (GBP) diff vs in_house"]]"""),
+                "Median months to leave Inadequate", "NPV cost (GBP) diff vs in_house"]]"""),
     code("""fig = wres.plot.grades()"""),
     md("""For a council starting Inadequate, the question is how fast each model leaves it.
-`Months to leave Inadequate` counts only replicates that leave within the horizon.
+`Median months to leave Inadequate` counts only replicates that leave within the horizon.
 
 ## Testing an assumption
 

@@ -12,6 +12,17 @@ from .scenario import build_scenario, validate
 from .simulate import Results, simulate
 
 __version__ = "0.1.0"
+
+# Submodules that pull in matplotlib, SALib or Dask load on first use: `import admsim` stays fast.
+_LAZY = {"report", "plot", "appraise", "sensitivity"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'admsim' has no attribute {name!r}")
 __all__ = [
     "ScenarioError",
     "Results",

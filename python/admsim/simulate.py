@@ -187,7 +187,9 @@ class Results:
 
         The difference is taken replicate by replicate against ``baseline`` (default: the
         scenario's baseline); with common random numbers it is much sharper than comparing the
-        two marginal intervals. Probabilities are means of 0/1 outcomes.
+        two marginal intervals. Probabilities are means of 0/1 outcomes. Months to leave
+        Inadequate count only replicates that start Inadequate and leave within the horizon; its
+        median is in "Median months to leave Inadequate".
         """
         baseline = baseline or self.baseline
         b = _index(self.models, baseline, "model")
@@ -214,6 +216,14 @@ class Results:
                 row[f"{label} diff vs {baseline}"] = diff
                 row[f"{label} diff 5%"] = dlo
                 row[f"{label} diff 95%"] = dhi
+            # Time to leave Inadequate is skewed: the median says more than the mean.
+            k = OUTCOMES.index("months_to_leave_inadequate")
+            if self.summary_only:
+                median = self._raw["outcome_quantiles"][m, k, QUANTILES.index(0.5)]
+            else:
+                left = self.outcomes[m, :, k]
+                median = float(np.median(left[~np.isnan(left)])) if (~np.isnan(left)).any() else np.nan
+            row["Median months to leave Inadequate"] = median
             rows.append(row)
         return pd.DataFrame(rows).set_index("model")
 
