@@ -7,6 +7,7 @@
 """
 from . import profiles
 from ._core import ScenarioError
+from .appraise import Appraisal, appraise
 from .catalogue import catalogue, load_catalogue
 from .scenario import build_scenario, validate
 from .simulate import Results, simulate
@@ -14,7 +15,7 @@ from .simulate import Results, simulate
 __version__ = "0.1.0"
 
 # Submodules that pull in matplotlib, SALib or Dask load on first use: `import admsim` stays fast.
-_LAZY = {"report", "plot", "appraise", "sensitivity"}
+_LAZY = {"report", "plot", "sensitivity"}
 
 
 def __getattr__(name: str):
@@ -24,7 +25,9 @@ def __getattr__(name: str):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'admsim' has no attribute {name!r}")
 __all__ = [
+    "Appraisal",
     "ScenarioError",
+    "appraise",
     "Results",
     "build_scenario",
     "catalogue",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def format_table(summary: pd.DataFrame) -> str:
     return pd.DataFrame(rows).set_index("model").to_string()
 
 
-def _report(results: Results, out: Path | None) -> None:
+def _report(results: Results, out: Path | None, appraisal=None) -> None:
     summary = results.summary()
     print(f"\n{results!r}\n")
     print(format_table(summary))
@@ -54,9 +55,9 @@ def _report(results: Results, out: Path | None) -> None:
         matplotlib.use("Agg")  # files only, no display
         from .report import output_files, write_report
 
-        write_report(results, out)
+        write_report(results, out, appraisal=appraisal)
         print(f"\nWritten to {out}:")
-        for path in output_files(out):
+        for path in output_files(out, appraisal=appraisal is not None):
             print(f"  {path}")
 
 
@@ -70,6 +71,30 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     spec = load_scenario(args.scenario)
     _report(run_spec(spec, threads=args.threads), args.out)
+    return 0
+
+
+def _cmd_appraise(args: argparse.Namespace) -> int:
+    from .appraise import appraise
+
+    if args.scenario is not None:
+        spec = load_scenario(args.scenario)
+        spec["output"] = "full"  # rank probabilities need every replicate
+    else:
+        spec = build_scenario(args.profile, args.models or list(catalogue().index), years=args.years,
+                              replicates=args.replicates, seed=args.seed)
+    weights = json.loads(Path(args.weights).read_text(encoding="utf-8")) if args.weights else None
+    results = run_spec(spec, threads=args.threads)
+    appraisal = appraise(results, weights=weights, seed=args.seed)
+    table = appraisal.table()
+    ranks = [c for c in table.columns if c.startswith("P(rank")][:3]
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(appraisal.gateway[["passed", "failed"]].to_string())
+        print()
+        print(table[["score", "score 5%", "score 95%", *ranks]].to_string(float_format=lambda v: f"{v:.2f}"))
+    print(f"\n{appraisal.robustness}")
+    if args.out is not None:
+        _report(results, args.out, appraisal=appraisal)
     return 0
 
 
@@ -123,6 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario JSON (see python/admsim/data/scenario.schema.json)")
     common(run)
     run.set_defaults(func=_cmd_run)
+
+    appr = sub.add_parser(
+        "appraise", help="options appraisal: gateway, weighted criteria, rank probabilities",
+        description="Simulate the models, apply the gateway questions (Worcestershire's four by "
+                    "default), score the weighted criteria and report rank probabilities over "
+                    "replicates and weight ranges. With --out, also write the report.")
+    appr.add_argument("scenario", type=Path, nargs="?", default=None,
+                      help="optional scenario JSON; otherwise --profile/--models/--years/...")
+    appr.add_argument("--profile", default="example-county", help="profile slug or path (default example-county)")
+    appr.add_argument("--models", nargs="+", default=None, help="catalogue ids (default: every catalogue model)")
+    appr.add_argument("--years", type=int, default=5, help="horizon in years (default 5)")
+    appr.add_argument("--replicates", type=int, default=300, help="replicates per model (default 300)")
+    appr.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    appr.add_argument("--weights", default=None,
+                      help="JSON file {criterion: weight or [low, high]} overriding the shipped weights")
+    common(appr)
+    appr.set_defaults(func=_cmd_appraise)
 
     cat = sub.add_parser("catalogue", help="list the delivery models", description="List the delivery models.")
     cat.set_defaults(func=_cmd_catalogue)

@@ -12,6 +12,7 @@ import pandas as pd
 from .simulate import SUMMARY_OUTCOMES
 
 if TYPE_CHECKING:
+    from .appraise import Appraisal
     from .plot import PlotAccessor
     from .simulate import Results
 
@@ -80,48 +81,107 @@ figcaption { color: #333; max-width: 60rem; }
 """
 
 
-def output_files(out_dir: str | Path) -> list[Path]:
+# Appraisal charts: (file name, how to draw it from an Appraisal, caption).
+APPRAISAL_FIGURES: list[tuple[str, Callable[["Appraisal"], object], str]] = [
+    ("appraisal_ranks.png", lambda a: a.plot_ranks(),
+     "Rank probabilities of the models that passed the gateway: each bar splits into the chance "
+     "of ranking first, second, ... over the simulated replicates and over the weight ranges "
+     "(stochastic multi-criteria acceptability analysis)."),
+    ("appraisal_heatmap.png", lambda a: a.plot_heatmap(),
+     "Criterion scores of the passing models, normalised so that 1 is the best of them and 0 the "
+     "worst (mean over replicates). Scores are relative: they change with the set of models."),
+]
+
+
+def output_files(out_dir: str | Path, appraisal: bool = False) -> list[Path]:
     """The files :func:`write_report` writes into ``out_dir``, in the order it writes them."""
     out = Path(out_dir)
-    names = ["summary.csv", "summary.parquet", *(name for name, _, _ in FIGURES), "report.html"]
-    return [out / name for name in names]
+    names = ["summary.csv", "summary.parquet", *(name for name, _, _ in FIGURES)]
+    if appraisal:
+        names += ["appraisal.csv", "gateway.csv", "csf.csv", *(name for name, _, _ in APPRAISAL_FIGURES)]
+    return [out / name for name in [*names, "report.html"]]
 
 
-def write_report(results: "Results", out_dir: str | Path, title: str | None = None) -> Path:
+def write_report(results: "Results", out_dir: str | Path, title: str | None = None,
+                 appraisal: "Appraisal | None" = None) -> Path:
     """Write the summary (``summary.csv``, ``summary.parquet``), the charts (PNG) and a
     self-contained ``report.html`` (images embedded, no external resources) into ``out_dir``.
+    With an ``appraisal`` (from :func:`admsim.appraise`), its tables (CSV), charts and a section
+    of the report are written too.
 
     Returns the path of ``report.html``; :func:`output_files` lists everything written.
     """
-    import matplotlib.pyplot as plt
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = results.summary()
     summary.to_csv(out / "summary.csv")
     summary.to_parquet(out / "summary.parquet", engine="pyarrow")
-    figures = []
-    for name, draw, caption in FIGURES:
-        fig = draw(results.plot)
-        fig.savefig(out / name, dpi=100)
-        plt.close(fig)
-        figures.append((out / name, caption.format(baseline=results.baseline)))
+    figures = _save_figures(FIGURES, results.plot, out, baseline=results.baseline)
+    section = ""
+    if appraisal is not None:
+        appraisal.table().to_csv(out / "appraisal.csv")
+        appraisal.gateway.to_csv(out / "gateway.csv")
+        appraisal.csf().to_csv(out / "csf.csv")
+        section = _appraisal_html(appraisal, _save_figures(APPRAISAL_FIGURES, appraisal, out))
     profile = results.spec.get("profile", {})
     title = title or f"Delivery models for {profile.get('name', 'the council')}"
     page = out / "report.html"
-    page.write_text(_html(results, summary, figures, title), encoding="utf-8")
+    page.write_text(_html(results, summary, figures, title, section), encoding="utf-8")
     return page
 
 
-def _html(results: "Results", summary: pd.DataFrame, figures: list[tuple[Path, str]],
-          title: str) -> str:
-    from . import __version__
+def _save_figures(specs, source, out: Path, **fmt) -> list[tuple[Path, str]]:
+    import matplotlib.pyplot as plt
 
+    figures = []
+    for name, draw, caption in specs:
+        fig = draw(source)
+        fig.savefig(out / name, dpi=100)
+        plt.close(fig)
+        figures.append((out / name, caption.format(**fmt)))
+    return figures
+
+
+def _figures_html(figures: list[tuple[Path, str]]) -> str:
     e = html.escape
-    figure_html = "".join(
+    return "".join(
         f'<figure><img src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}" '
         f'alt="{e(path.stem.replace("_", " "))}"><figcaption>{e(caption)}</figcaption></figure>\n'
         for path, caption in figures)
+
+
+def _appraisal_html(appraisal: "Appraisal", figures: list[tuple[Path, str]]) -> str:
+    e = html.escape
+    gateway = appraisal.gateway
+    failed = "".join(
+        f"<li><strong>{e(model)}</strong>: {e(str(row['reason']))}</li>"
+        for model, row in gateway.iterrows() if not row["passed"])
+    passed = ", ".join(e(m) for m, ok in gateway["passed"].items() if ok)
+    table = appraisal.table()
+    keep = [c for c in table.columns if c in ("score", "score 5%", "score 95%", "expected rank")
+            or c.startswith("P(rank")]
+    ranks = table[keep].to_html(float_format=lambda v: f"{v:.2f}", na_rep="–", classes="appraisal")
+    csf = appraisal.csf().T.replace({True: "✓", False: ""}).to_html(classes="appraisal")
+    return f"""<h2>Options appraisal</h2>
+<p>Gateway questions first (pass/fail from each model's attributes), then weighted criteria in
+three groups (desirability, viability, feasibility), some simulated and some judgements with
+stated defaults. Passed the gateway: {passed}.</p>
+<details><summary>Why the others failed</summary><ul>{failed}</ul></details>
+<p class="note"><strong>Robustness.</strong> {e(appraisal.robustness)}</p>
+<div class="scroll">{ranks}</div>
+{_figures_html(figures)}
+<h3>Critical success factors (Birmingham, 2016)</h3>
+<p>Which of the 11 critical success factors each model meets, from its attributes and, for the
+simulated ones, from beating the baseline's mean.</p>
+<div class="scroll">{csf}</div>"""
+
+
+def _html(results: "Results", summary: pd.DataFrame, figures: list[tuple[Path, str]],
+          title: str, appraisal_section: str = "") -> str:
+    from . import __version__
+
+    e = html.escape
+    figure_html = _figures_html(figures)
     facts = "".join(f"<dt>{e(k)}</dt><dd>{e(str(v))}</dd>" for k, v in _facts(results).items())
     histogram = (" This run kept summaries only: its intervals come from 128-bin histograms, "
                  "accurate to about 1% of each quantity's range." if results.summary_only else "")
@@ -143,6 +203,7 @@ differences are in percentage points. £m are 2022 prices.{histogram}</p>
 {_summary_table(summary, results.baseline)}
 <h2>Charts</h2>
 {figure_html}
+{appraisal_section}
 </body></html>
 """
 

@@ -1,10 +1,10 @@
-"""Write notebooks/01_compare_delivery_models.ipynb (source of truth for its cells)."""
+"""Write the analyst notebooks in notebooks/ (this file is the source of truth for their cells)."""
 from pathlib import Path
 
 import nbformat as nbf
 
 md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-cells = [
+COMPARE = [
     md("""# Comparing delivery models for a council
 
 This notebook compares alternative delivery models (ADMs) for children's social care with
@@ -101,7 +101,72 @@ alt.summary()[["P(Inadequate at year 3)", "Turnover rate", "NPV cost (GBP) diff 
 and transition costs without a quality gain. That is why the catalogue keeps ranges wide, and
 why calibration against councils' actual Ofsted histories matters."""),
 ]
-nb = nbf.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-out = Path(__file__).resolve().parents[1] / "notebooks" / "01_compare_delivery_models.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
+APPRAISAL = [
+    md("""# Options appraisal for a council rated Inadequate
+
+Worcestershire was rated Inadequate in January 2017 and directed to move children's social care
+into an alternative delivery model. Its scrutiny paper (seed 003) describes the appraisal: 16
+models, four gateway questions, a shortlist of five, then weighted desirability, viability and
+feasibility criteria. Here we do the same with simulated outcomes and honest uncertainty.
+
+The shipped weights and judgement scores are **defaults with stated sources, not Worcestershire's**
+(its Appendix 3 weights are not public in the seeds): change them and see whether the ranking
+holds."""),
+    code("""import admsim
+
+worcs = admsim.profiles.load("worcestershire-2017")
+models = list(admsim.catalogue().index)          # all 25 catalogued models
+res = admsim.simulate(worcs, models=models, years=5, replicates=150, seed=3, progress=False)
+appraisal = admsim.appraise(res, seed=3)
+appraisal.gateway[["passed", "failed"]]"""),
+    md("""## Gateway
+
+Each model is tested against the four questions from its catalogue attributes. The in-house
+options fail *operational independence*, as in Worcestershire's paper; the five it shortlisted
+pass (with two company variants of them)."""),
+    code("""appraisal.gateway.loc[["in_house", "managing_agent"], "reason"].tolist()"""),
+    md("""## Weighted criteria and rank probabilities
+
+Simulated criteria (probability of Good by year 3, caseload, agency share, NPV cost, overspend,
+risk events) vary across replicates; judgement criteria (stakeholder support, legal complexity)
+are stated defaults. Scores are normalised per replicate so that 1 is the best passing model.
+Rank probabilities come from every (replicate, weight draw) pair: stochastic multi-criteria
+acceptability analysis."""),
+    code("""table = appraisal.table()
+table[["score", "score 5%", "score 95%", "P(rank 1)", "P(rank 2)", "P(rank 3)"]]"""),
+    code("""print(appraisal.robustness)
+fig = appraisal.plot_ranks()"""),
+    code("""fig = appraisal.plot_heatmap()"""),
+    md("""## Whose weights?
+
+The central weight vector is the average weight set under which each model ranks first: what a
+panel would have to believe for that model to win. `None` means no weights in the ranges make it
+win."""),
+    code("""{m: (None if w is None else {k: round(v, 3) for k, v in w.items()})
+ for m, w in appraisal.central_weights.items()}"""),
+    md("""Now weight desirability (improvement and workforce) heavily and cost lightly, as a panel
+focused on leaving Inadequate might, and see whether the ranking changes."""),
+    code("""quality_first = {"good_by_year3": [0.3, 0.5], "mean_caseload": [0.1, 0.2],
+                 "mean_agency_share": [0.1, 0.2], "npv_cost": [0.0, 0.05]}
+alt = admsim.appraise(res, weights=quality_first, seed=3)
+print(alt.robustness)
+alt.table()[["score", "P(rank 1)", "P(rank 2)"]]"""),
+    md("""## Critical success factors
+
+Birmingham's 11 critical success factors (seed 002, section 4), mapped to catalogue attributes
+and simulated metrics."""),
+    code("""appraisal.csf()"""),
+]
+
+NOTEBOOKS = {
+    "01_compare_delivery_models.ipynb": COMPARE,
+    "02_options_appraisal.ipynb": APPRAISAL,
+}
+
+if __name__ == "__main__":
+    folder = Path(__file__).resolve().parents[1] / "notebooks"
+    for name, cells in NOTEBOOKS.items():
+        nb = nbf.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+            "name": "python3", "display_name": "Python 3", "language": "python"}})
+        nbf.write(nb, folder / name)
+        print(f"wrote {folder / name}")
