@@ -18,8 +18,10 @@ void register_batch(py::module_& m) {
         const auto parsed_inputs = admsim::parse_batch_inputs(scenario, inputs);
         const auto parsed_outputs = admsim::parse_batch_outputs(scenario, outputs);
         if (values.ndim() != 2 || static_cast<std::size_t>(values.shape(1)) != inputs.size()) {
-          throw admsim::ValidationError("/values", "wrong shape",
-                                        "an array of " + std::to_string(values.ndim()) + " dimension(s)",
+          const std::string got = values.ndim() == 2
+              ? "a " + std::to_string(values.shape(0)) + " x " + std::to_string(values.shape(1)) + " array"
+              : "an array of " + std::to_string(values.ndim()) + " dimension(s)";
+          throw admsim::ValidationError("/values", "wrong shape", got,
                                         "a 2-d array with one column per input (" +
                                             std::to_string(inputs.size()) + ")");
         }

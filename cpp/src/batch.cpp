@@ -116,7 +116,16 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
       }
     }
   }
-  const std::size_t M = base.models.size(), T = static_cast<std::size_t>(base.months);
+  // Only the models some output reads are simulated (models do not interact).
+  std::vector<std::size_t> needed;
+  for (const auto& out : outputs) {
+    if (std::find(needed.begin(), needed.end(), out.model) == needed.end()) needed.push_back(out.model);
+  }
+  std::sort(needed.begin(), needed.end());
+  auto slot_of = [&](std::size_t model) {
+    return static_cast<std::size_t>(std::find(needed.begin(), needed.end(), model) - needed.begin());
+  };
+  const std::size_t M = needed.size(), T = static_cast<std::size_t>(base.months);
   const auto R = static_cast<std::size_t>(base.replicates);
   std::vector<double> result(rows * k, 0.0);
   tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
@@ -132,7 +141,7 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n * M * R, 1), [&](const auto& range) {
         std::vector<double> metrics(T * kMetricCount);
         for (std::size_t task = range.begin(); task != range.end(); ++task) {
-          const std::size_t i = task / (M * R), m = (task / R) % M, rep = task % R;
+          const std::size_t i = task / (M * R), m = needed[(task / R) % M], rep = task % R;
           simulate_replicate(scenarios[first + i], calibrations[i], m, static_cast<std::int64_t>(rep),
                              metrics.data(), &outcomes[task * kOutcomeCount], nullptr);
         }
@@ -144,7 +153,7 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
         double sum = 0;
         std::size_t count = 0;
         for (std::size_t rep = 0; rep < R; ++rep) {
-          const double v = outcomes[((i * M + outputs[j].model) * R + rep) * kOutcomeCount + outputs[j].outcome];
+          const double v = outcomes[((i * M + slot_of(outputs[j].model)) * R + rep) * kOutcomeCount + outputs[j].outcome];
           if (!std::isnan(v)) { sum += v; ++count; }
         }
         result[(first + i) * k + j] = count ? sum / double(count) : std::nan("");
