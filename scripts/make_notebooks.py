@@ -1,4 +1,5 @@
 """Write the analyst notebooks in notebooks/ (this file is the source of truth for their cells)."""
+import sys
 from pathlib import Path
 
 import nbformat as nbf
@@ -158,9 +159,13 @@ and simulated metrics."""),
     code("""appraisal.csf()"""),
 ]
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_03_cells import CELLS as CALIBRATION  # noqa: E402  (long: kept in its own file)
+
 NOTEBOOKS = {
     "01_compare_delivery_models.ipynb": COMPARE,
     "02_options_appraisal.ipynb": APPRAISAL,
+    "03_calibration.ipynb": CALIBRATION,
 }
 
 if __name__ == "__main__":

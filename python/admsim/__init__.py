@@ -15,7 +15,7 @@ from .simulate import Results, simulate
 __version__ = "0.1.0"
 
 # Submodules that pull in matplotlib, SALib or Dask load on first use: `import admsim` stays fast.
-_LAZY = {"report", "plot", "sensitivity"}
+_LAZY = {"report", "plot", "sensitivity", "calibration"}
 
 
 def __getattr__(name: str):

@@ -166,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(appr)
     appr.set_defaults(func=_cmd_appraise)
 
+    from .cli_calibration import register as register_calibration
+    from .cli_sensitivity import register as register_sensitivity
+
+    register_calibration(sub)
+    register_sensitivity(sub)
+
     cat = sub.add_parser("catalogue", help="list the delivery models", description="List the delivery models.")
     cat.set_defaults(func=_cmd_catalogue)
     prof = sub.add_parser("profiles", help="list the shipped council profiles",
