@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"admsim: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("admsim: interrupted", file=sys.stderr)
+        print("admsim: interrupted (admsim sensitivity resumes if run again)", file=sys.stderr)
         return 130
 
 

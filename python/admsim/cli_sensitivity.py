@@ -6,7 +6,6 @@ admsim.cli_sensitivity CONFIG.json --out DIR`` runs it on its own.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 _DESCRIPTION = """\
@@ -85,25 +84,3 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sensitivity)
     return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``admsim sensitivity`` on its own (``python -m admsim.cli_sensitivity ...``)."""
-    parser = argparse.ArgumentParser(prog="admsim")
-    register(parser.add_subparsers(dest="command", required=True))
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] != "sensitivity":
-        argv = ["sensitivity", *argv]
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError, KeyError) as err:
-        print(f"admsim: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("admsim: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

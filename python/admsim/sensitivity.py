@@ -26,7 +26,6 @@ import json
 import math
 import os
 import platform
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field

@@ -229,7 +229,7 @@ def test_sigkill_midway_then_resume_gives_identical_results(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    cmd = [sys.executable, "-m", "admsim.cli_sensitivity", str(path), "--out", str(killed),
+    cmd = [sys.executable, "-m", "admsim", "sensitivity", str(path), "--out", str(killed),
            "--threads", "1", "--quiet"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -295,10 +295,10 @@ def test_cli_options():
 
 
 def test_cli_reports_errors(tmp_path, capsys):
-    from admsim.cli_sensitivity import main
+    from admsim.cli import main
 
     path = tmp_path / "c.json"
     path.write_text(json.dumps(dict(CONFIG, inputs=["quality_reversion_per_year", "latc.nope"],
                                     bounds={})))
-    assert main([str(path), "--out", str(tmp_path / "o")]) == 2
+    assert main(["sensitivity", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "/inputs/1" in capsys.readouterr().err

@@ -3,7 +3,6 @@ import threading
 import time
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import admsim
