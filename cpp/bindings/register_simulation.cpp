@@ -70,6 +70,18 @@ void register_simulation(py::module_& m) {
     return ids;
   }, py::arg("spec"), py::arg("catalogue"),
      "Parse and validate a scenario; return the resolved model ids or raise ScenarioError.");
+  m.def("resolve_models", [](const std::string& spec, const std::string& catalogue) {
+    const admsim::json spec_json = admsim::parse_json_text(spec);
+    const admsim::json catalogue_json = admsim::parse_json_text(catalogue);
+    admsim::parse_scenario(spec_json, catalogue_json);  // the whole scenario must be valid
+    py::list out;
+    for (const auto& entry : admsim::resolve_model_entries(
+             admsim::JsonReader(spec_json, "").at("models"), catalogue_json)) {
+      out.append(entry.dump());
+    }
+    return out;
+  }, py::arg("spec"), py::arg("catalogue"),
+     "Each model's full entry (JSON text) as the engine resolves it: catalogue entry plus overrides.");
   m.def("simulate", &simulate, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
         py::arg("progress") = py::none(),
         "Run the ensemble. The GIL is released while C++ runs; progress(done, total) is called "

@@ -325,26 +325,8 @@ std::vector<std::string> catalogue_ids(const json& catalogue) {
   return ids;
 }
 
-Scenario parse_scenario(const json& spec_json, const json& catalogue) {
-  const JsonReader spec(spec_json, "");
-  spec.expect_object();
-  spec.expect_only({"profile", "models", "years", "replicates", "seed", "decision_month",
-                    "interventions", "parameters", "output", "baseline", "common_random_numbers",
-                    "name", "description"});
-  Scenario s;
-  s.profile = parse_profile(spec.at("profile"));
-  s.months = static_cast<int>(spec.at("years").integer(1, 50)) * 12;
-  s.replicates = spec.at("replicates").integer(1, 100000000);
-  s.seed = static_cast<std::uint64_t>(spec.integer_or("seed", 1, 0, 9007199254740991LL));
-  s.decision_month = static_cast<int>(spec.integer_or("decision_month", 0, 0, s.months - 1));
-  if (auto crn = spec.find("common_random_numbers")) s.common_random_numbers = crn->boolean();
-  if (auto out = spec.find("output")) {
-    s.output = out->one_of({"full", "summary"}) == "summary" ? OutputMode::summary : OutputMode::full;
-  }
-  if (auto params = spec.find("parameters")) apply_overrides(*params, s.parameters);
-
+std::vector<json> resolve_model_entries(const JsonReader& models, const json& catalogue) {
   // Models: an id from the catalogue, an object {"id": known id, ...overrides}, or a full new model.
-  const JsonReader models = spec.at("models");
   models.expect_array(1);
   std::map<std::string, const json*> known;
   if (catalogue.is_object() && catalogue.contains("models") && catalogue["models"].is_array()) {
@@ -353,6 +335,7 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
     }
   }
   const std::vector<std::string> ids = catalogue_ids(catalogue);
+  std::vector<json> entries;
   for (std::size_t i = 0; i < models.size(); ++i) {
     const JsonReader entry = models.at(i);
     json resolved;
@@ -377,7 +360,34 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
     } else {
       entry.fail("wrong type", "a catalogue id (string) or a delivery model object");
     }
-    s.models.push_back(parse_delivery_model(JsonReader(resolved, entry.pointer())));
+    entries.push_back(std::move(resolved));
+  }
+  return entries;
+}
+
+Scenario parse_scenario(const json& spec_json, const json& catalogue) {
+  const JsonReader spec(spec_json, "");
+  spec.expect_object();
+  spec.expect_only({"profile", "models", "years", "replicates", "seed", "decision_month",
+                    "interventions", "parameters", "output", "baseline", "common_random_numbers",
+                    "name", "description"});
+  Scenario s;
+  s.profile = parse_profile(spec.at("profile"));
+  s.months = static_cast<int>(spec.at("years").integer(1, 50)) * 12;
+  s.replicates = spec.at("replicates").integer(1, 100000000);
+  s.seed = static_cast<std::uint64_t>(spec.integer_or("seed", 1, 0, 9007199254740991LL));
+  s.decision_month = static_cast<int>(spec.integer_or("decision_month", 0, 0, s.months - 1));
+  if (auto crn = spec.find("common_random_numbers")) s.common_random_numbers = crn->boolean();
+  if (auto out = spec.find("output")) {
+    s.output = out->one_of({"full", "summary"}) == "summary" ? OutputMode::summary : OutputMode::full;
+  }
+  if (auto params = spec.find("parameters")) apply_overrides(*params, s.parameters);
+
+  const JsonReader models = spec.at("models");
+  const std::vector<json> entries = resolve_model_entries(models, catalogue);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const JsonReader entry = models.at(i);
+    s.models.push_back(parse_delivery_model(JsonReader(entries[i], entry.pointer())));
     for (std::size_t j = 0; j + 1 < s.models.size(); ++j) {
       if (s.models[j].id == s.models.back().id) entry.fail("delivery model listed twice", "distinct ids");
     }

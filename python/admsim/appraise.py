@@ -31,8 +31,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .catalogue import load_catalogue
-from .scenario import distribution_mean, load_scenario
+from . import _core
+from .catalogue import catalogue_json
+from .scenario import distribution_mean, load_scenario, to_json
 
 GROUPS = ("desirability", "viability", "feasibility")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
@@ -63,37 +64,11 @@ def default_criteria() -> list[dict[str, Any]]:
 
 
 # ---- model entries ------------------------------------------------------------------------------
-def _merge(base: Any, patch: Any) -> Any:
-    """JSON merge patch (RFC 7386): dicts merge recursively, ``None`` deletes, the rest replaces."""
-    if not isinstance(patch, Mapping):
-        return copy.deepcopy(patch)
-    out = dict(base) if isinstance(base, Mapping) else {}
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = _merge(out.get(key), value)
-    return out
-
-
 def _model_entries(results: Any) -> dict[str, dict[str, Any]]:
-    """Each simulated model's catalogue entry, with the scenario's overrides merged in."""
-    by_id = {m["id"]: m for m in load_catalogue()["models"]}
-    spec_models = list(results.spec.get("models", []))
-    spec_by_id: dict[str, Any] = {}
-    for item in spec_models:
-        if isinstance(item, Mapping) and "id" in item:
-            spec_by_id[str(item["id"])] = item
-        elif isinstance(item, str):
-            spec_by_id[item] = item
-    entries = {}
-    for model in results.models:
-        entry = copy.deepcopy(by_id.get(model, {"id": model}))
-        override = spec_by_id.get(model)
-        if isinstance(override, Mapping):
-            entry = _merge(entry, override)
-        entries[model] = entry
-    return entries
+    """Each simulated model's full entry, resolved by the engine itself (catalogue entry with the
+    scenario's overrides merged in), so the appraisal reads the attributes that were simulated."""
+    entries = _core.resolve_models(to_json(results.spec), catalogue_json())
+    return {entry["id"]: entry for entry in map(json.loads, entries)}
 
 
 # ---- gateway ------------------------------------------------------------------------------------

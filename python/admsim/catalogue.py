@@ -20,8 +20,12 @@ def load_catalogue(path: str | Path | None = None) -> dict[str, Any]:
 
     ``path`` reads a catalogue file of the same shape instead of the shipped one.
     """
-    text = Path(path).read_text(encoding="utf-8") if path is not None else _shipped()
-    return json.loads(text)
+    return json.loads(catalogue_json(path))
+
+
+def catalogue_json(path: str | Path | None = None) -> str:
+    """The catalogue as JSON text, as the C++ engine reads it (the shipped file unless ``path``)."""
+    return Path(path).read_text(encoding="utf-8") if path is not None else _shipped()
 
 
 def catalogue(path: str | Path | None = None) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _core
 from . import profiles as _profiles
-from .catalogue import load_catalogue
+from .catalogue import catalogue_json
 
 DEFAULT_MODELS = (
     "in_house",
@@ -145,4 +145,4 @@ def _json_default(value: Any) -> Any:
 
 def validate(spec: Mapping[str, Any], catalogue_path: str | Path | None = None) -> list[str]:
     """Validate a scenario in C++; return the resolved model ids or raise ``ScenarioError``."""
-    return list(_core.validate(to_json(spec), json.dumps(load_catalogue(catalogue_path))))
+    return list(_core.validate(to_json(spec), catalogue_json(catalogue_path)))

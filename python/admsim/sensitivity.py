@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .catalogue import catalogue_json as _catalogue_text
 from .catalogue import load_catalogue
 from .scenario import build_scenario, load_scenario, scenario_error, to_json
 from .simulate import _Progress
@@ -135,7 +136,7 @@ def evaluate(
     matrix = _values_matrix(values, len(inputs))
     bar = _RowProgress(progress, matrix.shape[0])
     try:
-        return _core.evaluate(to_json(spec), json.dumps(load_catalogue(catalogue_path)), inputs,
+        return _core.evaluate(to_json(spec), _catalogue_text(catalogue_path), inputs,
                               matrix, outputs, nthreads, bar)
     finally:
         bar.close()
@@ -443,7 +444,7 @@ def _prepare(spec: Mapping[str, Any], inputs: Sequence[str], outputs: Sequence[s
     if not isinstance(spec, Mapping):
         raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object (dict)")
     inputs, outputs = _check_names(inputs, "inputs"), _check_names(outputs, "outputs")
-    spec_json, cat_json = to_json(spec), json.dumps(load_catalogue(catalogue_path))
+    spec_json, cat_json = to_json(spec), _catalogue_text(catalogue_path)
     _check_inputs_outputs(spec_json, cat_json, inputs, outputs)
     return spec_json, cat_json, inputs, outputs, problem(inputs, bounds)
 

@@ -1,7 +1,6 @@
 """Running the ensemble and holding its results."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from .catalogue import load_catalogue
+from .catalogue import catalogue_json
 from .scenario import build_scenario, scenario_error, to_json
 
 METRICS: list[str] = list(_core.metric_names)
@@ -78,7 +77,7 @@ def run_spec(
     bar = _Progress(progress, int(spec.get("replicates", 0)))
     try:
         raw = _core.simulate(
-            to_json(spec), json.dumps(load_catalogue(catalogue_path)), int(threads or 0), bar
+            to_json(spec), catalogue_json(catalogue_path), int(threads or 0), bar
         )
     finally:
         bar.close()

@@ -116,5 +116,8 @@ Scenario parse_scenario(const json& spec, const json& catalogue);
 Profile parse_profile(const JsonReader& node);
 DeliveryModel parse_delivery_model(const JsonReader& node);
 std::vector<std::string> catalogue_ids(const json& catalogue);
+// The full entry of each model in a scenario's "models" array: catalogue entries with any
+// overrides merged in (an overridden effect replaces the catalogue's distribution whole).
+std::vector<json> resolve_model_entries(const JsonReader& models, const json& catalogue);
 
 }  // namespace admsim
