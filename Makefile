@@ -29,6 +29,7 @@ bench: install
 	cmake -S . -B build/bench -DADMSIM_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build build/bench -j2
 	./build/bench/bench_samplers
+	./build/bench/bench_quality
 	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS)
 
 clean:

@@ -156,15 +156,22 @@ Calibration calibrate(const Scenario& scenario) {
   c.turnover0 = p.turnover_rate;
   c.agency_share0 = c.agency0 / (c.agency0 + c.in_post0);
 
-  // ---- quality: stationary SD 1; grades cut the observed quality (latent + inspection noise)
-  // at the national shares.
-  c.reversion = 1.0 - std::exp(-e.quality_reversion_per_year / 12.0);
-  c.quality_noise = std::sqrt(1.0 - (1.0 - c.reversion) * (1.0 - c.reversion));
+  // ---- quality (the shared model of quality_model.hpp): stationary SD 1; grades cut the observed
+  // quality (latent + inspection noise) at the national shares. A persistent share of the
+  // variance is the council's own level, so the monthly innovations carry only the rest.
+  const quality::Reversion rev = quality::monthly_reversion(e.quality_reversion_per_year);
+  c.reversion = rev.pace;
+  c.quality_noise = rev.noise_sd * std::sqrt(1.0 - e.quality_persistent_share);
   c.observed_sd = std::sqrt(1.0 + e.inspection_noise_sd * e.inspection_noise_sd);
   const double o = e.national_share_outstanding, g = e.national_share_good,
                ri = e.national_share_requires_improvement;
-  c.cut = {c.observed_sd * rng::normal_quantile(1.0 - o), c.observed_sd * rng::normal_quantile(1.0 - o - g),
-           c.observed_sd * rng::normal_quantile(1.0 - o - g - ri)};
+  c.cut = quality::reading_cuts(e.inspection_noise_sd,
+                                {rng::normal_quantile(1.0 - o), rng::normal_quantile(1.0 - o - g),
+                                 rng::normal_quantile(1.0 - o - g - ri)});
+  c.schedule.min_months = {e.good_interval_min_months, e.good_interval_min_months,
+                           e.requires_improvement_interval_min_months, e.inadequate_reinspection_min_months};
+  c.schedule.max_months = {e.good_interval_max_months, e.good_interval_max_months,
+                           e.requires_improvement_interval_max_months, e.inadequate_reinspection_max_months};
 
   c.discount_monthly = std::pow(1.0 + e.discount_rate, -1.0 / 12.0);
   c.budget = p.budget_per_year;

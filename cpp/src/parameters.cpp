@@ -124,6 +124,14 @@ const std::vector<ParameterInfo>& parameter_table() {
        "How much turnover, agency reliance and caseload above their starting levels lower the quality target."},
       {"inspection_noise_sd", &P::inspection_noise_sd, "quality", 0.0, 3.0, 0.3, 0.8, "SD units",
        "assumption", "Noise between latent quality and the inspection's reading of it."},
+      {"quality_persistent_share", &P::quality_persistent_share, "quality", 0.0, 0.95, 0.0, 0.6,
+       "share", "share of latent-quality variance that is a council's persistent level; fitted by admsim calibrate",
+       "Persistent part of latent quality: a council-level offset drawn once per replicate given the "
+       "starting quality; the rest reverts as before."},
+      {"inadequate_response", &P::inadequate_response, "quality", -1.0, 3.0, 0.0, 1.0, "SD units",
+       "shift of the quality target while a council's latest grade is Inadequate (statutory "
+       "intervention, improvement support); fitted by admsim calibrate",
+       "Shift of the quality target while the latest grade is Inadequate."},
       {"inadequate_reinspection_min_months", &P::inadequate_reinspection_min_months, "quality", 1.0,
        120.0, 18.0, 24.0, "months", "domain.md: Inadequate LAs re-inspected about 2-3 years later",
        "Earliest re-inspection after an Inadequate grade."},

@@ -8,18 +8,8 @@
 namespace admsim::detail {
 
 namespace {
-// Months until the next graded inspection after a grade, drawn uniformly in the schedule's range.
-double interval_after(int grade, const EngineParameters& e, double u) {
-  double lo = e.good_interval_min_months, hi = e.good_interval_max_months;
-  if (grade == kInadequate) {
-    lo = e.inadequate_reinspection_min_months;
-    hi = e.inadequate_reinspection_max_months;
-  } else if (grade == kRequiresImprovement) {
-    lo = e.requires_improvement_interval_min_months;
-    hi = e.requires_improvement_interval_max_months;
-  }
-  return lo + (hi - lo) * u;
-}
+// The shared quality model (quality_model.hpp) counts grades from 0; the engine's Grade from 1.
+int model_grade(int grade) { return grade - kOutstanding; }
 }  // namespace
 
 void Replicate::init_quality() {
@@ -38,8 +28,13 @@ void Replicate::init_quality() {
   quality_ = reading / (1.0 + noise2) + std::sqrt(noise2 / (1.0 + noise2)) * rng::normal(u);
   grade_ = g;
   started_inadequate_ = g == kInadequate;
+  // The council's persistent level given its starting quality (u | q ~ N(rho q, rho (1 - rho))),
+  // from its own stream so the other draws are unchanged; 0 when rho = 0.
+  const double rho = e_.quality_persistent_share;
+  rng::Stream level = stream(kStreamPersistentLevel, 0);
+  persistent_level_ = rho * quality_ + std::sqrt(rho * (1.0 - rho)) * rng::normal(level);
   // Next inspection: the schedule's interval from the last one; overdue ones fall in the next year.
-  const double due = interval_after(g, e_, u.uniform()) - s_.profile.months_since_inspection;
+  const double due = c_.schedule.interval(model_grade(g), u.uniform()) - s_.profile.months_since_inspection;
   next_inspection_ = due >= 1.0 ? static_cast<int>(due) : 1 + static_cast<int>(11.0 * u.uniform());
   next_visit_ = g == kInadequate ? static_cast<int>(e_.monitoring_visit_months * u.uniform()) : -1;
 }
@@ -51,14 +46,15 @@ void Replicate::step_quality(int t) {
   const double stress = ((metric(Metric::turnover_rate) - c_.turnover0) / 0.05 +
                          (metric(Metric::agency_share) - c_.agency_share0) / 0.10 +
                          (metric(Metric::caseload) / c_.caseload0 - 1.0) / 0.2) / 3.0;
-  double target = -e_.quality_workforce_effect * stress + mod_.quality_target;
+  double target = -e_.quality_workforce_effect * stress + mod_.quality_target + persistent_level_;
+  if (grade_ == kInadequate) target += e_.inadequate_response;
   double pace = c_.reversion;
   if (live(t)) {
     target += effect(Hook::improvement);
     pace = std::min(1.0, pace * effect(Hook::improvement_pace));
   }
   rng::Stream q = stream(kStreamQuality, t);
-  quality_ += pace * (target - quality_) + c_.quality_noise * rng::normal(q);
+  quality_ = quality::step(quality_, target, pace, c_.quality_noise, rng::normal(q));
   set(Metric::quality, quality_);
 
   inspect(t);
@@ -70,17 +66,14 @@ void Replicate::step_quality(int t) {
 void Replicate::inspect(int t) {
   if (t == next_inspection_) {
     rng::Stream u = stream(kStreamInspection, t);
-    const double reading = quality_ + e_.inspection_noise_sd * rng::normal(u);
-    int grade = kInadequate;
-    for (int k = 0; k < 3; ++k) {
-      if (reading > c_.cut[static_cast<std::size_t>(k)]) { grade = k + 1; break; }
-    }
+    const quality::Inspection ins = quality::inspect(u, quality_, e_.inspection_noise_sd, c_.cut, c_.schedule);
+    const int grade = ins.grade + kOutstanding;
     grade_ = grade;
     if (first_grade_ == kNoGrade) first_grade_ = grade;
     if (started_inadequate_ && left_inadequate_ < 0 && grade != kInadequate) left_inadequate_ = t;
     set(Metric::grade_awarded, grade);
     if (events_) events_->push_back({static_cast<std::int32_t>(model_index_), replicate_, t, 0, grade});
-    next_inspection_ = t + std::max(1, static_cast<int>(interval_after(grade, e_, u.uniform())));
+    next_inspection_ = t + ins.months_to_next;
     next_visit_ = grade == kInadequate ? t + static_cast<int>(e_.monitoring_visit_months) : -1;
   } else if (t == next_visit_ && grade_ == kInadequate) {
     if (events_) events_->push_back({static_cast<std::int32_t>(model_index_), replicate_, t, 1, 0});

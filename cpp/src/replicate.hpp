@@ -87,7 +87,7 @@ class Replicate {
   int ring_filled_ = 0;
 
   // quality and inspection
-  double quality_ = 0;
+  double quality_ = 0, persistent_level_ = 0;  // latent quality q = u + v, and u
   int grade_ = kGood, next_inspection_ = 0, next_visit_ = -1;
   int first_grade_ = kNoGrade, grade_at_36_ = kNoGrade, grade_at_60_ = kNoGrade;
   int left_inadequate_ = -1;

@@ -10,6 +10,10 @@ placement_names: list[str]
 intervention_names: list[str]
 grade_names: list[str]
 quantiles: list[float]
+QUALITY_PARAMETERS: list[str]
+"""Columns of a quality parameter matrix, in order: reversion_per_year (> 0), persistent_share
+(rho in [0, 0.95]), inspection_noise_sd (> 0), improvement, inadequate_response, workforce_effect,
+sif_z0 > sif_z1 > sif_z2, ilacs_z0 > ilacs_z1 > ilacs_z2 (standardised cut-points per framework)."""
 
 class ScenarioError(ValueError):
     """Bad scenario input; ``pointer`` is the JSON pointer of the field."""
@@ -48,4 +52,81 @@ def evaluate(
 ) -> np.ndarray:
     """Rows of input values (n, len(inputs)) -> outcome means (n, len(outputs)); inputs are engine
     parameters or '<model>.<hook>'; outputs '<model>.<outcome>'; rows share random numbers."""
+    ...
+
+# ---- The quality model fitted to Ofsted histories (cpp/include/admsim/quality_model.hpp).
+# `parameters` is float64 (S, 12), columns as QUALITY_PARAMETERS. `histories` is a dict:
+#   first_month: int (absolute month year*12 + month-1 of column 0); offsets: int (C+1,) CSR over
+#   councils; month, grade (0 Outstanding .. 3 Inadequate), framework (0 SIF, 1 ILACS): int (N,)
+#   one per graded inspection, months nondecreasing within a council and inside
+#   [first_month, first_month + M); adm_live: float (C, M) of 0/1; stress: float (C, M), finite.
+#   Optional "months" and "councils" must agree with the arrays. Bad input raises ScenarioError
+#   (a ValueError) naming the field, e.g. histories['grade'][17] or parameters[3, 1].
+# threads: None (or 0) uses every core; results are identical for any thread count.
+
+def quality_log_likelihood(
+    parameters: np.ndarray,
+    histories: dict[str, Any],
+    *,
+    grid: int = 81,
+    nodes: int = 9,
+    threads: Optional[int] = None,
+) -> np.ndarray:
+    """Log-likelihood (S, C) of each council's graded history under each parameter set.
+
+    Forward algorithm: the transient latent v on `grid` points over +-5 sqrt(1 - rho) (cells with
+    edges midway, outer edges infinite), the persistent level u by Gauss-Hermite quadrature with
+    `nodes` nodes (one at u = 0 when rho = 0). v starts from N(0, 1 - rho) at the council's first
+    inspection and moves by the exact k-month kernel between inspections, with the shifts from its
+    adm_live/stress rows and latest grade. Several inspections in one month apply in turn.
+    Councils with no inspections get 0."""
+    ...
+
+def quality_forecast(
+    parameters: np.ndarray,
+    histories: dict[str, Any],
+    *,
+    as_of_month: int,
+    horizon_offsets: np.ndarray,
+    horizon_months: np.ndarray,
+    horizon_weights: np.ndarray,
+    framework: int,
+    grid: int = 81,
+    nodes: int = 9,
+    threads: Optional[int] = None,
+) -> np.ndarray:
+    """Probabilities (S, C, 4) of each grade at each council's next inspection under `framework`.
+
+    All of a council's inspections must be <= as_of_month. Council c's horizons are
+    horizon_months[horizon_offsets[c]:horizon_offsets[c+1]] (months after as_of_month, >= 1, with
+    as_of_month + months inside the histories' months) with weights summing to 1; the result is the
+    weighted mixture over them. A council never inspected starts from the stationary distribution
+    at as_of_month. Equals exp(loglik(history + next grade) - loglik(history)) for one horizon."""
+    ...
+
+def simulate_quality_histories(
+    parameters: np.ndarray,
+    histories: dict[str, Any],
+    *,
+    start_month: int,
+    end_month: int,
+    replicates: int,
+    seed: int,
+    intervals: np.ndarray,
+    ilacs_start_month: int,
+    pause_start_month: int,
+    pause_end_month: int,
+    threads: Optional[int] = None,
+) -> dict[str, np.ndarray]:
+    """Simulated graded inspections: int32 arrays replicate, council, month, grade, framework, one
+    entry per inspection, sorted by replicate, council and month.
+
+    Replicate r uses parameter set r % S. Each council: u ~ N(0, rho), v ~ N(0, 1 - rho) at
+    start_month, monthly steps to end_month with the shifts of its adm_live/stress rows and latest
+    simulated grade; first inspection in its first observed inspection month (which must be >=
+    start_month; councils never inspected get none), then after max(1, floor(lo + (hi - lo) U))
+    months, (lo, hi) = intervals[latest grade] (float (4, 2)). SIF before ilacs_start_month, ILACS
+    from it. An inspection due in [pause_start_month, pause_end_month) moves to pause_end_month +
+    floor(12 U). Draws are keyed by (seed, replicate, 4 * council + purpose, month): identical for
+    any thread count, and a replicate's history does not depend on how many run."""
     ...

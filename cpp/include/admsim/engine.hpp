@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "admsim/metrics.hpp"
+#include "admsim/quality_model.hpp"
 #include "admsim/scenario.hpp"
 
 namespace admsim {
@@ -38,9 +39,10 @@ struct Calibration {
   double cases_per_child = 0;          // cases per child in need (DfE "cases" / CIN)
   double caseload0 = 0, turnover0 = 0, agency_share0 = 0;
   // quality
-  double reversion = 0, quality_noise = 0;      // monthly
-  std::array<double, 3> cut{};                  // observed-quality cut points: O/G, G/RI, RI/I
+  double reversion = 0, quality_noise = 0;      // monthly; the noise is the transient part's
+  quality::Cuts cut{};                          // observed-quality cut points: O/G, G/RI, RI/I
   double observed_sd = 1;
+  quality::Schedule schedule;                   // months to the next inspection by grade 0..3
   // finance
   double staff_week_to_month = 52.0 / 12.0;
   double discount_monthly = 0;
@@ -69,7 +71,7 @@ enum StreamId : std::uint32_t {
   kStreamDemandNoise = 10, kStreamReferrals, kStreamRereferrals, kStreamReferralOutcome, kStreamCin,
   kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
-  kStreamQuality = 50, kStreamInspection,
+  kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,
 };
 
 }  // namespace admsim

@@ -1,0 +1,270 @@
+#include "quality_filter.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "admsim/samplers.hpp"
+
+namespace admsim::quality::detail {
+
+namespace {
+// The standard normal CDF for the kernels and emissions, a few ns each: cubic Hermite pieces
+// (values and densities at the knots) every 1/64 on [-9, 9], so the error is below
+// h^4 max|Phi''''| / 384 < 1e-10; outside, Phi is 0 or 1 to double precision.
+constexpr double kTableLow = -9.0, kTableHigh = 9.0, kKnotsPerUnit = 64.0;
+constexpr auto kPieces = static_cast<std::size_t>((kTableHigh - kTableLow) * kKnotsPerUnit);
+
+class CdfTable {
+ public:
+  CdfTable() : piece_(kPieces) {
+    const double h = 1.0 / kKnotsPerUnit, density = 0.3989422804014327;  // 1 / sqrt(2 pi)
+    for (std::size_t i = 0; i < kPieces; ++i) {
+      const double x0 = kTableLow + double(i) * h, x1 = x0 + h;
+      const double y0 = rng::normal_cdf(x0), y1 = rng::normal_cdf(x1);
+      const double d0 = h * density * std::exp(-0.5 * x0 * x0), d1 = h * density * std::exp(-0.5 * x1 * x1);
+      piece_[i] = {y0, d0, 3.0 * (y1 - y0) - 2.0 * d0 - d1, 2.0 * (y0 - y1) + d0 + d1};
+    }
+  }
+
+  double operator()(double x) const noexcept {
+    if (!(x > kTableLow)) return 0.0;
+    if (x >= kTableHigh) return 1.0;
+    const double t = (x - kTableLow) * kKnotsPerUnit;
+    const std::size_t i = std::min(static_cast<std::size_t>(t), kPieces - 1);
+    const double f = t - double(i);
+    const auto& c = piece_[i];
+    return c[0] + f * (c[1] + f * (c[2] + f * c[3]));
+  }
+
+ private:
+  std::vector<std::array<double, 4>> piece_;  // c0 + c1 f + c2 f^2 + c3 f^3, f in [0, 1)
+};
+
+// Loops hold a reference to it, so each evaluation is inlined with no initialisation check.
+const CdfTable& cdf_table() {
+  static const CdfTable table;
+  return table;
+}
+}  // namespace
+
+Quadrature gauss_hermite(int nodes) {
+  // Golub-Welsch: the nodes are the eigenvalues of the Jacobi matrix of the probabilists' Hermite
+  // polynomials, the weights the squared first components of its eigenvectors.
+  const auto n = static_cast<Eigen::Index>(nodes);
+  Eigen::MatrixXd jacobi = Eigen::MatrixXd::Zero(n, n);
+  for (Eigen::Index k = 1; k < n; ++k) jacobi(k, k - 1) = jacobi(k - 1, k) = std::sqrt(double(k));
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(jacobi);
+  Quadrature q;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    q.node.push_back(eigen.eigenvalues()(j));
+    q.weight.push_back(eigen.eigenvectors()(0, j) * eigen.eigenvectors()(0, j));
+  }
+  return q;
+}
+
+Discretisation::Discretisation(const FilterSettings& settings, const Quadrature& standard)
+    : points_(static_cast<std::size_t>(settings.grid)), standard_(standard) {}
+
+void Discretisation::reset(const Parameters& parameters) {
+  p_ = &parameters;
+  const double half = 5.0 * p_->transient_sd;
+  v.resize(points_);
+  edge.resize(points_ - 1);
+  for (std::size_t i = 0; i < points_; ++i) v[i] = -half + 2.0 * half * double(i) / double(points_ - 1);
+  for (std::size_t i = 0; i + 1 < points_; ++i) edge[i] = 0.5 * (v[i] + v[i + 1]);
+  u.clear();
+  log_weight.clear();
+  if (p_->persistent_share == 0.0) {
+    u.push_back(0.0);
+    log_weight.push_back(0.0);
+  } else {
+    const double sd = std::sqrt(p_->persistent_share);
+    for (std::size_t j = 0; j < standard_.node.size(); ++j) {
+      u.push_back(sd * standard_.node[j]);
+      log_weight.push_back(std::log(standard_.weight[j]));
+    }
+  }
+  const CdfTable& cdf = cdf_table();
+  emission_.clear();
+  for (const Cuts& cut : p_->cut) {
+    for (double level : u) {
+      for (double x : v) {
+        double above = 1.0;  // P(reading <= +inf)
+        for (double c : cut) {
+          const double below = cdf((c - level - x) / p_->noise_sd);
+          emission_.push_back(above - below);
+          above = below;
+        }
+        emission_.push_back(above);
+      }
+    }
+  }
+}
+
+double summed_shift(const Parameters& p, const CouncilHistories& h, std::size_t council, int from, int to,
+                    int latest_grade) {
+  double mean = 0.0;
+  for (int t = from + 1; t <= to; ++t) {
+    mean = p.reversion.phi * mean +
+           p.reversion.pace * p.shift(h.live_at(council, t), h.stress_at(council, t), latest_grade);
+  }
+  return mean;
+}
+
+namespace {
+std::size_t clamp_index(double x, std::size_t n) {
+  return x <= 0.0 ? 0 : x >= double(n - 1) ? n - 1 : static_cast<std::size_t>(x);
+}
+}  // namespace
+
+Kernel::Kernel(const Discretisation& d)
+    : d_(d), n_(d.points()), p_(n_ * n_), first_(n_), last_(n_) {}
+
+void Kernel::build(int months, double shift) {
+  const double decay = std::pow(d_.p().reversion.phi, months);
+  const double sd = d_.p().transient_sd * std::sqrt(1.0 - decay * decay);
+  const double spacing = d_.v[1] - d_.v[0], inverse_sd = 1.0 / sd;
+  const CdfTable& cdf = cdf_table();
+  const double reach = (kTableHigh + 1.0) * sd;  // beyond it the CDF is exactly 0 or 1
+  for (std::size_t i = 0; i < n_; ++i) {
+    const double mean = decay * d_.v[i] + shift;
+    // Only edges within reach of the mean need the CDF; the rest are 0 below and 1 above.
+    const double lo = std::floor((mean - reach - d_.edge[0]) / spacing);
+    const double hi = std::ceil((mean + reach - d_.edge[0]) / spacing);
+    const std::size_t a = clamp_index(lo, n_), b = clamp_index(hi, n_);
+    double* row = &p_[i * n_];
+    double below = 0.0;
+    std::size_t first = n_, last = 0;
+    for (std::size_t j = a; j <= b; ++j) {
+      const double at = j + 1 < n_ ? cdf((d_.edge[j] - mean) * inverse_sd) : 1.0;
+      row[j] = at - below;
+      below = at;
+      if (row[j] > 0.0) {
+        first = std::min(first, j);
+        last = j + 1;
+      }
+    }
+    first_[i] = first;
+    last_[i] = last;
+  }
+}
+
+KernelCache::KernelCache(const Discretisation& d, std::size_t bytes)
+    : d_(d), capacity_(bytes / (sizeof(double) * d.points() * d.points())), scratch_(d) {}
+
+void KernelCache::clear() {
+  index_.clear();
+  used_ = 0;
+}
+
+const Kernel& KernelCache::get(int months, double shift) {
+  const auto key = std::make_pair(months, shift);
+  if (const auto it = index_.find(key); it != index_.end()) return *it->second;
+  Kernel* k = &scratch_;
+  if (used_ < capacity_) {
+    if (used_ == pool_.size()) pool_.push_back(std::make_unique<Kernel>(d_));
+    k = pool_[used_++].get();
+    index_.emplace(key, k);
+  }
+  k->build(months, shift);
+  return *k;
+}
+
+Filter::Filter(const Discretisation& d) : d_(d), n_(d.points()) {}
+
+void Filter::start() {
+  nodes_ = d_.u.size();
+  alpha_.resize(nodes_ * n_);
+  scratch_.resize(nodes_ * n_);
+  log_evidence_.assign(nodes_, 0.0);
+  const double sd = d_.p().transient_sd;
+  double below = 0.0;
+  for (std::size_t i = 0; i < n_; ++i) {
+    const double cdf = i + 1 < n_ ? rng::normal_cdf(d_.edge[i] / sd) : 1.0;
+    for (std::size_t j = 0; j < nodes_; ++j) alpha_[j * n_ + i] = cdf - below;
+    below = cdf;
+  }
+}
+
+namespace {
+// out[node][cell] = sum_i in[node][i] k(i, cell), over each row's nonzero band, in row order.
+void apply(const Kernel& k, const std::vector<double>& in, std::vector<double>& out, std::size_t n,
+           std::size_t nodes) {
+  std::fill(out.begin(), out.end(), 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double* row = k.row(i);
+    const std::size_t first = k.first(i), last = k.last(i);
+    for (std::size_t j = 0; j < nodes; ++j) {
+      const double a = in[j * n + i];
+      if (a == 0.0) continue;
+      double* o = &out[j * n];
+      for (std::size_t c = first; c < last; ++c) o[c] += a * row[c];
+    }
+  }
+}
+}  // namespace
+
+void Filter::propagate(const Kernel& k) {
+  apply(k, alpha_, scratch_, n_, nodes_);
+  alpha_.swap(scratch_);
+}
+
+void Filter::observe(int grade, int framework) {
+  const auto g = static_cast<std::size_t>(grade);
+  for (std::size_t j = 0; j < nodes_; ++j) {
+    double* a = &alpha_[j * n_];
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n_; ++i) {
+      a[i] *= d_.emission(framework, j, i)[g];
+      sum += a[i];
+    }
+    if (sum > 0.0) {
+      const double scale = 1.0 / sum;
+      for (std::size_t i = 0; i < n_; ++i) a[i] *= scale;
+      log_evidence_[j] += std::log(sum);
+    } else {
+      log_evidence_[j] = -std::numeric_limits<double>::infinity();  // alpha stays 0: no NaN
+    }
+  }
+}
+
+namespace {
+// Posterior weight of each node, exp(log w + log evidence) normalised, and the log of the total.
+double node_weights(const std::vector<double>& log_weight, const std::vector<double>& log_evidence,
+                    std::vector<double>* weights) {
+  double top = -std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < log_weight.size(); ++j) top = std::max(top, log_weight[j] + log_evidence[j]);
+  if (top == -std::numeric_limits<double>::infinity()) return top;
+  double sum = 0.0;
+  for (std::size_t j = 0; j < log_weight.size(); ++j) {
+    const double w = std::exp(log_weight[j] + log_evidence[j] - top);
+    if (weights) (*weights)[j] = w;
+    sum += w;
+  }
+  if (weights) for (double& w : *weights) w /= sum;
+  return top + std::log(sum);
+}
+}  // namespace
+
+double Filter::log_likelihood() const { return node_weights(d_.log_weight, log_evidence_, nullptr); }
+
+std::array<double, kGradeCount> Filter::predict(const Kernel& k, int framework) const {
+  std::vector<double> weights(nodes_, 0.0), ahead(nodes_ * n_);
+  node_weights(d_.log_weight, log_evidence_, &weights);
+  apply(k, alpha_, ahead, n_, nodes_);
+  std::array<double, kGradeCount> p{};
+  for (std::size_t j = 0; j < nodes_; ++j) {
+    if (weights[j] == 0.0) continue;
+    for (std::size_t i = 0; i < n_; ++i) {
+      const double mass = weights[j] * ahead[j * n_ + i];
+      if (mass == 0.0) continue;
+      const double* e = d_.emission(framework, j, i);
+      for (std::size_t g = 0; g < kGradeCount; ++g) p[g] += mass * e[g];
+    }
+  }
+  return p;
+}
+
+}  // namespace admsim::quality::detail
