@@ -15,12 +15,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibration import calibrate
 
     cal = calibrate(args.judgements, until=args.until, adm_history=args.adm_history,
-                    draws=args.draws, seed=args.seed)
+                    panels=args.panels, walkers=args.walkers, steps=args.steps, burn=args.burn,
+                    draws=args.draws, seed=args.seed, threads=args.threads,
+                    progress=sys.stderr.isatty())
     path = cal.save(args.out)
     print(cal.summary().round(3).to_string())
     d = cal.diagnostics
-    print(f"\nimportance ESS {d['importance_ess']:.0f} of {d['importance_proposals']} proposals; "
-          f"{cal.data['n_judgements']} judgements, {cal.data['n_councils']} councils")
+    print(f"\nemcee: acceptance {d['acceptance_fraction']:.2f}, longest autocorrelation time "
+          f"{max(d['autocorrelation_time'].values()):.0f} steps, effective sample size "
+          f"{d['effective_sample_size']:.0f}; {d['seconds']:.0f} s")
+    print(f"{cal.data['n_judgements']} judgements, {cal.data['n_councils']} councils "
+          f"({cal.data['councils_with_workforce_inputs']} with workforce inputs)")
     print(f"engine parameters: {cal.parameters}")
     print(f"written to {path}")
     return 0
@@ -29,11 +34,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from .calibration import forecast
 
-    if args.panels is not None:
-        print("note: --panels is accepted but not used; the quality/inspection model has no "
-              "panel inputs yet", file=sys.stderr)
     fc = forecast(args.judgements, as_of=args.as_of, params=args.calibration,
-                  adm_history=args.adm_history, seed=args.seed)
+                  adm_history=args.adm_history, panels=args.panels, seed=args.seed,
+                  threads=args.threads)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fc.to_csv(out, index=False, float_format="%.6f")
@@ -45,16 +48,23 @@ def register(subparsers) -> None:
     """Add ``calibrate`` and ``forecast`` to an ``argparse`` subparsers object."""
     p = subparsers.add_parser(
         "calibrate", help="fit quality/inspection parameters to graded Ofsted histories",
-        description="Fit quality_reversion_per_year, inspection_noise_sd, the grade shares and "
-                    "the delivery-model improvement shift to graded SIF/ILACS judgements "
-                    "published by --until. Writes JSON whose 'parameters' can be passed to "
-                    "admsim.simulate(parameters=...).")
+        description="Fit the quality module (reversion, inspection noise, grade shares, the "
+                    "persistent council level, the response to Inadequate grades, the workforce "
+                    "effect and the delivery-model improvement shift) to graded SIF/ILACS "
+                    "judgements published by --until, with emcee. Writes JSON whose "
+                    "'parameters' can be passed to admsim.simulate(parameters=...).")
     p.add_argument("--judgements", default=None,
                    help="judgements CSV (default: the shipped ofsted_history.csv)")
     p.add_argument("--until", default=None, help="last publication date used (YYYY-MM-DD)")
     p.add_argument("--adm-history", default=None, help="delivery-model spells CSV (default: shipped)")
-    p.add_argument("--draws", type=int, default=1000, help="posterior draws (default 1000)")
+    p.add_argument("--panels", default=None,
+                   help="DfE LA panels folder for the workforce inputs (default: shipped copy)")
+    p.add_argument("--walkers", type=int, default=32, help="emcee walkers (default 32)")
+    p.add_argument("--steps", type=int, default=2500, help="steps per walker (default 2500)")
+    p.add_argument("--burn", type=int, default=500, help="steps dropped as burn-in (default 500)")
+    p.add_argument("--draws", type=int, default=1000, help="posterior draws kept (default 1000)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=None, help="C++ threads (default: all cores)")
     p.add_argument("--out", required=True, help="output JSON file")
     p.set_defaults(func=_cmd_calibrate)
 
@@ -69,10 +79,13 @@ def register(subparsers) -> None:
     f.add_argument("--as-of", required=True, help="forecast date (YYYY-MM-DD)")
     f.add_argument("--calibration", default=None,
                    help="calibration JSON from 'admsim calibrate' (default: calibrate on the "
-                        "rows up to --as-of first, about a minute)")
-    f.add_argument("--panels", default=None, help="DfE LA panels folder (accepted; not yet used)")
+                        "rows up to --as-of first)")
+    f.add_argument("--panels", default=None,
+                   help="DfE LA panels folder for the workforce inputs; only snapshots published "
+                        "by --as-of are used (default: the shipped copy)")
     f.add_argument("--adm-history", default=None, help="delivery-model spells CSV (default: shipped)")
     f.add_argument("--seed", type=int, default=1)
+    f.add_argument("--threads", type=int, default=None, help="C++ threads (default: all cores)")
     f.add_argument("--out", required=True, help="output CSV file")
     f.set_defaults(func=_cmd_forecast)
 

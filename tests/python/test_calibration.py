@@ -15,12 +15,14 @@ from admsim.cli_calibration import main as cli_main
 PARAMS = {"quality_reversion_per_year": 0.3, "inspection_noise_sd": 0.5,
           "sif_share_outstanding": 0.05, "sif_share_good": 0.35,
           "sif_share_requires_improvement": 0.42, "ilacs_shift": 0.5, "improvement": 0.2,
-          "ilacs_log_scale": 0.1}
+          "ilacs_log_scale": 0.1, "persistent_share": 0.3, "inadequate_response": 0.4,
+          "quality_workforce_effect": 0.1}
+QUICK = {"walkers": 24, "steps": 120, "burn": 60, "draws": 100}
 
 
 @pytest.fixture(scope="module")
 def backtest_result():
-    return cal.backtest(draws=150, proposals=300, seed=3, max_sets=50, return_details=True)
+    return cal.backtest(seed=3, max_sets=50, return_details=True, **QUICK)
 
 
 def test_shipped_judgements():
@@ -57,29 +59,34 @@ def _bands(p):
     return [(edges[k + 1], edges[k]) for k in range(4)]  # (lower, upper) per grade
 
 
-def test_likelihood_single_inspection_is_the_share():
-    p = dict(PARAMS, improvement=0.0)
+@pytest.mark.parametrize("persistent", [0.0, 0.4])
+def test_likelihood_single_inspection_is_the_share(persistent):
+    p = dict(PARAMS, improvement=0.0, persistent_share=persistent)
     shares = [0.05, 0.35, 0.42, 0.18]
     for g in range(4):
-        ll = cal.log_likelihood(p, _one_council([g], ["2015-01-01"]))
+        ll = cal.log_likelihood(p, _one_council([g], ["2015-01-01"]), workforce=False)
         assert math.exp(ll) == pytest.approx(shares[g], rel=2e-3)
 
 
-def test_likelihood_two_inspections_matches_bivariate_normal():
-    p = dict(PARAMS, improvement=0.0)
+@pytest.mark.parametrize("persistent", [0.0, 0.4])
+def test_likelihood_two_inspections_matches_bivariate_normal(persistent):
+    # no shifts between the two (Good/RI grades, no delivery model, no workforce inputs)
+    p = dict(PARAMS, improvement=0.0, persistent_share=persistent)
     k = 30
     s2 = p["inspection_noise_sd"] ** 2
-    rho = math.exp(-p["quality_reversion_per_year"] * k / 12) / (1 + s2)
+    phi_k = math.exp(-p["quality_reversion_per_year"] * k / 12)
+    rho = (persistent + (1 - persistent) * phi_k) / (1 + s2)
     mvn = multivariate_normal(mean=[0, 0], cov=[[1, rho], [rho, 1]])
     sd = math.sqrt(1 + s2)
     bands = _bands(p)
-    for g1, g2 in [(3, 2), (1, 1), (2, 0)]:
+    for g1, g2 in [(2, 3), (1, 1), (2, 0)]:
         (a1, b1), (a2, b2) = bands[g1], bands[g2]
         lo = np.array([a1, a2]) / sd
         hi = np.array([b1, b2]) / sd
         lo, hi = np.maximum(lo, -9), np.minimum(hi, 9)
         exact = (mvn.cdf(hi) - mvn.cdf([lo[0], hi[1]]) - mvn.cdf([hi[0], lo[1]]) + mvn.cdf(lo))
-        ll = cal.log_likelihood(p, _one_council([g1, g2], ["2015-01-01", "2017-07-01"]))
+        ll = cal.log_likelihood(p, _one_council([g1, g2], ["2015-01-01", "2017-07-01"]),
+                                workforce=False)
         assert math.exp(ll) == pytest.approx(exact, rel=5e-3)
 
 
@@ -118,10 +125,13 @@ def test_forecast_names_match_the_raw_file(shared_data):
 def test_calibration_same_seed_same_posterior():
     df = cal.load_judgements()
     sub = df[df["local_authority"] < "D"]
-    a = cal.calibrate(sub, draws=60, proposals=120, seed=11)
-    b = cal.calibrate(sub, draws=60, proposals=120, seed=11)
+    quick = dict(walkers=24, steps=40, burn=20, draws=40)
+    a = cal.calibrate(sub, seed=11, threads=1, **quick)
+    b = cal.calibrate(sub, seed=11, threads=2, **quick)
     pd.testing.assert_frame_equal(a.draws, b.draws)
     assert a.parameters == b.parameters
+    c = cal.calibrate(sub, seed=12, threads=2, **quick)
+    assert not a.draws.equals(c.draws)
 
 
 def test_backtest(backtest_result, tmp_path):
@@ -136,7 +146,10 @@ def test_backtest(backtest_result, tmp_path):
     path = calib.save(tmp_path / "cal.json")
     saved = json.loads(path.read_text())
     assert set(saved["parameters"]) == set(cal.ENGINE_PARAMETERS)
-    assert saved["diagnostics"]["importance_ess"] > 10
+    diag = saved["diagnostics"]
+    assert 0.05 < diag["acceptance_fraction"] < 0.9
+    assert diag["effective_sample_size"] > 10
+    assert set(diag["autocorrelation_time"]) == set(diag["free_parameters"])
     again = cal.Calibration.load(path)
     pd.testing.assert_frame_equal(again.draws, calib.draws, check_dtype=False)
 
@@ -156,5 +169,78 @@ def test_cli_forecast_and_calibrate(backtest_result, tmp_path):
         publication_date=lambda d: d["publication_date"].dt.date).to_csv(small, index=False)
     outj = tmp_path / "c.json"
     assert cli_main(["calibrate", "--judgements", str(small), "--until", "2022-12-31",
-                     "--draws", "40", "--out", str(outj)]) == 0
+                     "--walkers", "24", "--steps", "30", "--burn", "10", "--draws", "40",
+                     "--out", str(outj)]) == 0
     assert set(json.loads(outj.read_text())["parameters"]) == set(cal.ENGINE_PARAMETERS)
+
+
+def test_forecast_with_panels_matches_shipped_workforce(shared_data):
+    df = cal.load_judgements()
+    a = cal.forecast(df, as_of="2019-06-30", params=PARAMS)
+    b = cal.forecast(df, as_of="2019-06-30", params=PARAMS, panels=shared_data / "la_panels")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_forecast_uses_workforce_published_by_as_of():
+    df = cal.load_judgements()
+    p = dict(PARAMS, quality_workforce_effect=1.0)
+    # the September 2018 snapshot is published in February 2019: not known on 2019-01-31
+    a = cal.forecast(df, as_of="2019-01-31", params=p).set_index("local_authority")
+    b = cal.forecast(df, as_of="2019-02-28", params=p).set_index("local_authority")
+    same = df[df["publication_date"] <= "2019-01-31"]["local_authority"].unique()
+    moved = (a.loc[same, cal.PROB_COLUMNS] - b.loc[same, cal.PROB_COLUMNS]).abs().max(axis=1)
+    assert (moved > 1e-3).sum() > 20
+
+
+def test_shipped_workforce_matches_panel(shared_data):
+    from admsim import workforce_panel
+
+    shipped = workforce_panel.load()
+    fresh = workforce_panel.from_panel(shared_data / "la_panels" / "workforce_2017_2022.csv")
+    assert len(shipped) == len(fresh)
+    assert np.allclose(shipped["stress"], fresh["stress"], atol=1e-5)
+    names = sorted(cal.load_judgements()["local_authority"].unique())
+    stress = workforce_panel.stress_matrix(names, cal.month_of("2013-01-01"), 120)
+    assert (stress != 0).any(axis=1).all()  # every graded council has a workforce row
+    assert (stress[:, : cal.month_of("2017-09-01") - cal.month_of("2013-01-01")] == 0).all()
+
+
+def test_next_inspection_weights():
+    a = cal.month_of("2015-12-31")
+    w = cal.next_inspection_weights(2, 10, a)  # RI 10 months ago: 30-42 months after it
+    assert sum(w.values()) == pytest.approx(1.0)
+    assert min(w) == 30 - 10 and max(w) == 41 - 10
+    # from 2018 the same lands partly in the COVID pause, which moves it after the pause
+    a = cal.month_of("2018-12-31")
+    w = cal.next_inspection_weights(2, 10, a)
+    assert sum(w.values()) == pytest.approx(1.0)
+    pause = range(cal.month_of(cal.COVID_PAUSE[0]), cal.month_of(cal.COVID_PAUSE[1]))
+    assert not any(a + h in pause for h in w)
+    overdue = cal.next_inspection_weights(3, 50, a)
+    assert set(overdue) == set(range(1, 12))
+
+
+def test_simulated_histories(backtest_result):
+    _, _, calib = backtest_result
+    sim = cal.simulate_histories(calib, replicates=30, seed=5)
+    again = cal.simulate_histories(calib, replicates=30, seed=5, threads=1)
+    pd.testing.assert_frame_equal(sim, again)
+    assert set(sim["grade"]) <= {0, 1, 2, 3}
+    assert sim["replicate"].nunique() == 30
+    df = cal.load_judgements()
+    first = df.groupby("local_authority")["month"].min()
+    sim_first = sim.groupby(["replicate", "local_authority"])["month"].min()
+    assert (sim_first.to_numpy() == first.loc[sim_first.index.get_level_values(1)].to_numpy()).all()
+    assert (sim.loc[sim["framework"] == "ILACS", "month"] >= cal.month_of(cal.ILACS_START)).all()
+    pause = (sim["month"] >= cal.month_of(cal.COVID_PAUSE[0])) & (
+        sim["month"] < cal.month_of(cal.COVID_PAUSE[1]))
+    first_ones = sim.groupby(["replicate", "local_authority"]).cumcount() == 0
+    assert not (pause & ~first_ones).any()
+
+
+def test_one_step_predictions(backtest_result):
+    _, _, calib = backtest_result
+    one = cal.one_step_predictions(calib, councils=["Doncaster", "Slough", "Birmingham"],
+                                   max_sets=20)
+    assert len(one) >= 3
+    assert np.allclose(one[cal.PROB_COLUMNS].sum(axis=1), 1.0)
