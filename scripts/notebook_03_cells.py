@@ -29,7 +29,7 @@ what happened (posterior predictive checks).
 
 This notebook runs a reduced budget (short chains) so it finishes in a minute or two; the full
 calibration is `admsim calibrate --until 2018-12-31 --out calibration.json` (defaults: 32
-walkers x 2,500 steps)."""),
+walkers x 6,000 steps)."""),
     code("""import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ judgement published 2019-2022 (integrating over when it falls, by the re-inspect
 score against two baselines from the same training rows: the empirical grade-to-grade transition
 matrix (add-one smoothing) and the national grade distribution at 31 December 2018. Lower is
 better for both the Brier score (summed over the four grades) and the log loss."""),
-    code("""QUICK = dict(walkers=32, steps=300, burn=100, draws=300)  # full: steps=2500, burn=500
+    code("""QUICK = dict(walkers=32, steps=300, burn=100, draws=300)  # full: steps=6000, burn=500
 table, details, cal_2018 = cal.backtest(max_sets=100, seed=1, return_details=True, **QUICK)
 table"""),
     code("""cal_2018.summary()"""),

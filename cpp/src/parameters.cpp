@@ -7,6 +7,10 @@ namespace admsim {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 using P = EngineParameters;
+// Source of the quality parameters fitted to real inspection histories.
+constexpr const char* kCalibrated =
+    "admsim calibrate on SIF/ILACS judgements 2014-2022 (ofsted_history.csv: 331 graded judgements "
+    "of 155 councils): posterior median; plausible range = 90% interval (docs/model.md)";
 }  // namespace
 
 const std::vector<ParameterInfo>& parameter_table() {
@@ -114,23 +118,23 @@ const std::vector<ParameterInfo>& parameter_table() {
        "about 1% a month, so the default leaves room for campaigns",
        "Most permanent hires a council can make in a month (HR and induction capacity)."},
       // --------------------------------------------------------------- quality
-      {"quality_reversion_per_year", &P::quality_reversion_per_year, "quality", 0.0, 5.0, 0.15, 0.6,
-       "per year",
-       "assumption; chosen so most councils leave Inadequate within 2-3 years (domain.md; to be "
-       "calibrated against ofsted_la_judgements_2009_2022.csv)",
+      {"quality_reversion_per_year", &P::quality_reversion_per_year, "quality", 0.0, 5.0, 0.10, 0.46,
+       "per year", kCalibrated,
        "Speed at which latent practice quality moves toward its target."},
-      {"quality_workforce_effect", &P::quality_workforce_effect, "quality", 0.0, 2.0, 0.0, 0.4,
-       "SD per unit of workforce stress", "assumption; seed 002 section 3 (cause and effect)",
+      {"quality_workforce_effect", &P::quality_workforce_effect, "quality", 0.0, 2.0, 0.10, 1.0,
+       "SD per unit of workforce stress",
+       "admsim calibrate, with councils' workforce against England's (DfE workforce 2017-2022): "
+       "posterior median, 90% interval; an association (poor practice also drives staff away); "
+       "direction from seed 002 section 3",
        "How much turnover, agency reliance and caseload above their starting levels lower the quality target."},
-      {"inspection_noise_sd", &P::inspection_noise_sd, "quality", 0.0, 3.0, 0.3, 0.8, "SD units",
-       "assumption", "Noise between latent quality and the inspection's reading of it."},
-      {"quality_persistent_share", &P::quality_persistent_share, "quality", 0.0, 0.95, 0.0, 0.6,
-       "share", "share of latent-quality variance that is a council's persistent level; fitted by admsim calibrate",
+      {"inspection_noise_sd", &P::inspection_noise_sd, "quality", 0.0, 3.0, 0.06, 0.77, "SD units",
+       kCalibrated, "Noise between latent quality and the inspection's reading of it."},
+      {"quality_persistent_share", &P::quality_persistent_share, "quality", 0.0, 0.95, 0.07, 0.74,
+       "share", kCalibrated,
        "Persistent part of latent quality: a council-level offset drawn once per replicate given the "
        "starting quality; the rest reverts as before."},
-      {"inadequate_response", &P::inadequate_response, "quality", -1.0, 3.0, 0.0, 1.0, "SD units",
-       "shift of the quality target while a council's latest grade is Inadequate (statutory "
-       "intervention, improvement support); fitted by admsim calibrate",
+      {"inadequate_response", &P::inadequate_response, "quality", -1.0, 3.0, 0.6, 2.35, "SD units",
+       kCalibrated,
        "Shift of the quality target while the latest grade is Inadequate."},
       {"inadequate_reinspection_min_months", &P::inadequate_reinspection_min_months, "quality", 1.0,
        120.0, 18.0, 24.0, "months", "domain.md: Inadequate LAs re-inspected about 2-3 years later",

@@ -64,7 +64,7 @@ ENGINE_PARAMETERS = ["quality_reversion_per_year", "inspection_noise_sd",
                      "inadequate_response", "quality_workforce_effect"]
 MAX_PERSISTENT_SHARE = 0.95  # the engine's upper bound
 # Weakly informative normal priors on theta: (mean, sd) per coordinate.
-#   theta0 = log reversion per year      ~ N(log 0.35, 1)     (parameters.md default 0.35)
+#   theta0 = log reversion per year      ~ N(log 0.35, 1)     (the pre-calibration assumption)
 #   theta1 = log inspection noise SD     ~ N(log 0.5, 1)
 #   theta2 = z1 (Outstanding/Good cut, standardised)       ~ N(1, 2)
 #   theta3, theta4 = log gaps z1 - z2, z2 - z3             ~ N(0, 1.5)
@@ -267,7 +267,7 @@ def _theta_of(name: str, value: float) -> float:
 
 
 def calibrate(judgements=None, until=None, *, adm_history=None, panels=None,
-              walkers: int = 32, steps: int = 2500, burn: int = 500, draws: int = 1000,
+              walkers: int = 32, steps: int = 6000, burn: int = 500, draws: int = 1000,
               fixed: Mapping[str, float] | None = None, fit_improvement: bool = True,
               workforce: bool = True, seed: int = 1, threads: int | None = None,
               progress: bool = False) -> Calibration:

@@ -60,7 +60,7 @@ def register(subparsers) -> None:
     p.add_argument("--panels", default=None,
                    help="DfE LA panels folder for the workforce inputs (default: shipped copy)")
     p.add_argument("--walkers", type=int, default=32, help="emcee walkers (default 32)")
-    p.add_argument("--steps", type=int, default=2500, help="steps per walker (default 2500)")
+    p.add_argument("--steps", type=int, default=6000, help="steps per walker (default 6000)")
     p.add_argument("--burn", type=int, default=500, help="steps dropped as burn-in (default 500)")
     p.add_argument("--draws", type=int, default=1000, help="posterior draws kept (default 1000)")
     p.add_argument("--seed", type=int, default=1)

@@ -396,6 +396,10 @@ TEST_CASE("engine: an Inadequate response makes a council starting Inadequate le
   spec["models"] = json::array({"in_house"});
   spec["profile"]["ofsted"]["last_grade"] = "inadequate";
   quiet(spec);
+  // the pre-calibration quality defaults, with no response to Inadequate as the base
+  spec["parameters"]["quality_reversion_per_year"] = 0.35;
+  spec["parameters"]["inspection_noise_sd"] = 0.5;
+  spec["parameters"]["inadequate_response"] = 0.0;
   const auto base = run_engine(spec);
   spec["parameters"]["inadequate_response"] = 1.0;
   const auto helped = run_engine(spec);
@@ -409,6 +413,7 @@ TEST_CASE("engine: a persistent level carries a council's starting quality throu
   json spec = small_spec(10, 400);
   spec["models"] = json::array({"in_house"});
   spec["parameters"]["quality_workforce_effect"] = 0.0;
+  spec["parameters"]["inadequate_response"] = 0.0;  // grade-driven pushes would blur the level
   quiet(spec);
   auto correlation = [&](double rho) {
     spec["parameters"]["quality_persistent_share"] = rho;

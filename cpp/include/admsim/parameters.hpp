@@ -48,11 +48,11 @@ struct EngineParameters {
   double establishment_flex = 0.02;
   double recruitment_capacity = 0.06;
   // Quality and inspection
-  double quality_reversion_per_year = 0.35;
-  double quality_workforce_effect = 0.15;
-  double inspection_noise_sd = 0.5;
-  double quality_persistent_share = 0.0;
-  double inadequate_response = 0.0;
+  double quality_reversion_per_year = 0.20;
+  double quality_workforce_effect = 0.45;
+  double inspection_noise_sd = 0.25;
+  double quality_persistent_share = 0.35;
+  double inadequate_response = 1.3;
   double inadequate_reinspection_min_months = 24.0;
   double inadequate_reinspection_max_months = 36.0;
   double requires_improvement_interval_min_months = 30.0;
