@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = """\
 # Social-work workforce of English local authorities at 30 September 2017-2022, with workforce
-# stress against England's figure for the same year (admsim.workforce_panel.stress).
+# stress against England's figure for the same year (admsim._core.workforce_stress).
 # Derived from shared/data/la_panels/workforce_2017_2022.csv: DfE "Children's social work
 # workforce" (explore-education-statistics.service.gov.uk), columns turnover_rate_fte,
 # agency_rate_fte, caseload_fte; Open Government Licence v3.0. Councils reported together

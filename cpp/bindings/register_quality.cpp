@@ -10,6 +10,7 @@
 
 #include "admsim/json_reader.hpp"
 #include "admsim/quality_histories.hpp"
+#include "admsim/quality_model.hpp"
 #include "run_support.hpp"
 
 namespace py = pybind11;
@@ -205,4 +206,8 @@ void register_quality(py::module_& m) {
         py::arg("threads") = py::none(),
         "Simulated graded inspections as int32 arrays replicate, council, month, grade, framework, "
         "sorted by replicate, council and month; replicate r uses parameter set r % S.");
+  m.def("workforce_stress", py::vectorize(&q::workforce_stress), py::arg("turnover"), py::arg("agency_share"),
+        py::arg("caseload"), py::arg("turnover_ref"), py::arg("agency_share_ref"), py::arg("caseload_ref"),
+        "The engine's workforce stress (elementwise): the mean of turnover and agency share above their "
+        "references in units of 0.05 and 0.10, and caseload above its reference in units of 20%.");
 }

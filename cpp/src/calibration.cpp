@@ -161,7 +161,7 @@ Calibration calibrate(const Scenario& scenario) {
   // variance is the council's own level, so the monthly innovations carry only the rest.
   const quality::Reversion rev = quality::monthly_reversion(e.quality_reversion_per_year);
   c.reversion = rev.pace;
-  c.quality_noise = rev.noise_sd * std::sqrt(1.0 - e.quality_persistent_share);
+  c.quality_noise = quality::innovation_sd(rev, e.quality_persistent_share);
   c.observed_sd = std::sqrt(1.0 + e.inspection_noise_sd * e.inspection_noise_sd);
   const double o = e.national_share_outstanding, g = e.national_share_good,
                ri = e.national_share_requires_improvement;

@@ -43,16 +43,13 @@ void Replicate::step_quality(int t) {
   if (t == go_live_ && new_arrangement_) quality_ -= effect(Hook::transition_dip);
 
   // Workforce stress: turnover, agency reliance and caseload above their starting levels.
-  const double stress = ((metric(Metric::turnover_rate) - c_.turnover0) / 0.05 +
-                         (metric(Metric::agency_share) - c_.agency_share0) / 0.10 +
-                         (metric(Metric::caseload) / c_.caseload0 - 1.0) / 0.2) / 3.0;
-  double target = -e_.quality_workforce_effect * stress + mod_.quality_target + persistent_level_;
-  if (grade_ == kInadequate) target += e_.inadequate_response;
-  double pace = c_.reversion;
-  if (live(t)) {
-    target += effect(Hook::improvement);
-    pace = std::min(1.0, pace * effect(Hook::improvement_pace));
-  }
+  const double stress = quality::workforce_stress(metric(Metric::turnover_rate), metric(Metric::agency_share),
+                                                 metric(Metric::caseload), c_.turnover0, c_.agency_share0,
+                                                 c_.caseload0);
+  const double target = mod_.quality_target + persistent_level_ +
+                        quality::target_shift(e_.quality_workforce_effect, stress, e_.inadequate_response,
+                                              grade_ == kInadequate, live(t) ? effect(Hook::improvement) : 0.0);
+  const double pace = live(t) ? std::min(1.0, c_.reversion * effect(Hook::improvement_pace)) : c_.reversion;
   rng::Stream q = stream(kStreamQuality, t);
   quality_ = quality::step(quality_, target, pace, c_.quality_noise, rng::normal(q));
   set(Metric::quality, quality_);

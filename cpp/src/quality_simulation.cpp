@@ -60,7 +60,7 @@ void simulate_council(const Parameters& p, const CouncilHistories& h, const Simu
   rng::Stream start = stream(kHistoryStart, s.start_month);
   const double u = std::sqrt(p.persistent_share) * rng::normal(start);
   double q = u + p.transient_sd * rng::normal(start);
-  const double noise = p.transient_sd * p.reversion.noise_sd;
+  const double noise = innovation_sd(p.reversion, p.persistent_share);
   int next = h.month[static_cast<std::size_t>(h.offsets[c])], latest = -1;
   for (int t = s.start_month; t < s.end_month; ++t) {
     if (t > s.start_month) {

@@ -2,6 +2,7 @@
 from typing import Any, Callable, Optional
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 metric_names: list[str]
 outcome_names: list[str]
@@ -129,4 +130,17 @@ def simulate_quality_histories(
     from it. An inspection due in [pause_start_month, pause_end_month) moves to pause_end_month +
     floor(12 U). Draws are keyed by (seed, replicate, 4 * council + purpose, month): identical for
     any thread count, and a replicate's history does not depend on how many run."""
+    ...
+
+def workforce_stress(
+    turnover: ArrayLike,
+    agency_share: ArrayLike,
+    caseload: ArrayLike,
+    turnover_ref: ArrayLike,
+    agency_share_ref: ArrayLike,
+    caseload_ref: ArrayLike,
+) -> np.ndarray:
+    """The engine's workforce stress, elementwise (broadcast like numpy):
+    ((turnover - turnover_ref) / 0.05 + (agency_share - agency_share_ref) / 0.10
+    + (caseload / caseload_ref - 1) / 0.2) / 3. Turnover and agency share are fractions."""
     ...

@@ -140,18 +140,21 @@ def engine_parameters(p: Mapping[str, float]) -> dict[str, float]:
 
 
 def _from_engine(p: Mapping[str, float]) -> dict[str, float]:
-    """Named parameters from engine names (ILACS shares, no framework shift) or named ones."""
+    """Named parameters from engine names (ILACS shares, no framework shift; the engine's defaults
+    for any left out) or named ones."""
     if "sif_share_outstanding" in p:
         return {k: float(p.get(k, 0.0)) for k in PARAMETER_NAMES}
-    return {"quality_reversion_per_year": p.get("quality_reversion_per_year", 0.35),
-            "inspection_noise_sd": p.get("inspection_noise_sd", 0.5),
-            "sif_share_outstanding": p.get("national_share_outstanding", 0.14),
-            "sif_share_good": p.get("national_share_good", 0.40),
-            "sif_share_requires_improvement": p.get("national_share_requires_improvement", 0.34),
+    e = {row["name"]: row["default"] for row in _core.parameter_table()}
+    e.update(p)
+    return {"quality_reversion_per_year": e["quality_reversion_per_year"],
+            "inspection_noise_sd": e["inspection_noise_sd"],
+            "sif_share_outstanding": e["national_share_outstanding"],
+            "sif_share_good": e["national_share_good"],
+            "sif_share_requires_improvement": e["national_share_requires_improvement"],
             "ilacs_shift": 0.0, "improvement": p.get("improvement", 0.0), "ilacs_log_scale": 0.0,
-            "persistent_share": p.get("quality_persistent_share", p.get("persistent_share", 0.0)),
-            "inadequate_response": p.get("inadequate_response", 0.0),
-            "quality_workforce_effect": p.get("quality_workforce_effect", 0.0)}
+            "persistent_share": p.get("persistent_share", e["quality_persistent_share"]),
+            "inadequate_response": e["inadequate_response"],
+            "quality_workforce_effect": e["quality_workforce_effect"]}
 
 
 def _log_prior(theta: np.ndarray) -> np.ndarray:

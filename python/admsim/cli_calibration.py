@@ -44,6 +44,18 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_inputs(parser, panels_help: str) -> None:
+    """The data and run options both subcommands take."""
+    parser.add_argument("--judgements", default=None,
+                        help="judgements CSV (default: the shipped ofsted_history.csv)")
+    parser.add_argument("--adm-history", default=None,
+                        help="delivery-model spells CSV (default: shipped)")
+    parser.add_argument("--panels", default=None, help=panels_help)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="C++ threads (default: all cores)")
+
+
 def register(subparsers) -> None:
     """Add ``calibrate`` and ``forecast`` to an ``argparse`` subparsers object."""
     p = subparsers.add_parser(
@@ -53,18 +65,12 @@ def register(subparsers) -> None:
                     "effect and the delivery-model improvement shift) to graded SIF/ILACS "
                     "judgements published by --until, with emcee. Writes JSON whose "
                     "'parameters' can be passed to admsim.simulate(parameters=...).")
-    p.add_argument("--judgements", default=None,
-                   help="judgements CSV (default: the shipped ofsted_history.csv)")
+    _add_inputs(p, "DfE LA panels folder for the workforce inputs (default: shipped copy)")
     p.add_argument("--until", default=None, help="last publication date used (YYYY-MM-DD)")
-    p.add_argument("--adm-history", default=None, help="delivery-model spells CSV (default: shipped)")
-    p.add_argument("--panels", default=None,
-                   help="DfE LA panels folder for the workforce inputs (default: shipped copy)")
     p.add_argument("--walkers", type=int, default=32, help="emcee walkers (default 32)")
     p.add_argument("--steps", type=int, default=6000, help="steps per walker (default 6000)")
     p.add_argument("--burn", type=int, default=500, help="steps dropped as burn-in (default 500)")
     p.add_argument("--draws", type=int, default=1000, help="posterior draws kept (default 1000)")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=None, help="C++ threads (default: all cores)")
     p.add_argument("--out", required=True, help="output JSON file")
     p.set_defaults(func=_cmd_calibrate)
 
@@ -74,18 +80,12 @@ def register(subparsers) -> None:
                     "--as-of: p_outstanding, p_good, p_requires_improvement, p_inadequate at its "
                     "next graded inspection after --as-of. Only rows published on or before "
                     "--as-of are read.")
-    f.add_argument("--judgements", default=None,
-                   help="judgements CSV (default: the shipped ofsted_history.csv)")
+    _add_inputs(f, "DfE LA panels folder for the workforce inputs; only snapshots published by "
+                   "--as-of are used (default: the shipped copy)")
     f.add_argument("--as-of", required=True, help="forecast date (YYYY-MM-DD)")
     f.add_argument("--calibration", default=None,
                    help="calibration JSON from 'admsim calibrate' (default: calibrate on the "
                         "rows up to --as-of first)")
-    f.add_argument("--panels", default=None,
-                   help="DfE LA panels folder for the workforce inputs; only snapshots published "
-                        "by --as-of are used (default: the shipped copy)")
-    f.add_argument("--adm-history", default=None, help="delivery-model spells CSV (default: shipped)")
-    f.add_argument("--seed", type=int, default=1)
-    f.add_argument("--threads", type=int, default=None, help="C++ threads (default: all cores)")
     f.add_argument("--out", required=True, help="output CSV file")
     f.set_defaults(func=_cmd_forecast)
 

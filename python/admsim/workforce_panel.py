@@ -1,8 +1,8 @@
 """Councils' social-work workforce by year, as inputs to the calibration of the quality module.
 
 The engine lowers the quality target by ``quality_workforce_effect`` x *stress*, where stress is
-the mean of turnover, agency share and caseload above their reference levels, in the engine's
-units (cpp/src/quality.cpp)::
+the mean of turnover, agency share and caseload above their reference levels, computed by the
+engine's own function (``_core.workforce_stress``)::
 
     stress = ((turnover - ref) / 0.05 + (agency_share - ref) / 0.10 + (caseload / ref - 1) / 0.2) / 3
 
@@ -18,14 +18,15 @@ The package ships the derived ``data/council_workforce.csv`` (built by
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-# Scales of the three stress terms (one "unit" of stress each), as in cpp/src/quality.cpp.
-TURNOVER_SCALE, AGENCY_SCALE, CASELOAD_SCALE = 0.05, 0.10, 0.2
+from . import _core
+
 PANEL_FILE = "workforce_2017_2022.csv"
 SNAPSHOT_MONTH = 9      # 30 September
 PUBLICATION_LAG = 5     # the September snapshot is published the following February
@@ -33,13 +34,6 @@ PUBLICATION_LAG = 5     # the September snapshot is published the following Febr
 
 def shipped_path() -> Path:
     return Path(str(resources.files("admsim") / "data" / "council_workforce.csv"))
-
-
-def stress(turnover, agency_share, caseload, ref_turnover, ref_agency, ref_caseload):
-    """Workforce stress in the engine's units (see the module docstring)."""
-    return ((np.asarray(turnover) - ref_turnover) / TURNOVER_SCALE
-            + (np.asarray(agency_share) - ref_agency) / AGENCY_SCALE
-            + (np.asarray(caseload) / ref_caseload - 1.0) / CASELOAD_SCALE) / 3.0
 
 
 def from_panel(path: str | Path) -> pd.DataFrame:
@@ -63,25 +57,28 @@ def from_panel(path: str | Path) -> pd.DataFrame:
         subset=["turnover", "agency_share", "caseload"])
     la = la[la["caseload"] > 0]
     ref = nat.loc[la["year"]]
-    la = la.assign(stress=stress(la["turnover"], la["agency_share"], la["caseload"],
-                                 ref["turnover"].to_numpy(), ref["agency_share"].to_numpy(),
-                                 ref["caseload"].to_numpy()))
+    la = la.assign(stress=_core.workforce_stress(
+        la["turnover"].to_numpy(), la["agency_share"].to_numpy(), la["caseload"].to_numpy(),
+        ref["turnover"].to_numpy(), ref["agency_share"].to_numpy(), ref["caseload"].to_numpy()))
     la = la.assign(local_authority=la.pop("la_name").str.split(" / ")).explode("local_authority")
     out = la[["local_authority", "year", "turnover", "agency_share", "caseload", "stress"]]
     return out.sort_values(["local_authority", "year"]).reset_index(drop=True)
 
 
+@lru_cache(maxsize=8)
+def _table(path: str, mtime: float, derived: bool) -> pd.DataFrame:  # mtime: a changed file is re-read
+    return pd.read_csv(path, comment="#") if derived else from_panel(path)
+
+
 def load(panels: str | Path | None = None) -> pd.DataFrame:
     """The workforce table: from ``panels`` (a DfE panels folder or the workforce CSV itself) or,
-    by default, the shipped derived file."""
-    if panels is None:
-        return pd.read_csv(shipped_path(), comment="#")
-    path = Path(panels)
+    by default, the shipped derived file. Read once per file (forecasts ask for it often)."""
+    path = shipped_path() if panels is None else Path(panels)
     if path.is_dir():
         path = path / PANEL_FILE
     if not path.exists():
         raise FileNotFoundError(f"--panels: {path} not found (expected DfE's {PANEL_FILE})")
-    return from_panel(path)
+    return _table(str(path), path.stat().st_mtime, panels is None).copy()
 
 
 def stress_matrix(names: list[str], first_month: int, months: int, *, as_of=None,

@@ -8,6 +8,7 @@
 // grades it against cut-points c_k = sqrt(1 + s^2) z_k, best first. Grades here count from 0
 // (Outstanding) to 3 (Inadequate); the engine's Grade enum counts from 1.
 #include <array>
+#include <cmath>
 #include <cstddef>
 
 #include "admsim/random.hpp"
@@ -27,6 +28,29 @@ struct Reversion {
   double noise_sd;  // sqrt(1 - phi^2)
 };
 Reversion monthly_reversion(double per_year);
+
+// SD of the monthly innovation of the transient part v, whose stationary variance is 1 - rho.
+inline double innovation_sd(const Reversion& r, double persistent_share) {
+  return r.noise_sd * std::sqrt(1.0 - persistent_share);
+}
+
+// Workforce stress: the mean of turnover, agency share and caseload above reference levels, each
+// in units of a notable gap (5 points of turnover, 10 of agency share, caseload 20% higher).
+inline double workforce_stress(double turnover, double agency_share, double caseload, double turnover_ref,
+                               double agency_share_ref, double caseload_ref) {
+  return ((turnover - turnover_ref) / 0.05 + (agency_share - agency_share_ref) / 0.10 +
+          (caseload / caseload_ref - 1.0) / 0.2) / 3.0;
+}
+
+// The month's shift of the quality target (x_t): lowered by workforce stress, raised while the
+// latest grade is Inadequate (statutory intervention) and by a delivery model's improvement while
+// it is live (pass 0 when it is not).
+inline double target_shift(double workforce_effect, double stress, double inadequate_response, bool inadequate,
+                           double live_improvement) {
+  double x = -workforce_effect * stress;
+  if (inadequate) x += inadequate_response;
+  return x + live_improvement;
+}
 
 // One month of the latent: a share pace of the way to target, plus noise_sd * e.
 inline double step(double q, double target, double pace, double noise_sd, double e) {
@@ -85,8 +109,8 @@ struct Parameters {
 
   // The month's target shift x_t.
   double shift(double live, double stress, int latest_grade) const {
-    return improvement * live - workforce_effect * stress +
-           (latest_grade == kInadequateGrade ? inadequate_response : 0.0);
+    return target_shift(workforce_effect, stress, inadequate_response, latest_grade == kInadequateGrade,
+                        improvement * live);
   }
 };
 
