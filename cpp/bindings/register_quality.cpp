@@ -63,13 +63,16 @@ q::CouncilHistories histories_from(const py::dict& d) {
   auto get = [&](const char* key) -> py::handle {
     if (!d.contains(key)) {
       throw admsim::ValidationError(std::string("histories['") + key + "']", "missing", "no such key",
-                                    "a dict with first_month, offsets, month, grade, framework, adm_live, stress");
+                                    "a dict with first_month, ilacs_start_month, drift_end_month, offsets, month, grade, "
+                                    "framework, adm_live, stress");
     }
     return d[key];
   };
   auto name = [](const char* key) { return std::string("histories['") + key + "']"; };
   q::CouncilHistories h;
   h.first_month = py::cast<int>(get("first_month"));
+  h.ilacs_start_month = py::cast<int>(get("ilacs_start_month"));
+  h.drift_end_month = py::cast<int>(get("drift_end_month"));
   h.offsets = int_array(get("offsets"), name("offsets"));
   h.month = int_array(get("month"), name("month"));
   h.grade = int_array(get("grade"), name("grade"));
@@ -107,6 +110,24 @@ std::vector<q::Parameters> parameters_from(const py::handle& obj) {
                                  static_cast<std::size_t>(a.shape(0)));
 }
 
+// The schedule after a SIF grade and after an ILACS grade: a 2 x 5 array, each row the median
+// gaps (months) after grades 0..3 and the log-logistic shape.
+std::array<q::Schedule, 2> schedules_from(const py::handle& obj) {
+  const auto a = double_array(obj, "schedule");
+  if (a.ndim() != 2 || a.shape(0) != 2 || a.shape(1) != q::kGradeCount + 1) {
+    throw admsim::ValidationError("schedule", "wrong shape", shape_text(a),
+                                  "a 2 x 5 array: rows after a SIF and after an ILACS grade; median months "
+                                  "after grades 0..3, then the log-logistic shape");
+  }
+  std::array<q::Schedule, 2> out;
+  for (std::size_t e = 0; e < 2; ++e) {
+    for (std::size_t g = 0; g < q::kGradeCount; ++g) out[e].median_months[g] = a.data()[e * 5 + g];
+    out[e].shape = a.data()[e * 5 + 4];
+    q::check(out[e], "schedule[" + std::to_string(e) + "]");
+  }
+  return out;
+}
+
 template <typename Work>
 auto without_gil(const std::optional<int>& threads, Work&& work) {
   return admsim_py::run_without_gil(threads.value_or(0), py::none(), std::forward<Work>(work));
@@ -125,13 +146,12 @@ py::array_t<double> log_likelihood(const py::handle& parameters, const py::dict&
 
 py::array_t<double> forecast(const py::handle& parameters, const py::dict& histories, int as_of_month,
                              const py::handle& horizon_offsets, const py::handle& horizon_months,
-                             const py::handle& horizon_weights, int framework, int grid, int nodes,
+                             const py::handle& horizon_weights, int grid, int nodes,
                              const std::optional<int>& threads) {
   const auto sets = parameters_from(parameters);
   const auto h = histories_from(histories);
   q::Horizons z;
   z.as_of_month = as_of_month;
-  z.framework = framework;
   z.offsets = int_array(horizon_offsets, "horizon_offsets");
   z.months = int_array(horizon_months, "horizon_months");
   const auto w = double_array(horizon_weights, "horizon_weights");
@@ -144,9 +164,21 @@ py::array_t<double> forecast(const py::handle& parameters, const py::dict& histo
                                               static_cast<py::ssize_t>(h.councils), q::kGradeCount});
 }
 
+py::tuple horizons(const py::dict& histories, int as_of_month, const py::handle& schedule, int pause_start_month,
+                   int pause_end_month, int max_months) {
+  const auto h = histories_from(histories);
+  const auto z = q::next_inspection_horizons(h, as_of_month, schedules_from(schedule),
+                                             {pause_start_month, pause_end_month}, max_months);
+  const auto n = static_cast<py::ssize_t>(z.months.size());
+  const auto c = static_cast<py::ssize_t>(z.offsets.size());
+  return py::make_tuple(admsim_py::to_numpy(std::vector<std::int32_t>(z.offsets), {c}),
+                        admsim_py::to_numpy(std::vector<std::int32_t>(z.months), {n}),
+                        admsim_py::to_numpy(std::vector<double>(z.weights), {n}));
+}
+
 py::dict simulate(const py::handle& parameters, const py::dict& histories, int start_month, int end_month,
-                  std::int64_t replicates, std::uint64_t seed, const py::handle& intervals, int ilacs_start_month,
-                  int pause_start_month, int pause_end_month, const std::optional<int>& threads) {
+                  std::int64_t replicates, std::uint64_t seed, const py::handle& schedule, int pause_start_month,
+                  int pause_end_month, const std::optional<int>& threads) {
   const auto sets = parameters_from(parameters);
   const auto h = histories_from(histories);
   q::SimulationSettings s;
@@ -154,18 +186,8 @@ py::dict simulate(const py::handle& parameters, const py::dict& histories, int s
   s.end_month = end_month;
   s.replicates = replicates;
   s.seed = seed;
-  s.ilacs_start_month = ilacs_start_month;
-  s.pause_start_month = pause_start_month;
-  s.pause_end_month = pause_end_month;
-  const auto iv = double_array(intervals, "intervals");
-  if (iv.ndim() != 2 || iv.shape(0) != q::kGradeCount || iv.shape(1) != 2) {
-    throw admsim::ValidationError("intervals", "wrong shape", shape_text(iv),
-                                  "a 4 x 2 array: (min, max) months to the next inspection after grades 0..3");
-  }
-  for (std::size_t g = 0; g < q::kGradeCount; ++g) {
-    s.schedule.min_months[g] = iv.data()[2 * g];
-    s.schedule.max_months[g] = iv.data()[2 * g + 1];
-  }
+  s.schedule = schedules_from(schedule);
+  s.calendar = {pause_start_month, pause_end_month};
   const auto sim = without_gil(threads, [&](const admsim::RunOptions& o) {
     return q::simulate_quality_histories(sets, h, s, o);
   });
@@ -197,15 +219,30 @@ void register_quality(py::module_& m) {
         "QUALITY_PARAMETERS order), by a forward algorithm on a grid.");
   m.def("quality_forecast", &forecast, py::arg("parameters"), py::arg("histories"), py::kw_only(),
         py::arg("as_of_month"), py::arg("horizon_offsets"), py::arg("horizon_months"), py::arg("horizon_weights"),
-        py::arg("framework"), py::arg("grid") = 81, py::arg("nodes") = 9, py::arg("threads") = py::none(),
+        py::arg("grid") = 81, py::arg("nodes") = 9, py::arg("threads") = py::none(),
         "Probabilities (S, C, 4) of each grade at each council's next inspection, weighted over its "
-        "horizons (months after as_of_month).");
+        "horizons (months after as_of_month); each horizon graded in the regime its month and the "
+        "council's latest grade imply, with the grading drift at that month.");
+  m.def("next_inspection_horizons", &horizons, py::arg("histories"), py::kw_only(), py::arg("as_of_month"),
+        py::arg("schedule"), py::arg("pause_start_month"), py::arg("pause_end_month"), py::arg("max_months") = 120,
+        "(offsets, months, weights): each council's distribution of the months ahead of as_of_month "
+        "of its next graded inspection, from the log-logistic schedule (2 x 5: after a SIF / ILACS "
+        "grade; medians after grades 0..3, shape) given none since its latest, the clock stopped "
+        "during the pause; CSR by council, as quality_forecast takes them.");
   m.def("simulate_quality_histories", &simulate, py::arg("parameters"), py::arg("histories"), py::kw_only(),
-        py::arg("start_month"), py::arg("end_month"), py::arg("replicates"), py::arg("seed"), py::arg("intervals"),
-        py::arg("ilacs_start_month"), py::arg("pause_start_month"), py::arg("pause_end_month"),
+        py::arg("start_month"), py::arg("end_month"), py::arg("replicates"), py::arg("seed"), py::arg("schedule"),
+        py::arg("pause_start_month"), py::arg("pause_end_month"),
         py::arg("threads") = py::none(),
         "Simulated graded inspections as int32 arrays replicate, council, month, grade, framework, "
         "sorted by replicate, council and month; replicate r uses parameter set r % S.");
+  m.def("grading_drift",
+        py::vectorize([](double per_year, double half_life_years, int start_month, int end_month, int month) {
+          return q::GradingDrift{per_year, half_life_years, start_month, end_month}.at(month);
+        }),
+        py::arg("per_year"), py::arg("half_life_years"), py::arg("start_month"), py::arg("end_month"),
+        py::arg("month"),
+        "How far ILACS cut-points have fallen by `month` (standardised units, elementwise): linear at "
+        "per_year from start_month to end_month, then damped with half-life half_life_years (inf: none).");
   m.def("workforce_stress", py::vectorize(&q::workforce_stress), py::arg("turnover"), py::arg("agency_share"),
         py::arg("caseload"), py::arg("turnover_ref"), py::arg("agency_share_ref"), py::arg("caseload_ref"),
         "The engine's workforce stress (elementwise): the mean of turnover and agency share above their "

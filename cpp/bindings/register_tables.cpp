@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "admsim/engine.hpp"
+#include "admsim/json_reader.hpp"
 #include "admsim/ensemble.hpp"
 #include "admsim/metrics.hpp"
 #include "admsim/parameters.hpp"
@@ -23,6 +24,28 @@ const char* level(char c) { return c == 'H' ? "high" : c == 'M' ? "medium" : "lo
 }  // namespace
 
 void register_tables(py::module_& m) {
+  m.def(
+      "effect_distribution",
+      [](const std::string& hook, const std::string& spec, const std::vector<double>& quantiles) {
+        std::size_t h = 0;
+        while (h < admsim::kHookCount && hook != admsim::kHookNames[h]) ++h;
+        if (h == admsim::kHookCount) {
+          throw admsim::ValidationError("hook", "unknown effect hook", hook, "one of the hook_names");
+        }
+        const admsim::json node = admsim::parse_json_text(spec);
+        const auto d = admsim::parse_effect(admsim::JsonReader(node, "/effects/" + hook), static_cast<admsim::Hook>(h));
+        py::list q;
+        for (double u : quantiles) {
+          if (!(u >= 0.0 && u <= 1.0)) {
+            throw admsim::ValidationError("quantiles", "not a probability", std::to_string(u), "numbers in [0, 1]");
+          }
+          q.append(d.quantile(u));
+        }
+        return py::make_tuple(d.mean(), q);
+      },
+      py::arg("hook"), py::arg("spec"), py::arg("quantiles"),
+      "(mean, [quantile at each u]) of one effect distribution (JSON text in the catalogue's "
+      "notation), validated and computed as the engine draws it.");
   m.attr("metric_names") = names(admsim::kMetricNames);
   m.attr("outcome_names") = names(admsim::kOutcomeNames);
   m.attr("hook_names") = names(admsim::kHookNames);

@@ -29,6 +29,14 @@ double stay_per_entry(const std::array<double, kCareBands>& leave,
 }
 }  // namespace
 
+quality::Cuts Calibration::cuts(int grade, int month) const {
+  // The shared model's rule for the regime; engine grades count from 1, the model's from 0.
+  const int regime = quality::regime_of(month, grade - kOutstanding, 0);
+  quality::Cuts c = cut[regime == quality::kIlacsShort ? 1 : 0];
+  for (double& x : c) x -= drift.at(month) * observed_sd;
+  return c;
+}
+
 Calibration calibrate(const Scenario& scenario) {
   const Profile& p = scenario.profile;
   const EngineParameters& e = scenario.parameters;
@@ -165,13 +173,19 @@ Calibration calibrate(const Scenario& scenario) {
   c.observed_sd = std::sqrt(1.0 + e.inspection_noise_sd * e.inspection_noise_sd);
   const double o = e.national_share_outstanding, g = e.national_share_good,
                ri = e.national_share_requires_improvement;
-  c.cut = quality::reading_cuts(e.inspection_noise_sd,
-                                {rng::normal_quantile(1.0 - o), rng::normal_quantile(1.0 - o - g),
-                                 rng::normal_quantile(1.0 - o - g - ri)});
-  c.schedule.min_months = {e.good_interval_min_months, e.good_interval_min_months,
-                           e.requires_improvement_interval_min_months, e.inadequate_reinspection_min_months};
-  c.schedule.max_months = {e.good_interval_max_months, e.good_interval_max_months,
-                           e.requires_improvement_interval_max_months, e.inadequate_reinspection_max_months};
+  // The shares are those of ILACS standard inspections; short ones (after Good or Outstanding)
+  // cut lower by short_inspection_shift. The drift is damped from month 0 on (the shares are
+  // the calibration's at the end of its data).
+  const std::array<double, 3> z = {rng::normal_quantile(1.0 - o), rng::normal_quantile(1.0 - o - g),
+                                   rng::normal_quantile(1.0 - o - g - ri)};
+  const double shift = e.short_inspection_shift;
+  c.cut = {quality::reading_cuts(e.inspection_noise_sd, z),
+           quality::reading_cuts(e.inspection_noise_sd, {z[0] - shift, z[1] - shift, z[2] - shift})};
+  c.drift = {e.grading_drift_per_year, e.grading_drift_half_life_years, 0, 0};
+  c.schedule.median_months = {e.inspection_gap_median_good_months, e.inspection_gap_median_good_months,
+                              e.inspection_gap_median_requires_improvement_months,
+                              e.inspection_gap_median_inadequate_months};
+  c.schedule.shape = e.inspection_gap_shape;
 
   c.discount_monthly = std::pow(1.0 + e.discount_rate, -1.0 / 12.0);
   c.budget = p.budget_per_year;

@@ -33,7 +33,7 @@ void Replicate::init_demand() {
 
 double Replicate::care_entry_multiplier() const {
   const double per10k = children_ / 1e4;
-  return std::exp(-e_.quality_care_entry_effect * quality_) * effect(Hook::edge_of_care) *
+  return std::exp(-e_.quality_care_entry_effect * quality_change()) * effect(Hook::edge_of_care) *
          mod_.care_entry *
          std::exp(-e_.edge_of_care_effect_per_million * mod_.edge_of_care_investment / 1e6 / per10k);
 }
@@ -53,7 +53,7 @@ void Replicate::step_demand(int t) {
   const std::uint64_t fresh = rng::poisson(ref, lambda);
 
   const double rr_hazard =
-      std::min(1.0, c_.rereferral_hazard * std::exp(-e_.quality_rereferral_effect * quality_));
+      std::min(1.0, c_.rereferral_hazard * std::exp(-e_.quality_rereferral_effect * quality_change()));
   rng::Stream rr = stream(kStreamRereferrals, t);
   std::uint64_t rereferred = 0;
   for (auto& cohort : pool_) {
@@ -84,7 +84,7 @@ void Replicate::step_demand(int t) {
   const std::uint64_t cpp_closed = cpp_ends - cpp_to_care - step_down;
   rng::Stream repeat = stream(kStreamCppRepeat, t);
   const double repeat_p = std::min(
-      1.0, s_.profile.cpp_repeat_rate * std::exp(-e_.quality_rereferral_effect * quality_));
+      1.0, s_.profile.cpp_repeat_rate * std::exp(-e_.quality_rereferral_effect * quality_change()));
   const std::uint64_t repeat_starts = rng::binomial(repeat, cpp_starts, repeat_p);
 
   // Care: leave or move to the next duration band, then the month's entries join band 0.
@@ -120,7 +120,7 @@ void Replicate::step_demand(int t) {
 
   rng::Stream moves = stream(kStreamPlacementMoves, t);
   const double move_p = 1.0 - std::exp(-e_.placement_moves_per_year / 12.0 *
-                                       std::exp(-e_.quality_placement_effect * quality_));
+                                       std::exp(-e_.quality_placement_effect * quality_change()));
   set(Metric::placement_moves, double(rng::binomial(moves, cla, move_p)));
 
   set(Metric::referrals, double(referrals));

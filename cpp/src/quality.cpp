@@ -19,13 +19,15 @@ void Replicate::init_quality() {
   const double sd = c_.observed_sd;
   const double inf = std::numeric_limits<double>::infinity();
   // cut = {Outstanding/Good, Good/RI, RI/Inadequate}: grade g lies between cut[g-1] and cut[g-2].
-  const double upper = g == kOutstanding ? inf : c_.cut[static_cast<std::size_t>(g - 2)];
-  const double lower = g == kInadequate ? -inf : c_.cut[static_cast<std::size_t>(g - 1)];
+  const quality::Cuts& cut = c_.cut[0];  // the band of its grade on the standard scale
+  const double upper = g == kOutstanding ? inf : cut[static_cast<std::size_t>(g - 2)];
+  const double lower = g == kInadequate ? -inf : cut[static_cast<std::size_t>(g - 1)];
   rng::Stream u = stream(kStreamInitial, 0);
   const double lo = rng::normal_cdf(lower / sd), hi = rng::normal_cdf(upper / sd);
   const double reading = sd * rng::normal_quantile(lo + (hi - lo) * u.uniform());
   const double noise2 = e_.inspection_noise_sd * e_.inspection_noise_sd;
   quality_ = reading / (1.0 + noise2) + std::sqrt(noise2 / (1.0 + noise2)) * rng::normal(u);
+  quality_start_ = quality_;
   grade_ = g;
   started_inadequate_ = g == kInadequate;
   // The council's persistent level given its starting quality (u | q ~ N(rho q, rho (1 - rho))),
@@ -33,9 +35,9 @@ void Replicate::init_quality() {
   const double rho = e_.quality_persistent_share;
   rng::Stream level = stream(kStreamPersistentLevel, 0);
   persistent_level_ = rho * quality_ + std::sqrt(rho * (1.0 - rho)) * rng::normal(level);
-  // Next inspection: the schedule's interval from the last one; overdue ones fall in the next year.
-  const double due = c_.schedule.interval(model_grade(g), u.uniform()) - s_.profile.months_since_inspection;
-  next_inspection_ = due >= 1.0 ? static_cast<int>(due) : 1 + static_cast<int>(11.0 * u.uniform());
+  // Next inspection: the schedule's gap from the last one, given none in the months since.
+  const int since = static_cast<int>(s_.profile.months_since_inspection);
+  next_inspection_ = c_.schedule.months_to_next(model_grade(g), u.uniform(), since) - since;
   next_visit_ = g == kInadequate ? static_cast<int>(e_.monitoring_visit_months * u.uniform()) : -1;
 }
 
@@ -63,7 +65,8 @@ void Replicate::step_quality(int t) {
 void Replicate::inspect(int t) {
   if (t == next_inspection_) {
     rng::Stream u = stream(kStreamInspection, t);
-    const quality::Inspection ins = quality::inspect(u, quality_, e_.inspection_noise_sd, c_.cut, c_.schedule);
+    const quality::Inspection ins =
+        quality::inspect(u, quality_, e_.inspection_noise_sd, c_.cuts(grade_, t), c_.schedule);
     const int grade = ins.grade + kOutstanding;
     grade_ = grade;
     if (first_grade_ == kNoGrade) first_grade_ = grade;

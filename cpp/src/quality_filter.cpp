@@ -86,21 +86,29 @@ void Discretisation::reset(const Parameters& parameters) {
       log_weight.push_back(std::log(standard_.weight[j]));
     }
   }
+  emissions_.clear();
+}
+
+const Emissions& Discretisation::emissions(int regime, double drift) {
+  auto [it, fresh] = emissions_.try_emplace({regime, regime == kSif ? 0.0 : drift});
+  Emissions& e = it->second;
+  if (!fresh) return e;
+  const Cuts cut = p_->cuts(regime, drift);
   const CdfTable& cdf = cdf_table();
-  emission_.clear();
-  for (const Cuts& cut : p_->cut) {
-    for (double level : u) {
-      for (double x : v) {
-        double above = 1.0;  // P(reading <= +inf)
-        for (double c : cut) {
-          const double below = cdf((c - level - x) / p_->noise_sd);
-          emission_.push_back(above - below);
-          above = below;
-        }
-        emission_.push_back(above);
+  e.points_ = points_;
+  e.p_.reserve(u.size() * points_ * kGradeCount);
+  for (double level : u) {
+    for (double x : v) {
+      double above = 1.0;  // P(reading <= +inf)
+      for (double c : cut) {
+        const double below = cdf((c - level - x) / p_->noise_sd);
+        e.p_.push_back(above - below);
+        above = below;
       }
+      e.p_.push_back(above);
     }
   }
+  return e;
 }
 
 double summed_shift(const Parameters& p, const CouncilHistories& h, std::size_t council, int from, int to,
@@ -108,7 +116,8 @@ double summed_shift(const Parameters& p, const CouncilHistories& h, std::size_t 
   double mean = 0.0;
   for (int t = from + 1; t <= to; ++t) {
     mean = p.reversion.phi * mean +
-           p.reversion.pace * p.shift(h.live_at(council, t), h.stress_at(council, t), latest_grade);
+           p.reversion.pace * p.shift(h.live_at(council, t), h.stress_at(council, t), latest_grade,
+                                      t >= h.ilacs_start_month);
   }
   return mean;
 }
@@ -211,13 +220,13 @@ void Filter::propagate(const Kernel& k) {
   alpha_.swap(scratch_);
 }
 
-void Filter::observe(int grade, int framework) {
+void Filter::observe(int grade, const Emissions& e) {
   const auto g = static_cast<std::size_t>(grade);
   for (std::size_t j = 0; j < nodes_; ++j) {
     double* a = &alpha_[j * n_];
     double sum = 0.0;
     for (std::size_t i = 0; i < n_; ++i) {
-      a[i] *= d_.emission(framework, j, i)[g];
+      a[i] *= e.at(j, i)[g];
       sum += a[i];
     }
     if (sum > 0.0) {
@@ -250,7 +259,7 @@ double node_weights(const std::vector<double>& log_weight, const std::vector<dou
 
 double Filter::log_likelihood() const { return node_weights(d_.log_weight, log_evidence_, nullptr); }
 
-std::array<double, kGradeCount> Filter::predict(const Kernel& k, int framework) const {
+std::array<double, kGradeCount> Filter::predict(const Kernel& k, const Emissions& emissions) const {
   std::vector<double> weights(nodes_, 0.0), ahead(nodes_ * n_);
   node_weights(d_.log_weight, log_evidence_, &weights);
   apply(k, alpha_, ahead, n_, nodes_);
@@ -260,7 +269,7 @@ std::array<double, kGradeCount> Filter::predict(const Kernel& k, int framework) 
     for (std::size_t i = 0; i < n_; ++i) {
       const double mass = weights[j] * ahead[j * n_ + i];
       if (mass == 0.0) continue;
-      const double* e = d_.emission(framework, j, i);
+      const double* e = emissions.at(j, i);
       for (std::size_t g = 0; g < kGradeCount; ++g) p[g] += mass * e[g];
     }
   }

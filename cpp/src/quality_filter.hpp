@@ -23,16 +23,26 @@ Quadrature gauss_hermite(int nodes);
 
 // Everything about one parameter set that the filter needs, computed once per set; reset()
 // moves it to another set, keeping its memory.
+// P(grade | node, point), nodes x points x 4.
+class Emissions {
+ public:
+  const double* at(std::size_t node, std::size_t point) const { return &p_[(node * points_ + point) * kGradeCount]; }
+
+ private:
+  friend class Discretisation;
+  std::size_t points_ = 0;
+  std::vector<double> p_;
+};
+
 class Discretisation {
  public:
   Discretisation(const FilterSettings& settings, const Quadrature& standard);
   void reset(const Parameters& parameters);
   const Parameters& p() const { return *p_; }
   std::size_t points() const { return points_; }
-  // P(grade | q = u + v) at each framework, node and point, from the reading's CDF at the cuts.
-  const double* emission(int framework, std::size_t node, std::size_t point) const {
-    return &emission_[((static_cast<std::size_t>(framework) * u.size() + node) * points_ + point) * kGradeCount];
-  }
+  // P(grade | q = u + v) at each node and point under a regime's cut-points after they have
+  // fallen by `drift`, from the reading's CDF at the cuts; built on first use for this set.
+  const Emissions& emissions(int regime, double drift);
 
   std::vector<double> v;                  // grid points
   std::vector<double> edge;               // points - 1 interior cell edges
@@ -42,7 +52,7 @@ class Discretisation {
   const Parameters* p_ = nullptr;
   std::size_t points_;
   const Quadrature& standard_;
-  std::vector<double> emission_;
+  std::map<std::pair<int, double>, Emissions> emissions_;  // by (regime, drift)
 };
 
 // Mean of v after months (from, to] given v = 0 at `from`: sum_t kappa phi^(to - t) x_t, with x_t
@@ -89,10 +99,10 @@ class Filter {
   explicit Filter(const Discretisation& d);
   void start();                            // v at its stationary N(0, 1 - rho), for d's set
   void propagate(const Kernel& k);
-  void observe(int grade, int framework);  // an inspection's grade
+  void observe(int grade, const Emissions& e);  // an inspection's grade
   double log_likelihood() const;           // of all grades observed since start()
   // Probability of each grade at an inspection after the kernel's months (nothing is changed).
-  std::array<double, kGradeCount> predict(const Kernel& k, int framework) const;
+  std::array<double, kGradeCount> predict(const Kernel& k, const Emissions& e) const;
 
  private:
   const Discretisation& d_;

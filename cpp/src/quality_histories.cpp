@@ -62,8 +62,9 @@ void validate(const CouncilHistories& h) {
     if (h.grade[i] < 0 || h.grade[i] >= kGradeCount) {
       fail(at("grade", i), "not a grade", std::to_string(h.grade[i]), "grades are 0 (Outstanding) to 3 (Inadequate)");
     }
-    if (h.framework[i] < 0 || h.framework[i] >= kFrameworkCount) {
-      fail(at("framework", i), "not a framework", std::to_string(h.framework[i]), "0 (SIF) or 1 (ILACS)");
+    if (h.framework[i] < 0 || h.framework[i] >= kRegimeCount) {
+      fail(at("framework", i), "not a grading regime", std::to_string(h.framework[i]),
+           "0 (SIF), 1 (ILACS standard) or 2 (ILACS short)");
     }
   }
   for (std::size_t i = 0; i < C * M; ++i) {
@@ -76,6 +77,75 @@ void validate(const CouncilHistories& h) {
     }
     if (!std::isfinite(h.stress[i])) fail(cell("stress"), "not finite", std::to_string(h.stress[i]), "a finite number");
   }
+}
+
+void check(const Schedule& s, const std::string& name) {
+  for (std::size_t g = 0; g < kGradeCount; ++g) {
+    const double m = s.median_months[g];
+    if (!(m >= 1.0 && m <= 1200.0)) {
+      fail(name + ".median_months[" + std::to_string(g) + "]", "median gap out of range", std::to_string(m),
+           "months in [1, 1200]");
+    }
+  }
+  if (!(s.shape >= 0.1 && s.shape <= 1e6)) {
+    fail(name + ".shape", "log-logistic shape out of range", std::to_string(s.shape), "a number in [0.1, 1e6]");
+  }
+}
+
+void check(const InspectionCalendar& c) {
+  if (c.pause_end_month < c.pause_start_month) {
+    fail("pause_end_month", "pause ends before it starts", std::to_string(c.pause_end_month),
+         "a month >= pause_start_month = " + std::to_string(c.pause_start_month));
+  }
+}
+
+Horizons next_inspection_horizons(const CouncilHistories& h, int as_of_month, const std::array<Schedule, 2>& schedule,
+                                  const InspectionCalendar& calendar, int max_months) {
+  validate(h);
+  check(schedule[0], "schedule[0]");
+  check(schedule[1], "schedule[1]");
+  check(calendar);
+  if (max_months < 1 || max_months > 1200) {
+    fail("max_months", "out of range", std::to_string(max_months), "an integer in [1, 1200]");
+  }
+  const int ps = calendar.pause_start_month, pe = calendar.pause_end_month;
+  Horizons z;
+  z.as_of_month = as_of_month;
+  z.offsets.push_back(0);
+  for (std::size_t c = 0; c < h.councils; ++c) {
+    const auto a = static_cast<std::size_t>(h.offsets[c]), b = static_cast<std::size_t>(h.offsets[c + 1]);
+    if (a == b) {  // never inspected: next month
+      z.months.push_back(1);
+      z.weights.push_back(1.0);
+    } else {
+      const int last = h.month[b - 1], grade = h.grade[b - 1];
+      if (last > as_of_month) {
+        fail(at("month", b - 1), "inspection after as_of_month", std::to_string(last),
+             "a month <= " + std::to_string(as_of_month));
+      }
+      const Schedule& s = schedule[h.framework[b - 1] == kSif ? 0 : 1];
+      const int waited = clock_months(last, as_of_month, ps, pe);
+      double total = 0.0;
+      for (int clock = waited + 1;; ++clock) {
+        const int ahead = calendar_month(last, clock, ps, pe) - as_of_month;
+        if (ahead > max_months) break;
+        const double w = s.month_probability(grade, clock, waited);
+        if (w > 0.0) {
+          z.months.push_back(ahead);
+          z.weights.push_back(w);
+          total += w;
+        }
+      }
+      if (z.months.size() == static_cast<std::size_t>(z.offsets.back())) {  // all beyond max_months
+        z.months.push_back(max_months);
+        z.weights.push_back(1.0);
+      } else {
+        z.weights.back() += std::max(0.0, 1.0 - total);  // the tail beyond max_months
+      }
+    }
+    z.offsets.push_back(static_cast<std::int32_t>(z.months.size()));
+  }
+  return z;
 }
 
 std::vector<Parameters> parse_parameter_rows(const std::vector<double>& values, std::size_t rows) {

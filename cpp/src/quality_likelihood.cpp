@@ -55,7 +55,8 @@ Latest filter_history(Workspace& w, const Parameters& p, const CouncilHistories&
       w.filter.propagate(w.kernels.get(h.month[i] - latest.month,
                                        detail::summed_shift(p, h, c, latest.month, h.month[i], latest.grade)));
     }
-    w.filter.observe(h.grade[i], h.framework[i]);
+    w.filter.observe(h.grade[i], w.grid.emissions(h.framework[i], p.drift(h.ilacs_start_month, h.drift_end_month)
+                                                                       .at(h.month[i])));
     latest = {h.month[i], h.grade[i]};
   }
   return latest;
@@ -85,9 +86,6 @@ void for_each_pair(const std::vector<Parameters>& sets, const CouncilHistories& 
 
 void check(const Horizons& z, const CouncilHistories& h) {
   const std::size_t C = h.councils;
-  if (z.framework < 0 || z.framework >= kFrameworkCount) {
-    throw ValidationError("framework", "not a framework", std::to_string(z.framework), "0 (SIF) or 1 (ILACS)");
-  }
   if (!h.covers(z.as_of_month)) {
     throw ValidationError("as_of_month", "outside the histories' months", std::to_string(z.as_of_month),
                           "a month in [first_month, first_month + months)");
@@ -160,15 +158,19 @@ std::vector<double> quality_forecast(const std::vector<Parameters>& sets, const 
       w.filter.start();
       latest.month = horizons.as_of_month;
     }
-    double* p = &out[(s * h.councils + c) * kGradeCount];
+    double* out_c = &out[(s * h.councils + c) * kGradeCount];
     // Straight from the last inspection to each horizon: one exact kernel, no grid error between.
+    const Parameters& p = sets[s];
+    const GradingDrift drift = p.drift(h.ilacs_start_month, h.drift_end_month);
     const auto first = static_cast<std::size_t>(horizons.offsets[c]);
     for (auto k = first; k < static_cast<std::size_t>(horizons.offsets[c + 1]); ++k) {
       const int target = horizons.as_of_month + horizons.months[k];
+      const auto& emissions =
+          w.grid.emissions(regime_of(target, latest.grade, h.ilacs_start_month), drift.at(target));
       const auto next = w.filter.predict(
-          w.kernels.get(target - latest.month, detail::summed_shift(sets[s], h, c, latest.month, target, latest.grade)),
-          horizons.framework);
-      for (std::size_t g = 0; g < kGradeCount; ++g) p[g] += horizons.weights[k] * next[g];
+          w.kernels.get(target - latest.month, detail::summed_shift(p, h, c, latest.month, target, latest.grade)),
+          emissions);
+      for (std::size_t g = 0; g < kGradeCount; ++g) out_c[g] += horizons.weights[k] * next[g];
     }
   });
   return out;

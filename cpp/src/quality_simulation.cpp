@@ -26,18 +26,9 @@ void check(const SimulationSettings& s, const CouncilHistories& h, std::size_t s
   if (s.replicates < 1 || s.replicates > INT_MAX) {
     throw ValidationError("replicates", "out of range", std::to_string(s.replicates), "an integer in [1, 2^31 - 1]");
   }
-  for (std::size_t g = 0; g < kGradeCount; ++g) {
-    const double lo = s.schedule.min_months[g], hi = s.schedule.max_months[g];
-    if (!(lo >= 1.0 && lo <= hi && hi <= 1200.0)) {
-      throw ValidationError("intervals[" + std::to_string(g) + "]", "bad interval after grade " + std::to_string(g),
-                            "(" + std::to_string(lo) + ", " + std::to_string(hi) + ")",
-                            "months (min, max) with 1 <= min <= max <= 1200");
-    }
-  }
-  if (s.pause_end_month < s.pause_start_month) {
-    throw ValidationError("pause_end_month", "pause ends before it starts", std::to_string(s.pause_end_month),
-                          "a month >= pause_start_month = " + std::to_string(s.pause_start_month));
-  }
+  quality::check(s.schedule[0], "schedule[0]");
+  quality::check(s.schedule[1], "schedule[1]");
+  quality::check(s.calendar);
   for (std::size_t c = 0; c < h.councils; ++c) {
     const auto first = static_cast<std::size_t>(h.offsets[c]);
     if (first < static_cast<std::size_t>(h.offsets[c + 1]) && h.month[first] < s.start_month) {
@@ -62,23 +53,21 @@ void simulate_council(const Parameters& p, const CouncilHistories& h, const Simu
   double q = u + p.transient_sd * rng::normal(start);
   const double noise = innovation_sd(p.reversion, p.persistent_share);
   int next = h.month[static_cast<std::size_t>(h.offsets[c])], latest = -1;
+  const GradingDrift drift = p.drift(h.ilacs_start_month, h.drift_end_month);
   for (int t = s.start_month; t < s.end_month; ++t) {
     if (t > s.start_month) {
       rng::Stream e = stream(kHistoryLatent, t);
-      const double target = u + p.shift(h.live_at(c, t), h.stress_at(c, t), latest);
+      const double target = u + p.shift(h.live_at(c, t), h.stress_at(c, t), latest, t >= h.ilacs_start_month);
       q = step(q, target, p.reversion.pace, noise, rng::normal(e));
     }
     if (t != next) continue;
-    const int framework = t < s.ilacs_start_month ? 0 : 1;
+    const int regime = regime_of(t, latest, h.ilacs_start_month);
     rng::Stream draw = stream(kHistoryInspection, t);
-    const Inspection ins = inspect(draw, q, p.noise_sd, p.cut[static_cast<std::size_t>(framework)], s.schedule);
-    out.push_back({static_cast<std::int32_t>(replicate), static_cast<std::int32_t>(c), t, ins.grade, framework});
+    const Inspection ins = inspect(draw, q, p.noise_sd, p.cuts(regime, drift.at(t)), s.schedule[regime == kSif ? 0 : 1]);
+    out.push_back({static_cast<std::int32_t>(replicate), static_cast<std::int32_t>(c), t, ins.grade, regime});
     latest = ins.grade;
-    next = t + ins.months_to_next;
-    // Inspections due during the pause (COVID, 2020-21) happen within a year of its end.
-    if (next >= s.pause_start_month && next < s.pause_end_month) {
-      next = s.pause_end_month + static_cast<int>(12.0 * draw.uniform());
-    }
+    // The schedule's clock stops during the pause (COVID, 2020-21).
+    next = calendar_month(t, ins.months_to_next, s.calendar.pause_start_month, s.calendar.pause_end_month);
   }
 }
 }  // namespace

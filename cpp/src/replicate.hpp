@@ -88,6 +88,10 @@ class Replicate {
 
   // quality and inspection
   double quality_ = 0, persistent_level_ = 0;  // latent quality q = u + v, and u
+  // Quality at month 0: the profile's observed rates are the council's at this quality, so the
+  // feedback of quality on demand and staff acts through quality_ - quality_start_.
+  double quality_start_ = 0;
+  double quality_change() const { return quality_ - quality_start_; }
   int grade_ = kGood, next_inspection_ = 0, next_visit_ = -1;
   int first_grade_ = kNoGrade, grade_at_36_ = kNoGrade, grade_at_60_ = kNoGrade;
   int left_inadequate_ = -1;

@@ -158,19 +158,15 @@ void check_cross_fields(const Scenario& s, const JsonReader& spec) {
     params.fail("national grade shares must leave room for Inadequate",
                 "national_share_outstanding + _good + _requires_improvement < 1");
   }
-  auto check_interval = [&](double lo, double hi, const char* name) {
-    if (lo > hi) params.fail(std::string("interval minimum above maximum for ") + name, "min <= max");
-  };
-  check_interval(e.inadequate_reinspection_min_months, e.inadequate_reinspection_max_months,
-                 "inadequate_reinspection");
-  check_interval(e.requires_improvement_interval_min_months,
-                 e.requires_improvement_interval_max_months, "requires_improvement_interval");
-  check_interval(e.good_interval_min_months, e.good_interval_max_months, "good_interval");
   if (e.initial_newly_qualified_share + e.initial_senior_share > 1.0) {
     params.fail("initial staff shares exceed 1", "initial_newly_qualified_share + initial_senior_share <= 1");
   }
 }
 }  // namespace
+
+Distribution parse_effect(const JsonReader& node, Hook hook) {
+  return parse_distribution(node, kHookSupport[static_cast<std::size_t>(hook)]);
+}
 
 double Distribution::quantile(double u) const {
   switch (kind) {

@@ -43,7 +43,7 @@ void Replicate::step_workforce(int t) {
   // Leaving: caseload pressure, practice climate, pay, the model's effect and transition unrest.
   const double pay = effect(Hook::pay) * (1.0 + mod_.pay_uplift);
   double pressure = std::pow(std::max(caseload_, 1e-9) / c_.caseload0, e_.caseload_turnover_elasticity) *
-                    std::exp(-e_.quality_turnover_effect * quality_) *
+                    std::exp(-e_.quality_turnover_effect * quality_change()) *
                     std::pow(std::max(pay, 1e-9), -e_.pay_turnover_elasticity) *
                     effect(Hook::turnover) * mod_.turnover;
   if (in_transition(t) && t >= go_live_) pressure *= effect(Hook::transition_turnover);

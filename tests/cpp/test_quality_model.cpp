@@ -21,10 +21,15 @@ using namespace admsim::test;
 namespace {
 constexpr int kStart = 2013 * 12;  // January 2013
 
-// reversion, rho, noise, improvement, inadequate response, workforce effect, SIF z, ILACS z.
+constexpr int kIlacsStart = kStart + 60;  // regimes of the test histories
+constexpr int kDriftEnd = kStart + 100;
+
+// reversion, rho, noise, improvement, inadequate response (SIF era), workforce effect, inadequate
+// response (ILACS era, the same here), drift per year and half-life, SIF z, ILACS standard z, ILACS short z.
 std::vector<double> row(double rho = 0.0, double improvement = 0.0, double response = 0.0,
-                        double workforce = 0.0) {
-  return {0.35, rho, 0.5, improvement, response, workforce, 1.1, 0.1, -1.2, 0.9, -0.2, -1.4};
+                        double workforce = 0.0, double drift = 0.0, double half_life = INFINITY) {
+  return {0.35, rho, 0.5, improvement, response, workforce, response, drift, half_life,
+          1.1, 0.1, -1.2, 0.9, -0.2, -1.4, 0.5, -0.6, -1.8};
 }
 
 // Councils with the given (month offset from kStart, grade, framework) inspections, over 120
@@ -33,6 +38,8 @@ using Visit = std::array<int, 3>;
 q::CouncilHistories histories(const std::vector<std::vector<Visit>>& councils, std::size_t months = 120) {
   q::CouncilHistories h;
   h.first_month = kStart;
+  h.ilacs_start_month = kIlacsStart;
+  h.drift_end_month = kDriftEnd;
   h.months = months;
   h.councils = councils.size();
   h.offsets = {0};
@@ -67,12 +74,20 @@ std::vector<double> loglik(const std::vector<double>& values, const q::CouncilHi
                                    {grid, 9}, options);
 }
 
-// The probit probability of each grade with no history: the reading is N(0, 1 + s^2).
-double probit(const std::vector<double>& r, int framework, int grade) {
-  const double* z = &r[framework == 0 ? q::kSifZ0 : q::kIlacsZ0];
-  const double upper = grade == 0 ? 1.0 : admsim::rng::normal_cdf(z[grade - 1]);
-  const double lower = grade == 3 ? 0.0 : admsim::rng::normal_cdf(z[grade]);
+// The probit probability of each grade with no history: the reading is N(0, 1 + s^2), cut at
+// the regime's standardised cut-points after they have fallen by `drift`.
+double probit(const std::vector<double>& r, int regime, int grade, double drift = 0.0) {
+  const double* z = &r[q::kSifZ0 + 3 * static_cast<std::size_t>(regime)];
+  const double upper = grade == 0 ? 1.0 : admsim::rng::normal_cdf(z[grade - 1] - drift);
+  const double lower = grade == 3 ? 0.0 : admsim::rng::normal_cdf(z[grade] - drift);
   return upper - lower;
+}
+
+q::Schedule schedule(double good, double ri, double inadequate, double shape) {
+  q::Schedule s;
+  s.median_months = {good, good, ri, inadequate};
+  s.shape = shape;
+  return s;
 }
 
 q::SimulationSettings simulation(int start, int end, std::int64_t replicates, std::uint64_t seed) {
@@ -81,11 +96,8 @@ q::SimulationSettings simulation(int start, int end, std::int64_t replicates, st
   s.end_month = end;
   s.replicates = replicates;
   s.seed = seed;
-  s.schedule.min_months = {36, 36, 30, 24};
-  s.schedule.max_months = {60, 60, 42, 36};
-  s.ilacs_start_month = kStart + 60;
-  s.pause_start_month = kStart + 86;
-  s.pause_end_month = kStart + 92;
+  s.schedule = {schedule(44, 47, 32, 9.7), schedule(52, 42, 33, 9.7)};
+  s.calendar = {kStart + 86, kStart + 92};
   return s;
 }
 
@@ -102,7 +114,7 @@ std::string error_of(F&& f) {
 
 TEST_CASE("one inspection, no persistent level: the likelihood is the ordered-probit probability") {
   const auto r = row();
-  for (int framework : {0, 1}) {
+  for (int framework : {0, 1, 2}) {
     std::vector<std::vector<Visit>> councils;
     for (int g = 0; g < 4; ++g) councils.push_back({{10, g, framework}});
     const auto h = histories(councils);
@@ -113,6 +125,107 @@ TEST_CASE("one inspection, no persistent level: the likelihood is the ordered-pr
       CHECK(std::exp(fine[static_cast<std::size_t>(g)]) == Approx(probit(r, framework, g)).margin(1e-5));
     }
   }
+}
+
+TEST_CASE("ILACS cut-points fall with the drift, linearly to the data's end and damped after") {
+  const double per_year = 0.3;
+  for (double half_life : {double(INFINITY), 2.0}) {
+    const auto r = row(0.0, 0.0, 0.0, 0.0, per_year, half_life);
+    const q::GradingDrift d = q::parse_parameter_rows(r, 1)[0].drift(kIlacsStart, kDriftEnd);
+    CHECK(d.at(kIlacsStart - 5) == 0.0);
+    CHECK(d.at(kIlacsStart + 18) == Approx(per_year * 1.5));
+    const double at_end = per_year * (kDriftEnd - kIlacsStart) / 12.0;
+    const double beyond = std::isinf(half_life) ? 2.0 : half_life / std::log(2.0) * (1.0 - std::exp2(-2.0 / half_life));
+    CHECK(d.at(kDriftEnd + 24) == Approx(at_end + per_year * beyond));
+    // One inspection in each regime, 30 months into ILACS: SIF's cut-points never move.
+    std::vector<std::vector<Visit>> councils;
+    for (int framework : {0, 1, 2})
+      for (int g = 0; g < 4; ++g) councils.push_back({{90, g, framework}});
+    const auto ll = loglik(r, histories(councils), 801);
+    for (int framework : {0, 1, 2})
+      for (int g = 0; g < 4; ++g) {
+        INFO("regime " << framework << ", grade " << g << ", half-life " << half_life);
+        const double drift = framework == 0 ? 0.0 : per_year * 2.5;
+        CHECK(std::exp(ll[static_cast<std::size_t>(4 * framework + g)]) ==
+              Approx(probit(r, framework, g, drift)).margin(1e-5));
+      }
+  }
+}
+
+TEST_CASE("the regime follows the framework and the latest grade") {
+  CHECK(q::regime_of(kIlacsStart - 1, 1, kIlacsStart) == q::kSif);
+  CHECK(q::regime_of(kIlacsStart, 0, kIlacsStart) == q::kIlacsShort);
+  CHECK(q::regime_of(kIlacsStart, 1, kIlacsStart) == q::kIlacsShort);
+  CHECK(q::regime_of(kIlacsStart, 2, kIlacsStart) == q::kIlacsStandard);
+  CHECK(q::regime_of(kIlacsStart, 3, kIlacsStart) == q::kIlacsStandard);
+  CHECK(q::regime_of(kIlacsStart, -1, kIlacsStart) == q::kIlacsStandard);
+}
+
+TEST_CASE("the schedule: log-logistic gaps by grade, conditional on the months waited") {
+  const q::Schedule s = schedule(50, 40, 30, 8.0);
+  CHECK(s.cdf(1, 50.0) == Approx(0.5));
+  CHECK(s.cdf(3, 30.0 * std::pow(3.0, 1.0 / 8.0)) == Approx(0.75));
+  CHECK(s.quantile(2, s.cdf(2, 37.3)) == Approx(37.3));
+  for (int waited : {0, 20, 45, 400}) {
+    // months_to_next by inversion has the distribution month_probability gives.
+    std::map<int, double> drawn;
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) drawn[s.months_to_next(1, (i + 0.5) / n, waited)] += 1.0 / n;
+    double total = 0.0;
+    for (int m = 1; m < 20 * waited + 400; ++m) {
+      const double p = s.month_probability(1, m, waited);
+      total += p;
+      INFO("waited " << waited << ", month " << m);
+      CHECK(drawn[m] == Approx(p).margin(2.0 / n));
+      if (m <= waited) CHECK(p == 0.0);
+    }
+    CHECK(total == Approx(1.0).margin(1e-6));
+  }
+}
+
+TEST_CASE("the clock stops during the pause") {
+  const int ps = 100, pe = 113;
+  CHECK(q::calendar_month(60, 30, ps, pe) == 90);
+  CHECK(q::calendar_month(60, 40, ps, pe) == 113);   // due in the pause's first month
+  CHECK(q::calendar_month(60, 45, ps, pe) == 118);
+  CHECK(q::calendar_month(105, 10, ps, pe) == 123);  // from inside the pause
+  CHECK(q::calendar_month(120, 10, ps, pe) == 130);
+  for (int from : {50, 99, 100, 106, 113, 130})
+    for (int clock = 1; clock < 80; ++clock) {
+      const int to = q::calendar_month(from, clock, ps, pe);
+      CHECK((to < ps || to >= pe));
+      CHECK(q::clock_months(from, to, ps, pe) == clock);
+    }
+}
+
+TEST_CASE("next-inspection horizons: the schedule after the latest grade, given none since") {
+  // Council 0 last graded RI under SIF at month 10; council 1 Good under ILACS at month 70;
+  // council 2 never inspected.
+  const auto h = histories({{{10, 2, 0}}, {{70, 1, 2}}, {}}, 300);
+  const std::array<q::Schedule, 2> sched = {schedule(44, 47, 32, 9.7), schedule(52, 42, 33, 9.7)};
+  const q::InspectionCalendar pause = {kStart + 86, kStart + 92};
+  const int as_of = kStart + 80;
+  const auto z = q::next_inspection_horizons(h, as_of, sched, pause, 150);
+  REQUIRE(z.offsets.size() == 4);
+  for (std::size_t c = 0; c < 3; ++c) {
+    double total = 0.0;
+    for (auto k = static_cast<std::size_t>(z.offsets[c]); k < static_cast<std::size_t>(z.offsets[c + 1]); ++k) {
+      CHECK(z.months[k] >= 1);
+      CHECK(z.months[k] <= 150);
+      const int month = as_of + z.months[k];
+      CHECK((month < pause.pause_start_month || month >= pause.pause_end_month));
+      total += z.weights[k];
+    }
+    CHECK(total == Approx(1.0).margin(1e-12));
+  }
+  // Council 1 (ILACS, Good): waited 6 clock months; month as_of + a is clock month 10 + a, or 4
+  // fewer after the pause's six months.
+  const auto first = static_cast<std::size_t>(z.offsets[1]);
+  for (auto k = first; k < static_cast<std::size_t>(z.offsets[2]) - 1; ++k) {
+    const int clock = q::clock_months(kStart + 70, as_of + z.months[k], pause.pause_start_month, pause.pause_end_month);
+    CHECK(z.weights[k] == Approx(sched[1].month_probability(1, clock, 10)).epsilon(1e-12));
+  }
+  CHECK(z.months[static_cast<std::size_t>(z.offsets[2])] == 1);  // never inspected: next month
 }
 
 TEST_CASE("two inspections: the probabilities of all 16 grade pairs sum to 1") {
@@ -166,7 +279,6 @@ TEST_CASE("forecast with one horizon is the likelihood ratio of the history with
     add_covariates(h);
     q::Horizons z;
     z.as_of_month = kStart + as_of;
-    z.framework = 1;
     z.offsets = {0, 1, 3};
     z.months = {ahead, 12, 24};
     z.weights = {1.0, 0.25, 0.75};
@@ -202,10 +314,9 @@ TEST_CASE("simulated second grades given the first match the likelihood's condit
   for (const auto& r : {row(), row(0.4, 0.5, 0.8, 0.5)}) {
     auto h = histories({{{first, 0, 0}}});
     add_covariates(h);
+    h.ilacs_start_month = kStart + first + 1;
     q::SimulationSettings s = simulation(kStart + first, kStart + first + gap + 1, n, 5);
-    s.schedule.min_months.fill(gap);
-    s.schedule.max_months.fill(gap);
-    s.ilacs_start_month = kStart + first + 1;
+    s.schedule[0] = schedule(gap - 0.5, gap - 0.5, gap - 0.5, 1e6);  // every gap exactly `gap`
     const auto sets = q::parse_parameter_rows(r, 1);
     const auto sim = q::simulate_quality_histories(sets, h, s);
     REQUIRE(sim.size() == 2 * static_cast<std::size_t>(n));
@@ -215,17 +326,18 @@ TEST_CASE("simulated second grades given the first match the likelihood's condit
       REQUIRE(sim[i].replicate == sim[i + 1].replicate);
       REQUIRE(sim[i].month == kStart + first);
       REQUIRE(sim[i + 1].month == kStart + first + gap);
-      REQUIRE(sim[i].framework == 0);
-      REQUIRE(sim[i + 1].framework == 1);
+      REQUIRE(sim[i].framework == q::kSif);
+      REQUIRE(sim[i + 1].framework == q::regime_of(sim[i + 1].month, sim[i].grade, h.ilacs_start_month));
       count[static_cast<std::size_t>(sim[i].grade)][static_cast<std::size_t>(sim[i + 1].grade)] += 1;
       firsts[static_cast<std::size_t>(sim[i].grade)] += 1;
     }
     // The likelihood of each pair and of each first grade alone.
     std::vector<std::vector<Visit>> councils;
     for (int a = 0; a < 4; ++a)
-      for (int b = 0; b < 4; ++b) councils.push_back({{first, a, 0}, {first + gap, b, 1}});
+      for (int b = 0; b < 4; ++b) councils.push_back({{first, a, 0}, {first + gap, b, a <= 1 ? 2 : 1}});
     for (int a = 0; a < 4; ++a) councils.push_back({{first, a, 0}});
     auto pairs = histories(councils);
+    pairs.ilacs_start_month = h.ilacs_start_month;
     add_covariates(pairs);
     const auto ll = loglik(r, pairs, 161);
     for (std::size_t a = 0; a < 4; ++a) {
@@ -252,18 +364,18 @@ TEST_CASE("simulated histories follow the schedule, the frameworks and the pause
   for (const auto& [key, list] : runs) {
     REQUIRE(key.second != 1);
     REQUIRE(list.front().month == kStart + (key.second == 0 ? 0 : 24));
+    const int ps = s.calendar.pause_start_month, pe = s.calendar.pause_end_month;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const int m = list[i].month;
-      CHECK(list[i].framework == (m < s.ilacs_start_month ? 0 : 1));
-      CHECK((m < s.pause_start_month || m >= s.pause_end_month));
+      CHECK(list[i].framework == q::regime_of(m, i ? list[i - 1].grade : -1, h.ilacs_start_month));
+      CHECK((m < ps || m >= pe));
       if (i == 0) continue;
-      const int gap = m - list[i - 1].month;
-      const auto g = static_cast<std::size_t>(list[i - 1].grade);
-      if (m >= s.pause_end_month && m < s.pause_end_month + 12 && list[i - 1].month < s.pause_start_month) {
-        continue;  // may have been moved out of the pause
-      }
-      CHECK(gap >= int(s.schedule.min_months[g]));
-      CHECK(gap <= int(s.schedule.max_months[g]));
+      // The gap in clock months is the schedule's, within its 1-in-10^6 quantiles.
+      const int gap = q::clock_months(list[i - 1].month, m, ps, pe);
+      const int g = list[i - 1].grade;
+      const q::Schedule& sched = s.schedule[list[i - 1].framework == q::kSif ? 0 : 1];
+      CHECK(gap >= int(sched.quantile(g, 1e-6)));
+      CHECK(gap <= int(std::ceil(sched.quantile(g, 1 - 1e-6))));
     }
   }
 }
@@ -327,7 +439,14 @@ TEST_CASE("bad parameters, histories and settings are named") {
   r = row();
   r[q::kIlacsZ1] = 2.0;
   CHECK_THAT(error_of([&] { q::parse_parameter_rows(r, 1); }),
-             Catch::Contains("parameters[0, 10]") && Catch::Contains("ilacs_z1") && Catch::Contains("below ilacs_z0"));
+             Catch::Contains("parameters[0, 13]") && Catch::Contains("ilacs_z1") && Catch::Contains("below ilacs_z0"));
+  r = row();
+  r[q::kShortZ2] = 0.0;
+  CHECK_THAT(error_of([&] { q::parse_parameter_rows(r, 1); }),
+             Catch::Contains("parameters[0, 17]") && Catch::Contains("short_z2"));
+  r = row();
+  r[q::kDriftHalfLifeYears] = 0.0;
+  CHECK_THAT(error_of([&] { q::parse_parameter_rows(r, 1); }), Catch::Contains("drift_half_life_years"));
   r = row();
   r[q::kInspectionNoiseSd] = std::nan("");
   CHECK_THAT(error_of([&] { q::parse_parameter_rows(r, 1); }), Catch::Contains("inspection_noise_sd"));
@@ -341,7 +460,7 @@ TEST_CASE("bad parameters, histories and settings are named") {
   using H = q::CouncilHistories;
   CHECK_THAT(bad([](H& h) { h.grade[2] = 5; }),
              Catch::Contains("histories['grade'][2]") && Catch::Contains("Inadequate"));
-  CHECK_THAT(bad([](H& h) { h.framework[0] = 2; }), Catch::Contains("histories['framework'][0]"));
+  CHECK_THAT(bad([](H& h) { h.framework[0] = 3; }), Catch::Contains("histories['framework'][0]"));
   CHECK_THAT(bad([](H& h) { h.month[1] = kStart + 500; }),
              Catch::Contains("histories['month'][1]") && Catch::Contains("outside"));
   CHECK_THAT(bad([](H& h) { h.month[2] = kStart - 1; }), Catch::Contains("histories['month'][2]"));
@@ -370,8 +489,12 @@ TEST_CASE("bad parameters, histories and settings are named") {
              Catch::Contains("histories['month'][1]") && Catch::Contains("after as_of_month"));
 
   auto s = simulation(kStart, kStart + 120, 5, 1);
-  s.schedule.max_months[2] = 10;
-  CHECK_THAT(error_of([&] { q::simulate_quality_histories(sets, h, s); }), Catch::Contains("intervals[2]"));
+  s.schedule[1].shape = 0.0;
+  CHECK_THAT(error_of([&] { q::simulate_quality_histories(sets, h, s); }), Catch::Contains("schedule[1].shape"));
+  s = simulation(kStart, kStart + 120, 5, 1);
+  s.schedule[0].median_months[2] = 0.5;
+  CHECK_THAT(error_of([&] { q::simulate_quality_histories(sets, h, s); }),
+             Catch::Contains("schedule[0].median_months[2]"));
   s = simulation(kStart + 1, kStart + 120, 5, 1);
   CHECK_THAT(error_of([&] { q::simulate_quality_histories(sets, h, s); }),
              Catch::Contains("histories['month'][0]") && Catch::Contains("start_month"));

@@ -40,9 +40,13 @@ struct Calibration {
   double caseload0 = 0, turnover0 = 0, agency_share0 = 0;
   // quality
   double reversion = 0, quality_noise = 0;      // monthly; the noise is the transient part's
-  quality::Cuts cut{};                          // observed-quality cut points: O/G, G/RI, RI/I
+  // Observed-quality cut-points (O/G, G/RI, RI/I) of ILACS standard and short inspections at
+  // month 0; they fall by drift.at(t) * observed_sd by month t.
+  std::array<quality::Cuts, 2> cut{};
+  quality::GradingDrift drift;
   double observed_sd = 1;
   quality::Schedule schedule;                   // months to the next inspection by grade 0..3
+  quality::Cuts cuts(int grade, int month) const;  // in force at an inspection in `month`
   // finance
   double staff_week_to_month = 52.0 / 12.0;
   double discount_monthly = 0;

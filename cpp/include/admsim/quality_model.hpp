@@ -17,7 +17,6 @@ namespace admsim::quality {
 
 inline constexpr int kGradeCount = 4;
 inline constexpr int kInadequateGrade = 3;
-inline constexpr int kFrameworkCount = 2;  // 0 SIF (2013-2017), 1 ILACS (2018-)
 
 using Cuts = std::array<double, 3>;  // reading-scale cut-points O/G, G/RI, RI/I (decreasing)
 
@@ -68,16 +67,49 @@ inline int grade_of(double reading, const Cuts& cut) {
   return kInadequateGrade;
 }
 
-// Months from a graded inspection to the next one, uniform in [min, max) by the grade given.
-struct Schedule {
-  std::array<double, kGradeCount> min_months{}, max_months{};
-  double interval(int grade, double u) const {
-    const auto g = static_cast<std::size_t>(grade);
-    return min_months[g] + (max_months[g] - min_months[g]) * u;
-  }
-  // Whole months, at least one.
-  int months_to_next(int grade, double u) const;
+// ---- Grading regimes. Ofsted's frameworks grade on different scales: SIF (Nov 2013-2017), and
+// from January 2018 ILACS, whose standard inspections (councils last graded RI or Inadequate)
+// and short inspections (last graded Good or Outstanding) grade differently again.
+enum Regime : int { kSif = 0, kIlacsStandard = 1, kIlacsShort = 2 };
+inline constexpr int kRegimeCount = 3;
+
+// The regime of a graded inspection in `month` for a council whose latest grade is `latest_grade`
+// (-1 before its first): SIF before ILACS, then short after Good or Outstanding, else standard.
+inline int regime_of(int month, int latest_grade, int ilacs_start_month) {
+  if (month < ilacs_start_month) return kSif;
+  return latest_grade >= 0 && latest_grade <= 1 ? kIlacsShort : kIlacsStandard;
+}
+
+// A national grading level that moves: ILACS cut-points fall by `per_year` standardised units a
+// year from `start_month`, linearly up to `end_month` (the end of the data) and damped after it
+// with half-life `half_life_years` (infinity: no damping), so a trend seen in the data is carried
+// forward without growing without bound.
+struct GradingDrift {
+  double per_year = 0.0, half_life_years = 0.0;  // half-life: inf for none
+  int start_month = 0, end_month = 0;
+  double at(int month) const;  // standardised units by which the cut-points have fallen
 };
+
+// ---- The inspection schedule: months from a graded inspection to the next one, log-logistic by
+// the latest grade (Outstanding shares Good's), P(gap <= t) = 1 / (1 + (t / median)^-shape), in
+// clock months: the clock stops while graded inspection is paused (COVID, 2020-21).
+struct Schedule {
+  std::array<double, kGradeCount> median_months{};
+  double shape = 1.0;
+  double cdf(int grade, double months) const;
+  double quantile(int grade, double u) const;
+  // Whole clock months to the next inspection, at least 1, given that `waited` whole months have
+  // passed without one (waited >= 0), from a uniform u.
+  int months_to_next(int grade, double u, int waited = 0) const;
+  // P(next inspection falls in clock month `month` (>= 1) | none in the first `waited`).
+  double month_probability(int grade, int month, int waited) const;
+};
+
+// The calendar month of the inspection `clock` clock months after `from`, the clock stopped in
+// [pause_start, pause_end).
+int calendar_month(int from, int clock, int pause_start, int pause_end);
+// Clock months from `from` to `to` (>= from), not counting the pause.
+int clock_months(int from, int to, int pause_start, int pause_end);
 
 // One graded inspection of latent q: the reading's noise, then the draw of the next interval,
 // both from s in that order.
@@ -90,12 +122,13 @@ Inspection inspect(rng::Stream& s, double q, double noise_sd, const Cuts& cut, c
 // ---- The parameter vector fitted to Ofsted histories: one row per parameter set.
 enum Column : std::size_t {
   kReversionPerYear, kPersistentShare, kInspectionNoiseSd, kImprovement, kInadequateResponse,
-  kWorkforceEffect, kSifZ0, kSifZ1, kSifZ2, kIlacsZ0, kIlacsZ1, kIlacsZ2, kColumnCount
+  kWorkforceEffect, kInadequateResponseIlacs, kDriftPerYear, kDriftHalfLifeYears, kSifZ0, kSifZ1, kSifZ2, kIlacsZ0, kIlacsZ1,
+  kIlacsZ2, kShortZ0, kShortZ1, kShortZ2, kColumnCount
 };
 inline constexpr std::array<const char*, kColumnCount> kColumnNames = {
     "reversion_per_year", "persistent_share", "inspection_noise_sd", "improvement",
-    "inadequate_response", "workforce_effect", "sif_z0", "sif_z1", "sif_z2", "ilacs_z0",
-    "ilacs_z1", "ilacs_z2"};
+    "inadequate_response", "workforce_effect", "inadequate_response_ilacs", "drift_per_year", "drift_half_life_years", "sif_z0",
+    "sif_z1", "sif_z2", "ilacs_z0", "ilacs_z1", "ilacs_z2", "short_z0", "short_z1", "short_z2"};
 inline constexpr double kMaxPersistentShare = 0.95;
 
 // One validated row, in the form the algorithms use.
@@ -103,15 +136,23 @@ struct Parameters {
   Reversion reversion{};
   double persistent_share = 0;   // rho
   double noise_sd = 0;           // s
+  double reading_sd = 1;         // sqrt(1 + s^2)
   double transient_sd = 1;       // sqrt(1 - rho): stationary SD of v
   double improvement = 0, inadequate_response = 0, workforce_effect = 0;
-  std::array<Cuts, kFrameworkCount> cut{};
+  double inadequate_response_ilacs = 0;  // the response while Inadequate from January 2018
+  double drift_per_year = 0, drift_half_life_years = 0;
+  std::array<Cuts, kRegimeCount> cut{};  // reading scale, before drift
 
-  // The month's target shift x_t.
-  double shift(double live, double stress, int latest_grade) const {
-    return target_shift(workforce_effect, stress, inadequate_response, latest_grade == kInadequateGrade,
-                        improvement * live);
+  // The month's target shift x_t (`ilacs`: the month is in the ILACS era).
+  double shift(double live, double stress, int latest_grade, bool ilacs) const {
+    return target_shift(workforce_effect, stress, ilacs ? inadequate_response_ilacs : inadequate_response,
+                        latest_grade == kInadequateGrade, improvement * live);
   }
+  GradingDrift drift(int start_month, int end_month) const {
+    return {drift_per_year, drift_half_life_years, start_month, end_month};
+  }
+  // Reading-scale cut-points of `regime` after the cut-points have fallen by `drift` (ILACS only).
+  Cuts cuts(int regime, double drift) const;
 };
 
 // Validates row `index` of a parameter matrix (kColumnCount values); a bad value throws

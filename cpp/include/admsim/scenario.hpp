@@ -115,6 +115,8 @@ struct Scenario {
 Scenario parse_scenario(const json& spec, const json& catalogue);
 Profile parse_profile(const JsonReader& node);
 DeliveryModel parse_delivery_model(const JsonReader& node);
+// One effect's distribution for `hook`, validated against the hook's allowed range.
+Distribution parse_effect(const JsonReader& node, Hook hook);
 std::vector<std::string> catalogue_ids(const json& catalogue);
 // The full entry of each model in a scenario's "models" array: catalogue entries with any
 // overrides merged in (an overridden effect replaces the catalogue's distribution whole).
