@@ -22,7 +22,7 @@ HEADER = """\
 
 
 def main(argv: list[str]) -> int:
-    from admsim import workforce_panel
+    from admsim.calibration import workforce as workforce_panel
 
     data = Path(argv[0]) if argv else ROOT.parent / "shared" / "data"
     table = workforce_panel.from_panel(data / "la_panels" / workforce_panel.PANEL_FILE)

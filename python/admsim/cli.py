@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(appr)
     appr.set_defaults(func=_cmd_appraise)
 
-    from .cli_calibration import register as register_calibration
+    from .calibration.cli import register as register_calibration
     from .cli_sensitivity import register as register_sensitivity
 
     register_calibration(sub)

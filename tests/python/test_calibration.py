@@ -1,4 +1,6 @@
-"""Calibration against Ofsted histories, next-grade forecasts and the temporal back-test."""
+"""Calibration against Ofsted histories and next-grade forecasts (the schedule and the back-test
+have their own test files)."""
+import io
 import json
 import math
 
@@ -10,19 +12,23 @@ from scipy.stats import multivariate_normal
 
 import admsim
 from admsim import calibration as cal
-from admsim.cli_calibration import main as cli_main
+from admsim.calibration import parameters as P
+from admsim.calibration.cli import main as cli_main
 
 PARAMS = {"quality_reversion_per_year": 0.3, "inspection_noise_sd": 0.5,
           "sif_share_outstanding": 0.05, "sif_share_good": 0.35,
           "sif_share_requires_improvement": 0.42, "ilacs_shift": 0.5, "improvement": 0.2,
           "ilacs_log_scale": 0.1, "persistent_share": 0.3, "inadequate_response": 0.4,
-          "quality_workforce_effect": 0.1}
-QUICK = {"walkers": 24, "steps": 120, "burn": 60, "draws": 100}
+          "quality_workforce_effect": 0.1, "short_shift": 0.6, "grading_drift_per_year": 0.05,
+          "inadequate_response_ilacs": 0.8}
+QUICK = {"walkers": 28, "steps": 120, "burn": 60, "draws": 100}
 
 
 @pytest.fixture(scope="module")
-def backtest_result():
-    return cal.backtest(seed=3, max_sets=50, return_details=True, **QUICK)
+def quick_calibration():
+    """A short calibration on the rows to 2018 (as a forecast at the end of 2018 would use)."""
+    with pytest.warns(cal.ShortChainWarning):
+        return cal.calibrate(until="2018-12-31", seed=3, **QUICK)
 
 
 def test_shipped_judgements():
@@ -90,8 +96,37 @@ def test_likelihood_two_inspections_matches_bivariate_normal(persistent):
         assert math.exp(ll) == pytest.approx(exact, rel=5e-3)
 
 
+def _share(z, g):
+    from scipy.special import ndtr
+
+    upper = 1.0 if g == 0 else ndtr(z[g - 1])
+    lower = 0.0 if g == 3 else ndtr(z[g])
+    return upper - lower
+
+
+@pytest.mark.parametrize("framework, date", [("ILACS-Standard", "2018-01-15"),
+                                             ("ILACS-Short", "2018-01-15"),
+                                             ("ILACS-Standard", "2021-01-15")])
+def test_likelihood_grades_by_regime_and_drift(framework, date):
+    # a single judgement: its grade's probability under the regime's cut-points, which have
+    # fallen by the drift since January 2018 (linear up to the data's end, the judgement itself)
+    p = dict(PARAMS, persistent_share=0.0)
+    z = P.short_z(p) if framework == "ILACS-Short" else P.ilacs_z(p)
+    years = (cal.month_of(date) - cal.month_of(cal.ILACS_START)) / 12
+    for g in range(4):
+        ll = cal.log_likelihood(p, _one_council([g], [date], framework), workforce=False)
+        assert math.exp(ll) == pytest.approx(_share(z - p["grading_drift_per_year"] * years, g),
+                                             rel=2e-3, abs=2e-4)  # the 81-point grid's error
+
+
+def test_regimes_follow_the_type_or_the_latest_grade():
+    df = pd.DataFrame({"local_authority": "X", "grade": [1, 1, 2, 3, 0],
+                       "framework": ["SIF", "ILACS", "ILACS-Standard", "ILACS", "ILACS-Short"]})
+    assert list(cal.data.regimes(df)) == [0, 2, 1, 1, 2]
+
+
 def test_engine_parameters_are_valid_and_simulate_accepts_them():
-    eng = cal.engine_parameters(PARAMS)
+    eng = cal.engine_parameters(PARAMS, cal.month_of("2022-12-31"))
     names = {row["name"] for row in admsim._core.parameter_table()}
     assert set(eng) <= names
     assert sum(eng[k] for k in eng if k.startswith("national_share")) < 1
@@ -106,7 +141,8 @@ def test_forecast_sums_to_one_and_uses_only_rows_up_to_as_of():
     a = cal.forecast(full, as_of=as_of, params=PARAMS)
     b = cal.forecast(full[full["publication_date"] <= as_of], as_of=as_of, params=PARAMS)
     pd.testing.assert_frame_equal(a, b)
-    assert np.allclose(a[cal.PROB_COLUMNS].sum(axis=1), 1.0)
+    assert np.allclose(a[cal.PROB_COLUMNS].sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert (a["expected_months_ahead"] >= 1).all()
     expected = sorted(full.loc[full["publication_date"] <= as_of, "local_authority"].unique())
     assert list(a["local_authority"]) == expected
     # a council's later grade changes its forecast only after it is published
@@ -122,10 +158,11 @@ def test_forecast_names_match_the_raw_file(shared_data):
     assert "Bournemouth, Christchurch & Poole" not in set(fc["local_authority"])  # 2022 only
 
 
+@pytest.mark.filterwarnings("ignore::admsim.calibration.ShortChainWarning")
 def test_calibration_same_seed_same_posterior():
     df = cal.load_judgements()
     sub = df[df["local_authority"] < "D"]
-    quick = dict(walkers=24, steps=40, burn=20, draws=40)
+    quick = dict(walkers=28, steps=40, burn=20, draws=40)
     a = cal.calibrate(sub, seed=11, threads=1, **quick)
     b = cal.calibrate(sub, seed=11, threads=2, **quick)
     pd.testing.assert_frame_equal(a.draws, b.draws)
@@ -134,44 +171,62 @@ def test_calibration_same_seed_same_posterior():
     assert not a.draws.equals(c.draws)
 
 
-def test_backtest(backtest_result, tmp_path):
-    table, details, calib = backtest_result
-    assert list(table.index) == ["model", "transition_matrix", "national_distribution"]
-    assert table["n"].iloc[0] > 100
-    assert np.allclose(details[cal.PROB_COLUMNS].sum(axis=1), 1.0)
-    assert table.loc["model", "brier"] <= table.loc["national_distribution", "brier"]
-    assert table.loc["model", "log_loss"] <= table.loc["national_distribution", "log_loss"]
+def test_calibration_saves_and_loads(quick_calibration, tmp_path):
+    calib = quick_calibration
     assert calib.data["last_publication"] <= "2018-12-31"
-    # the saved calibration round-trips and its parameters go straight into the engine
     path = calib.save(tmp_path / "cal.json")
     saved = json.loads(path.read_text())
-    assert set(saved["parameters"]) == set(cal.ENGINE_PARAMETERS)
+    assert set(saved["parameters"]) == set(cal.engine_parameters(PARAMS, 0))
     diag = saved["diagnostics"]
     assert 0.05 < diag["acceptance_fraction"] < 0.9
-    assert diag["effective_sample_size"] > 10
     assert set(diag["autocorrelation_time"]) == set(diag["free_parameters"])
+    assert diag["chain_longer_than_50_tau"] is False  # a short test chain says so
+    assert "persistent_share" in diag["fixed_parameters"]
     again = cal.Calibration.load(path)
     pd.testing.assert_frame_equal(again.draws, calib.draws, check_dtype=False)
+    assert again.parameters == pytest.approx(calib.parameters)
 
 
-def test_cli_forecast_and_calibrate(backtest_result, tmp_path):
-    _, _, calib = backtest_result
-    path = calib.save(tmp_path / "cal.json")
+def test_parameters_the_data_cannot_inform_come_from_their_priors():
+    # before 2018 there is no ILACS row: the ILACS terms' posterior is their prior
+    with pytest.warns(cal.ShortChainWarning):
+        c = cal.calibrate(until="2016-12-31", seed=4, walkers=24, steps=40, burn=20, draws=400)
+    assert "short_shift" in c.diagnostics["prior_only_parameters"]
+    for name in ("ilacs_shift", "short_shift", "grading_drift_per_year"):
+        mean, sd = P.PRIORS[P.PARAMETER_NAMES.index(name)]
+        assert c.draws[name].std() == pytest.approx(sd, rel=0.15)
+        assert abs(c.draws[name].mean() - mean) < 0.2 * sd
+
+
+def test_rounded_rows_sum_to_one_at_the_precision_written():
+    rng = np.random.default_rng(1)
+    p = rng.dirichlet(np.ones(4), size=500)
+    r = cal.rounded(p, 6)
+    assert np.all(np.abs(r - p) <= 1e-6 + 1e-12)
+    text = pd.DataFrame(r).to_csv(index=False, float_format="%.6f")
+    back = pd.read_csv(io.StringIO(text)).to_numpy()
+    assert (np.round(back.sum(axis=1) * 1e6).astype(int) == 1_000_000).all()
+
+
+def test_cli_forecast_and_calibrate(quick_calibration, tmp_path):
+    path = quick_calibration.save(tmp_path / "cal.json")
     out = tmp_path / "fc.csv"
     assert cli_main(["forecast", "--as-of", "2018-12-31", "--calibration", str(path),
                      "--out", str(out)]) == 0
     fc = pd.read_csv(out)
-    assert list(fc.columns) == ["local_authority", *cal.PROB_COLUMNS]
-    assert np.allclose(fc[cal.PROB_COLUMNS].sum(axis=1), 1.0, atol=1e-5)
+    assert list(fc.columns[:5]) == ["local_authority", *cal.PROB_COLUMNS]
+    text_sums = fc[cal.PROB_COLUMNS].sum(axis=1)
+    assert (np.round(text_sums * 1e6).astype(int) == 1_000_000).all()  # exact as written
     df = cal.load_judgements()
     small = tmp_path / "small.csv"
     df[df["local_authority"] < "C"].assign(
         publication_date=lambda d: d["publication_date"].dt.date).to_csv(small, index=False)
     outj = tmp_path / "c.json"
-    assert cli_main(["calibrate", "--judgements", str(small), "--until", "2022-12-31",
-                     "--walkers", "24", "--steps", "30", "--burn", "10", "--draws", "40",
-                     "--out", str(outj)]) == 0
-    assert set(json.loads(outj.read_text())["parameters"]) == set(cal.ENGINE_PARAMETERS)
+    with pytest.warns(cal.ShortChainWarning):
+        assert cli_main(["calibrate", "--judgements", str(small), "--until", "2022-12-31",
+                         "--walkers", "28", "--steps", "30", "--burn", "10", "--draws", "40",
+                         "--out", str(outj)]) == 0
+    assert set(json.loads(outj.read_text())["parameters"]) == set(cal.engine_parameters(PARAMS, 0))
 
 
 def test_forecast_with_panels_matches_shipped_workforce(shared_data):
@@ -193,35 +248,20 @@ def test_forecast_uses_workforce_published_by_as_of():
 
 
 def test_shipped_workforce_matches_panel(shared_data):
-    from admsim import workforce_panel
+    from admsim.calibration import workforce
 
-    shipped = workforce_panel.load()
-    fresh = workforce_panel.from_panel(shared_data / "la_panels" / "workforce_2017_2022.csv")
+    shipped = workforce.load()
+    fresh = workforce.from_panel(shared_data / "la_panels" / "workforce_2017_2022.csv")
     assert len(shipped) == len(fresh)
     assert np.allclose(shipped["stress"], fresh["stress"], atol=1e-5)
     names = sorted(cal.load_judgements()["local_authority"].unique())
-    stress = workforce_panel.stress_matrix(names, cal.month_of("2013-01-01"), 120)
+    stress = workforce.stress_matrix(names, cal.month_of("2013-01-01"), 120)
     assert (stress != 0).any(axis=1).all()  # every graded council has a workforce row
     assert (stress[:, : cal.month_of("2017-09-01") - cal.month_of("2013-01-01")] == 0).all()
 
 
-def test_next_inspection_weights():
-    a = cal.month_of("2015-12-31")
-    w = cal.next_inspection_weights(2, 10, a)  # RI 10 months ago: 30-42 months after it
-    assert sum(w.values()) == pytest.approx(1.0)
-    assert min(w) == 30 - 10 and max(w) == 41 - 10
-    # from 2018 the same lands partly in the COVID pause, which moves it after the pause
-    a = cal.month_of("2018-12-31")
-    w = cal.next_inspection_weights(2, 10, a)
-    assert sum(w.values()) == pytest.approx(1.0)
-    pause = range(cal.month_of(cal.COVID_PAUSE[0]), cal.month_of(cal.COVID_PAUSE[1]))
-    assert not any(a + h in pause for h in w)
-    overdue = cal.next_inspection_weights(3, 50, a)
-    assert set(overdue) == set(range(1, 12))
-
-
-def test_simulated_histories(backtest_result):
-    _, _, calib = backtest_result
+def test_simulated_histories(quick_calibration):
+    calib = quick_calibration
     sim = cal.simulate_histories(calib, replicates=30, seed=5)
     again = cal.simulate_histories(calib, replicates=30, seed=5, threads=1)
     pd.testing.assert_frame_equal(sim, again)
@@ -231,15 +271,20 @@ def test_simulated_histories(backtest_result):
     first = df.groupby("local_authority")["month"].min()
     sim_first = sim.groupby(["replicate", "local_authority"])["month"].min()
     assert (sim_first.to_numpy() == first.loc[sim_first.index.get_level_values(1)].to_numpy()).all()
-    assert (sim.loc[sim["framework"] == "ILACS", "month"] >= cal.month_of(cal.ILACS_START)).all()
+    ilacs = sim["framework"].str.startswith("ILACS")
+    assert (sim.loc[ilacs, "month"] >= cal.month_of(cal.ILACS_START)).all()
+    assert (sim.loc[~ilacs, "month"] < cal.month_of(cal.ILACS_START)).all()
+    # short inspections exactly after Good or Outstanding
+    prev = sim.groupby(["replicate", "local_authority"])["grade"].shift()
+    assert ((sim["framework"] == "ILACS-Short") == (ilacs & prev.le(1))).all()
     pause = (sim["month"] >= cal.month_of(cal.COVID_PAUSE[0])) & (
         sim["month"] < cal.month_of(cal.COVID_PAUSE[1]))
     first_ones = sim.groupby(["replicate", "local_authority"]).cumcount() == 0
     assert not (pause & ~first_ones).any()
 
 
-def test_one_step_predictions(backtest_result):
-    _, _, calib = backtest_result
+def test_one_step_predictions(quick_calibration):
+    calib = quick_calibration
     one = cal.one_step_predictions(calib, councils=["Doncaster", "Slough", "Birmingham"],
                                    max_sets=20)
     assert len(one) >= 3

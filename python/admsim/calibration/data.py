@@ -13,7 +13,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import workforce_panel
+from . import workforce
 
 GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]
 GRADE_LABELS = {"Outstanding": 0, "Good": 1, "Requires improvement to be good": 2,
@@ -22,11 +22,10 @@ PROB_COLUMNS = [f"p_{g}" for g in GRADES]
 FRAMEWORKS = ("SIF", "ILACS")  # prefixes of graded frameworks in scope
 ILACS_START = pd.Timestamp("2018-01-01")
 # No graded judgement was published between 10 June 2020 and 20 August 2021 (ofsted_history.csv):
-# Ofsted suspended routine inspection on 17 March 2020. Inspections due in the pause move after it.
+# Ofsted suspended routine inspection on 17 March 2020. The schedule's clock stops in the pause.
 COVID_PAUSE = (pd.Timestamp("2020-07-01"), pd.Timestamp("2021-08-01"))
-
-# Re-inspection intervals in months by latest grade (engine defaults, docs/parameters.md).
-DEFAULT_INTERVALS = {0: (36, 60), 1: (36, 60), 2: (30, 42), 3: (24, 36)}
+# Grading regimes of the C++ model (quality_model.hpp's Regime).
+REGIMES = {"SIF": 0, "ILACS-Standard": 1, "ILACS-Short": 2}
 
 # Delivery-model spells (adm_history_to_2022.csv in shared/data; sources there). Kept in code so
 # the package needs no shared/data; tests check it against the file when present.
@@ -51,6 +50,24 @@ ADM_HISTORY = pd.DataFrame(
 def month_of(ts) -> int:
     ts = pd.Timestamp(ts)
     return ts.year * 12 + ts.month - 1
+
+
+def pause_months() -> tuple[int, int]:
+    """The COVID pause as [start, end) months."""
+    return month_of(COVID_PAUSE[0]), month_of(COVID_PAUSE[1])
+
+
+def regimes(df: pd.DataFrame) -> np.ndarray:
+    """The grading regime of each judgement in ``df`` (sorted by council and date): 0 SIF (and its
+    re-inspections), 1 ILACS standard, 2 ILACS short; an ILACS row without its type takes the
+    rule of ILACS (short after a Good or Outstanding grade)."""
+    fw = df["framework"].astype(str).to_numpy()
+    prev = df.groupby("local_authority", sort=False)["grade"].shift().fillna(-1).to_numpy()
+    out = np.where(np.char.startswith(fw.astype(str), "ILACS"),
+                   np.where((prev >= 0) & (prev <= 1), 2, 1), 0)
+    out[fw == "ILACS-Standard"] = 1
+    out[fw == "ILACS-Short"] = 2
+    return out.astype(np.int32)
 
 
 def default_judgements_path() -> Path:
@@ -128,13 +145,14 @@ class Histories:
 
 def histories(df: pd.DataFrame, *, names: list[str] | None = None, end_month: int,
               start_month: int | None = None, adm_history=None, as_of=None, panels=None,
-              workforce: bool = True) -> Histories:
+              use_workforce: bool = True) -> Histories:
     """Pack ``df`` (from :func:`load_judgements`) for the C++ quality model.
 
     Months run from the earliest judgement (or ``start_month``, if earlier) to ``end_month``. ``adm_live``
     marks months a council ran a delivery model (spells known by ``as_of``); ``stress`` is its
-    workforce stress (:mod:`admsim.workforce_panel`; snapshots published by ``as_of``; zero with
-    ``workforce=False``).
+    workforce stress (:mod:`admsim.calibration.workforce`; snapshots published by ``as_of``; zero
+    with ``use_workforce=False``). The grading drift is linear to ``as_of`` (default: the last
+    judgement) and damped after it.
     """
     names = sorted(df["local_authority"].unique()) if names is None else list(names)
     first = min([int(end_month)] + ([int(df["month"].min())] if len(df) else [])
@@ -153,34 +171,16 @@ def histories(df: pd.DataFrame, *, names: list[str] | None = None, end_month: in
         if name in order:
             for a, b in spells:
                 live[order[name], max(a - first, 0):max(min(b, first + months) - first, 0)] = 1.0
-    stress = (workforce_panel.stress_matrix(names, first, months, as_of=as_of, panels=panels)
-              if workforce else np.zeros((len(names), months)))
+    stress = (workforce.stress_matrix(names, first, months, as_of=as_of, panels=panels)
+              if use_workforce else np.zeros((len(names), months)))
+    drift_end = (month_of(as_of) if as_of is not None
+                 else int(df["month"].max()) if len(df) else first)
     arrays = {"first_month": first,
+              "ilacs_start_month": month_of(ILACS_START),
+              "drift_end_month": drift_end,
               "offsets": offsets,
               "month": rows["month"].to_numpy(np.int32),
               "grade": rows["grade"].to_numpy(np.int32),
-              "framework": rows["framework"].astype(str).str.startswith("ILACS").to_numpy(np.int32),
+              "framework": regimes(rows),
               "adm_live": live, "stress": stress}
     return Histories(names=names, first_month=first, arrays=arrays)
-
-
-def next_inspection_weights(grade: int, months_since: int, as_of_month: int,
-                            intervals: Mapping[int, tuple[float, float]] | None = None
-                            ) -> dict[int, float]:
-    """Months ahead of ``as_of_month`` -> probability that the next graded inspection falls then.
-
-    The engine's schedule: floor of U(lo, hi) months after the last grade, given it falls after
-    ``as_of``; an overdue one falls 1-11 months ahead. One falling in the COVID pause moves to
-    the pause's end plus 0-11 months (as in ``_core.simulate_quality_histories``).
-    """
-    lo, hi = (intervals or DEFAULT_INTERVALS)[grade]
-    gaps = list(range(int(lo), max(int(hi), int(lo) + 1)))
-    ahead = [g - months_since for g in gaps if g - months_since >= 1] or list(range(1, 12))
-    p0, p1 = month_of(COVID_PAUSE[0]), month_of(COVID_PAUSE[1])
-    out: dict[int, float] = {}
-    for a in ahead:
-        t = as_of_month + a
-        targets = [p1 + k for k in range(12)] if p0 <= t < p1 else [t]
-        for m in targets:
-            out[m - as_of_month] = out.get(m - as_of_month, 0.0) + 1.0 / len(ahead) / len(targets)
-    return dict(sorted(out.items()))

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import _core
+from .. import _core
 
 PANEL_FILE = "workforce_2017_2022.csv"
 SNAPSHOT_MONTH = 9      # 30 September
@@ -90,7 +90,7 @@ def stress_matrix(names: list[str], first_month: int, months: int, *, as_of=None
     February), so a forecast never sees later data. Months before a council's first usable
     snapshot, and councils not in the panel, get 0: the national level.
     """
-    from .profiles import _norm_la
+    from ..profiles import _norm_la
 
     table = load(panels)
     if as_of is not None:
