@@ -308,7 +308,7 @@ def _attribute_value(c: dict, model: str, entry: Mapping[str, Any],
                 raise ValueError(f"criterion {c['id']!r}: model {model!r} has no effect {hook!r} "
                                  "and the criterion gives no 'neutral' value")
             return float(value)
-        value = distribution_mean(dist)
+        value = distribution_mean(dist, hook)
     else:
         value = entry.get("attributes", {}).get(path, _MISSING)
         if value is _MISSING:
@@ -490,7 +490,8 @@ def _csf_table(results: Any, entries: Mapping[str, dict], baseline: str,
                     texts.append(f"{ev['attribute']} = {shown}")
                 elif ev["kind"] == "effect":
                     dist = entry.get("effects", {}).get(ev["effect"])
-                    value = distribution_mean(dist) if dist else neutral.get(ev["effect"], math.nan)
+                    value = (distribution_mean(dist, ev["effect"]) if dist
+                             else neutral.get(ev["effect"], math.nan))
                     ok = value > ev["above"] if "above" in ev else value < ev["below"]
                     rule = f"> {ev['above']:g}" if "above" in ev else f"< {ev['below']:g}"
                     texts.append(f"effect {ev['effect']} mean {value:.3g} ({rule} needed)")

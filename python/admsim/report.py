@@ -203,9 +203,78 @@ differences are in percentage points. £m are 2022 prices.{histogram}</p>
 {_summary_table(summary, results.baseline)}
 <h2>Charts</h2>
 {figure_html}
+{_evidence_html(results)}
 {appraisal_section}
 </body></html>
 """
+
+
+def _run_improvement_priors(results: "Results") -> list[tuple[str, dict | None, bool]]:
+    """(model id, its ``improvement`` distribution in this run or None, overridden?) per model:
+    an override's effect replaces the catalogue's whole, as in the engine."""
+    from .catalogue import load_catalogue
+
+    known = {m["id"]: m for m in load_catalogue()["models"]}
+    out = []
+    for entry, model in zip(results.spec.get("models", []), results.models):
+        dist = known.get(model, {}).get("effects", {}).get("improvement")
+        overridden = False
+        if isinstance(entry, dict) and "improvement" in (entry.get("effects") or {}):
+            dist, overridden = entry["effects"]["improvement"], True
+        out.append((model, dist, overridden))
+    return out
+
+
+def _evidence_html(results: "Results") -> str:
+    """The run's improvement assumptions against the effect fitted to Ofsted histories."""
+    from .calibration.evidence import FITTED_MODELS, load_summary, prior_summary
+
+    e = html.escape
+    summary = load_summary()
+    fit, did = summary["improvement"], summary["did_after_inadequate"]
+
+    def sd(v: float) -> str:
+        return f"{v:+.2f}".replace("-", "−")
+
+    def cell(d: dict) -> str:
+        return (f'{sd(d["median"])}<span class="sub nw">90%: {sd(d["p05"])} to '
+                f'{sd(d["p95"])}</span>')
+
+    rows = []
+    for model, dist, overridden in _run_improvement_priors(results):
+        prior = cell(prior_summary(dist)) if dist else "0 (neutral)"
+        if model == "in_house":
+            note, fit_cell = "the comparator: no delivery model (0 by construction)", "0"
+        else:
+            fit_cell = cell(fit)
+            note = ("councils ran this model in the fitted histories (pooled with the others)"
+                    if model in FITTED_MODELS else
+                    "no council ran this model in the fitted histories: the pooled effect is "
+                    "shown for comparison only")
+        if overridden:
+            note += "; assumption overridden in this run"
+        rows.append(f"<tr><th>{e(model)}</th><td>{prior}</td><td>{fit_cell}</td>"
+                    f"<td style=\"text-align:left\">{e(note)}</td></tr>")
+    gap = did["estimate"]
+    words = "less" if gap > 0 else "more"
+    return f"""<h2>Improvement: assumption against the Ofsted record</h2>
+<p>The catalogue's <code>improvement</code> effect of each model in this run (the assumption the
+simulation draws from, in standard deviations of the latent practice-quality index; positive is
+better) beside the effect fitted to English councils' graded SIF/ILACS histories to 2022. The
+fitted effect is one number pooled over the delivery models councils actually ran
+({e(", ".join(FITTED_MODELS))}), with its 90% posterior interval.</p>
+<div class="scroll"><table><thead><tr><th>Model</th><th>Catalogue assumption (median)</th>
+<th>Fitted, pooled (median)</th><th>What the fit covers</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table></div>
+<p>In grades: councils that moved to a delivery model after an Inadequate judgement improved by
+{abs(gap):.2f} grades {words} by their next graded inspection than Inadequate councils that never
+ran one (difference in mean grade change {sd(gap)}, 90% interval {sd(did["p05"])} to
+{sd(did["p95"])}, where positive means less improvement; {did["n_treated"]} councils moved,
+{did["n_control"]} did not).</p>
+<p class="note"><strong>Caveat.</strong> Few councils have run a delivery model, and they were
+moved there because they had failed, often repeatedly, so neither number is a causal estimate of
+what a model does: read them as a check that the assumptions are not out of line with the
+record.</p>"""
 
 
 def _facts(results: "Results") -> dict[str, object]:

@@ -22,20 +22,17 @@ DEFAULT_MODELS = (
 )
 
 
-def distribution_mean(dist: Mapping[str, Any]) -> float:
-    """Mean of an effect distribution in the catalogue's notation."""
-    kind = dist.get("dist")
-    if kind == "fixed":
-        return float(dist["value"])
-    if kind == "uniform":
-        return 0.5 * (dist["low"] + dist["high"])
-    if kind == "triangular":
-        return (dist["low"] + dist["mode"] + dist["high"]) / 3.0
-    if kind == "normal":
-        return float(dist["mean"])
-    if kind == "lognormal":
-        return dist["median"] * math.exp(0.5 * dist["sigma"] ** 2)
-    return math.nan
+def distribution_quantiles(dist: Mapping[str, Any], hook: str,
+                           quantiles=(0.05, 0.5, 0.95)) -> tuple[float, list[float]]:
+    """Mean and quantiles of one effect distribution in the catalogue's notation, validated for
+    ``hook`` and computed by the engine's own code (``_core.effect_distribution``)."""
+    mean, q = _core.effect_distribution(hook, json.dumps(dict(dist)), list(quantiles))
+    return float(mean), [float(x) for x in q]
+
+
+def distribution_mean(dist: Mapping[str, Any], hook: str) -> float:
+    """Mean of an effect distribution for ``hook``, as the engine draws it."""
+    return distribution_quantiles(dist, hook, ())[0]
 
 
 def _resolve_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
