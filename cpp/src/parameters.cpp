@@ -123,16 +123,16 @@ const std::vector<ParameterInfo>& parameter_table() {
        "about 1% a month, so the default leaves room for campaigns",
        "Most permanent hires a council can make in a month (HR and induction capacity)."},
       // --------------------------------------------------------------- quality
-      {"quality_reversion_per_year", &P::quality_reversion_per_year, "quality", 0.0, 5.0, 0.13, 1.06,
+      {"quality_reversion_per_year", &P::quality_reversion_per_year, "quality", 0.0, 5.0, 0.17, 0.81,
        "per year", kCalibrated,
        "Speed at which latent practice quality moves toward its target."},
-      {"quality_workforce_effect", &P::quality_workforce_effect, "quality", 0.0, 2.0, 0.0, 0.94,
+      {"quality_workforce_effect", &P::quality_workforce_effect, "quality", 0.0, 2.0, 0.07, 0.88,
        "SD per unit of workforce stress",
        "admsim calibrate, with councils' workforce against England's (DfE workforce 2017-2022): "
        "posterior median, 90% interval; an association (poor practice also drives staff away); "
        "direction from seed 002 section 3",
        "How much turnover, agency reliance and caseload above their starting levels lower the quality target."},
-      {"inspection_noise_sd", &P::inspection_noise_sd, "quality", 0.0, 3.0, 0.12, 2.0, "SD units",
+      {"inspection_noise_sd", &P::inspection_noise_sd, "quality", 0.0, 3.0, 0.13, 1.63, "SD units",
        kCalibrated, "Noise between latent quality and the inspection's reading of it."},
       {"quality_persistent_share", &P::quality_persistent_share, "quality", 0.0, 0.95, 0.0, 0.5,
        "share",
@@ -141,7 +141,7 @@ const std::vector<ParameterInfo>& parameter_table() {
        "it; range an assumption (the fit with it free puts it at 0.3)",
        "Persistent part of latent quality: a council-level offset drawn once per replicate given the "
        "starting quality; the rest reverts as before."},
-      {"inadequate_response", &P::inadequate_response, "quality", -1.0, 3.0, -0.08, 2.07, "SD units",
+      {"inadequate_response", &P::inadequate_response, "quality", -1.0, 3.0, 0.10, 1.91, "SD units",
        kCalibrated,
        "Shift of the quality target while the latest grade is Inadequate (the ILACS era's: "
        "inadequate_response_ilacs in the fit; monitoring visits and DfE intervention)."},
@@ -156,11 +156,11 @@ const std::vector<ParameterInfo>& parameter_table() {
        "Median gap from an Inadequate grade to the re-inspection."},
       {"inspection_gap_shape", &P::inspection_gap_shape, "quality", 0.5, 100.0, 8.5, 10.4, "shape", kSchedule,
        "Log-logistic shape of the gaps (larger: more regular); the IQR is about 2 x median x ln 3 / shape."},
-      {"short_inspection_shift", &P::short_inspection_shift, "quality", -3.0, 3.0, 0.61, 1.47, "SD units",
+      {"short_inspection_shift", &P::short_inspection_shift, "quality", -3.0, 3.0, 0.68, 1.40, "SD units",
        kCalibrated,
        "How much lower the cut-points of ILACS short inspections (after Good or Outstanding) lie than "
        "those of standard ones (positive: short inspections grade more generously)."},
-      {"grading_drift_per_year", &P::grading_drift_per_year, "quality", -1.0, 1.0, -0.05, 0.07,
+      {"grading_drift_per_year", &P::grading_drift_per_year, "quality", -1.0, 1.0, -0.05, 0.06,
        "SD units per year", kCalibrated,
        "How fast ILACS cut-points fall (grades become better for the same quality) at month 0; the "
        "trend fitted to 2018-2022, damped from month 0 on."},
@@ -173,13 +173,13 @@ const std::vector<ParameterInfo>& parameter_table() {
        "months", "domain.md: quarterly monitoring visits for Inadequate LAs",
        "Interval between ungraded monitoring visits while Inadequate."},
       {"national_share_outstanding", &P::national_share_outstanding, "quality", 0.001, 0.997, 0.03,
-       0.11, "share", kCalibrated,
+       0.10, "share", kCalibrated,
        "Share of an average council's ILACS standard inspections graded Outstanding at the end of the "
        "data (December 2022); sets the ordered-grade cut-points."},
-      {"national_share_good", &P::national_share_good, "quality", 0.001, 0.997, 0.31, 0.46, "share",
+      {"national_share_good", &P::national_share_good, "quality", 0.001, 0.997, 0.31, 0.45, "share",
        kCalibrated, "Share graded Good (ILACS standard inspections)."},
       {"national_share_requires_improvement", &P::national_share_requires_improvement, "quality",
-       0.001, 0.997, 0.31, 0.44, "share", kCalibrated,
+       0.001, 0.997, 0.32, 0.43, "share", kCalibrated,
        "Share graded Requires improvement (Inadequate is the rest; ILACS standard inspections)."},
       // --------------------------------------------------------------- finance
       {"discount_rate", &P::discount_rate, "finance", 0.0, 0.5, 0.035, 0.035, "per year",

@@ -289,3 +289,11 @@ def test_one_step_predictions(quick_calibration):
                                    max_sets=20)
     assert len(one) >= 3
     assert np.allclose(one[cal.PROB_COLUMNS].sum(axis=1), 1.0)
+
+
+def test_national_shares_at_the_next_march_lie_in_the_posterior_bands(quick_calibration):
+    # trained to the end of 2018, the simulated national shares of each latest grade at
+    # 31 March 2019 cover the observed ones (notebook 03 runs 2019-2022)
+    check = cal.national_shares_check({"2018-12-31": quick_calibration}, replicates=60)
+    assert len(check) == 4 and check["inside_90%"].all(), check
+    assert np.allclose(check["observed"].sum(), 1.0)

@@ -129,3 +129,18 @@ def test_every_catalogue_model_runs(small_profile):
 def test_shipped_default_profile_runs():
     res = admsim.simulate("example-county", ["in_house"], years=1, replicates=2, progress=False)
     assert res.metric_mean("population").iloc[0, 0] > 10000
+
+
+def test_a_council_starting_inadequate_stays_at_its_profile_in_year_one():
+    # Worcestershire 2017 (Inadequate): its observed rates are its own at its starting quality, so
+    # in-house with no risk events or interventions, year 1 stays within 5% of the profile
+    quiet = {f"risk_probability_{k}": 0.0 for k in ("high", "medium", "low")}
+    res = admsim.simulate("worcestershire-2017", ["in_house"], years=1, replicates=300, seed=3,
+                          parameters=quiet, progress=False)
+    x = res.to_xarray().isel(model=0)
+    profile = admsim.profiles.load("worcestershire-2017")
+    per10k = profile["population"]["children_0_17"] / 1e4
+    assert float(x["turnover_rate"].mean()) == pytest.approx(
+        profile["workforce"]["turnover_rate"], rel=0.05)
+    assert float(x["cla"].mean()) / per10k == pytest.approx(
+        profile["demand"]["cla_per_10k"], rel=0.05)

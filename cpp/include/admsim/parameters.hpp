@@ -48,22 +48,22 @@ struct EngineParameters {
   double establishment_flex = 0.02;
   double recruitment_capacity = 0.06;
   // Quality and inspection
-  double quality_reversion_per_year = 0.32;
-  double quality_workforce_effect = 0.43;
-  double inspection_noise_sd = 0.61;
+  double quality_reversion_per_year = 0.36;
+  double quality_workforce_effect = 0.47;
+  double inspection_noise_sd = 0.54;
   double quality_persistent_share = 0.0;
-  double inadequate_response = 0.87;
+  double inadequate_response = 0.94;
   double inspection_gap_median_good_months = 52.7;
   double inspection_gap_median_requires_improvement_months = 42.4;
   double inspection_gap_median_inadequate_months = 33.3;
   double inspection_gap_shape = 9.4;
-  double short_inspection_shift = 1.04;
-  double grading_drift_per_year = 0.009;
+  double short_inspection_shift = 1.06;
+  double grading_drift_per_year = 0.004;
   double grading_drift_half_life_years = 5.0;
   double monitoring_visit_months = 3.0;
-  double national_share_outstanding = 0.062;
-  double national_share_good = 0.383;
-  double national_share_requires_improvement = 0.373;
+  double national_share_outstanding = 0.058;
+  double national_share_good = 0.380;
+  double national_share_requires_improvement = 0.377;
   // Finance
   double discount_rate = 0.035;
   double vat_rate = 0.20;
