@@ -154,9 +154,19 @@ def build_example_county(data: Path) -> dict:
     src.update(cost_src)
 
     overheads, src["finance.overheads_share"] = prof.OVERHEADS_SHARE
-    budget, src["finance.budget_per_year"] = prof._budget(
-        children, demand["cla_per_10k"], mix, cost, workforce["in_post_fte"], workforce["agency_fte"],
-        workforce["weekly_cost_employed"], workforce["weekly_cost_agency"], overheads)
+    # The median council's actual spend per child on the modelled services (RO3 outturn), for
+    # this median-sized council.
+    from admsim import outturn
+
+    import pandas as pd
+
+    pop21 = {r["new_la_code"]: float(r["population_estimate"]) for r in pops
+             if r["geographic_level"] == "Local authority" and int(r["time_period"]) == year - 1
+             and r["population_estimate"].replace(".", "", 1).isdigit()}
+    per_child, text = outturn.median_per_child(pd.Series(pop21), panels)
+    budget = int(round(per_child * children, -3))
+    src["finance.budget_per_year"] = f"{text} × children_0_17 {children:,} = £{budget:,.0f}"
+    src["finance.budget_path"] = "flat in real terms (the default)"
 
     import datetime as dt
     as_of = dt.date(year, 3, 31)
@@ -179,7 +189,8 @@ def build_example_county(data: Path) -> dict:
         "demand": demand,
         "placements": {"mix": mix, "weekly_cost": cost},
         "workforce": workforce,
-        "finance": {"budget_per_year": budget, "overheads_share": overheads},
+        "finance": {"budget_per_year": budget, "overheads_share": overheads,
+                    "budget_path": "flat_real"},
         "ofsted": {"last_grade": grade, "last_inspection": last},
         "sources": {k: src[k] for k in sorted(src)},
     }

@@ -29,6 +29,9 @@ def _dist() -> dict:
         {"type": "object", "required": ["dist", "mean", "sd"],
          "properties": {"dist": {"const": "normal"}, "mean": NUM, "sd": {"type": "number", "minimum": 0},
                         "rationale": {"type": "string"}}, "additionalProperties": False},
+        {"type": "object", "required": ["dist", "p"],
+         "properties": {"dist": {"const": "bernoulli"}, "p": RATE, "rationale": {"type": "string"}},
+         "additionalProperties": False},
         {"type": "object", "required": ["dist", "median", "sigma"],
          "properties": {"dist": {"const": "lognormal"}, "median": {"type": "number", "exclusiveMinimum": 0},
                         "sigma": {"type": "number", "minimum": 0}, "rationale": {"type": "string"}},
@@ -63,7 +66,12 @@ def _profile() -> dict:
                           "properties": {k: {"type": "number", "minimum": 0} for k in workforce}},
             "finance": {"type": "object", "required": ["budget_per_year", "overheads_share"],
                         "properties": {"budget_per_year": {"type": "number", "minimum": 0},
-                                       "overheads_share": {"type": "number", "minimum": 0}}},
+                                       "overheads_share": {"type": "number", "minimum": 0},
+                                       "budget_path": {"oneOf": [
+                                           {"enum": ["flat_real", "demand_led"]},
+                                           {"type": "array", "minItems": 1,
+                                            "items": {"type": "number", "minimum": 0},
+                                            "description": "one budget (GBP) a year"}]}}},
             "ofsted": {"type": "object", "required": ["last_grade", "last_inspection"],
                        "properties": {"last_grade": {"enum": ["outstanding", "good", "requires_improvement", "inadequate"]},
                                       "last_inspection": {"type": "string", "format": "date"}}},
@@ -89,6 +97,28 @@ def schema() -> dict:
                                    "start_month": {"type": "integer", "minimum": 0},
                                    "duration_months": {"type": "integer", "minimum": 1},
                                    "size": NUM, "note": {"type": "string"}}}
+    vocab = _core.risk_vocabulary
+    text = {"type": "string"}
+    risk = {"type": "object", "additionalProperties": False,
+            "required": ["id", "likelihood", "impact", "applies_to", "window", "effect"],
+            "properties": {
+                "id": {"type": "string", "minLength": 1},
+                **{k: text for k in ("category", "risk", "consequence", "mitigation", "passage", "rationale")},
+                "likelihood": {"enum": ["H", "M", "L"]}, "impact": {"enum": ["H", "M", "L"]},
+                "applies_to": {"enum": list(vocab["applies_to"])}, "window": {"enum": list(vocab["window"])},
+                "window_months": {"type": "array", "items": {"type": "integer", "minimum": 0},
+                                  "minItems": 2, "maxItems": 2},
+                "effect": {"type": "object", "required": ["type", "size"], "additionalProperties": False,
+                           "properties": {"type": {"enum": list(vocab["effect"])},
+                                          "size": {"type": "number", "minimum": 0},
+                                          "months": {"type": "integer", "minimum": 1, "maximum": 120}}}}}
+    risks = {"oneOf": [
+        {"type": "array", "items": risk, "description": "the whole register ([]: no risk events)"},
+        {"type": "object", "additionalProperties": False,
+         "description": "edits of the shipped register (admsim.risks.edit)",
+         "properties": {"remove": {"type": "array", "items": {"type": "string"}},
+                        "add": {"type": "array", "items": risk},
+                        "update": {"type": "object"}, "base": {"type": "array", "items": risk}}}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "admsim scenario",
@@ -104,6 +134,7 @@ def schema() -> dict:
             "seed": {"type": "integer", "minimum": 0},
             "decision_month": {"type": "integer", "minimum": 0},
             "interventions": {"type": "array", "items": intervention},
+            "risks": risks,
             "parameters": {"type": "object", "properties": params, "additionalProperties": False},
             "output": {"enum": ["full", "summary"]},
             "baseline": {"type": "string"},

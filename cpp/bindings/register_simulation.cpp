@@ -58,6 +58,22 @@ py::dict simulate(const std::string& spec, const std::string& catalogue, int thr
   out["diff_sd"] = admsim_py::to_numpy(std::move(result.diff_sd), {M, O});
   out["diff_positive"] = admsim_py::to_numpy(std::move(result.diff_positive), {M, O});
   out["diff_quantiles"] = admsim_py::to_numpy(std::move(result.diff_quantiles), {M, O, Q});
+  py::list risk_ids;
+  for (const auto& r : scenario.risks) risk_ids.append(r.id);
+  const auto N = static_cast<py::ssize_t>(scenario.risks.size());
+  out["risk_ids"] = risk_ids;
+  auto sized = [&](std::vector<double>&& v, std::vector<py::ssize_t> shape) {
+    if (v.empty()) {  // no replicate block ran, or no risks: zeros of the right shape
+      py::ssize_t n = 1;
+      for (auto d : shape) n *= d;
+      v.assign(static_cast<std::size_t>(n), 0.0);
+    }
+    return admsim_py::to_numpy(std::move(v), std::move(shape));
+  };
+  out["risk_fired_replicates"] = sized(std::move(result.risk_fired_replicates), {M, N});
+  out["risk_events"] = sized(std::move(result.risk_events), {M, N});
+  out["risk_outcome_sum"] = sized(std::move(result.risk_outcome_sum), {M, N, O});
+  out["risk_outcome_count"] = sized(std::move(result.risk_outcome_count), {M, N, O});
   return out;
 }
 }  // namespace

@@ -20,7 +20,6 @@ py::list names(const Array& array) {
   return out;
 }
 
-const char* level(char c) { return c == 'H' ? "high" : c == 'M' ? "medium" : "low"; }
 }  // namespace
 
 void register_tables(py::module_& m) {
@@ -76,24 +75,9 @@ void register_tables(py::module_& m) {
     return rows;
   }, "Engine parameters: default, allowed range, plausible range, unit, source and meaning.");
 
-  m.def("risk_register", [] {
-    static const char* windows[] = {"implementation", "ongoing"};
-    static const char* applies[] = {"always", "new_arrangement", "staff_transfer", "contract_managed"};
-    static const char* effects[] = {"quality_drop", "improvement_stall", "recruitment_squeeze",
-                                    "demand_rise", "cost_overrun", "setup_overrun", "turnover_spike",
-                                    "go_live_delay"};
-    py::list rows;
-    for (const auto& r : admsim::risk_register()) {
-      py::dict row;
-      row["id"] = r.id;
-      row["description"] = r.description;
-      row["likelihood"] = level(r.likelihood);
-      row["impact"] = level(r.impact);
-      row["window"] = windows[static_cast<int>(r.window)];
-      row["applies"] = applies[static_cast<int>(r.applies)];
-      row["effect"] = effects[static_cast<int>(r.effect)];
-      rows.append(row);
-    }
-    return rows;
-  }, "The risk register of seed 002 section 7 as simulated events.");
+  py::dict risks;
+  risks["window"] = names(admsim::kRiskWindowNames);
+  risks["applies_to"] = names(admsim::kRiskAppliesNames);
+  risks["effect"] = names(admsim::kRiskEffectNames);
+  m.attr("risk_vocabulary") = risks;
 }

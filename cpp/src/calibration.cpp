@@ -37,6 +37,31 @@ quality::Cuts Calibration::cuts(int grade, int month) const {
   return c;
 }
 
+// The budget of each year of the horizon: held flat in real terms; led by the demand the profile
+// expects (child population growth and the demand trend, not the simulated demand); or given.
+std::vector<double> budget_path(const Scenario& s) {
+  const Profile& p = s.profile;
+  const auto years = static_cast<std::size_t>((s.months + 11) / 12);
+  std::vector<double> out(years, p.budget_per_year);
+  switch (p.budget_path) {
+    case Profile::BudgetPath::flat_real: break;
+    case Profile::BudgetPath::demand_led:
+      for (std::size_t y = 0; y < years; ++y) {
+        out[y] *= std::pow((1.0 + p.growth_per_year) * (1.0 + s.parameters.demand_trend_per_year), double(y));
+      }
+      break;
+    case Profile::BudgetPath::given:
+      if (p.budget_given.size() < years) {
+        throw ValidationError("/profile/finance/budget_path", "fewer budgets than years",
+                              std::to_string(p.budget_given.size()) + " values",
+                              "one budget (GBP) for each of the " + std::to_string(years) + " years");
+      }
+      std::copy_n(p.budget_given.begin(), years, out.begin());
+      break;
+  }
+  return out;
+}
+
 Calibration calibrate(const Scenario& scenario) {
   const Profile& p = scenario.profile;
   const EngineParameters& e = scenario.parameters;
@@ -188,7 +213,7 @@ Calibration calibrate(const Scenario& scenario) {
   c.schedule.shape = e.inspection_gap_shape;
 
   c.discount_monthly = std::pow(1.0 + e.discount_rate, -1.0 / 12.0);
-  c.budget = p.budget_per_year;
+  c.budget_by_year = budget_path(scenario);
   return c;
 }
 

@@ -19,8 +19,9 @@ class Summariser {
       : s_(s), months_(months), models_(s.models.size()), replicates_(s.replicates) {}
 
   void add_block(const std::vector<double>& metrics, const std::vector<double>& outcomes,
-                 std::size_t block) {
+                 const std::vector<double>& risks, std::size_t block) {
     if (!ready_) init(metrics, outcomes, block);
+    add_risks(outcomes, risks, block);
     const std::size_t M = models_;
     // Each (model, metric) series set is owned by one task and filled in replicate order.
     tbb::parallel_for(std::size_t(0), M * kMetricCount, [&](std::size_t task) {
@@ -55,6 +56,10 @@ class Summariser {
 
   void write(EnsembleResult& out) const {
     const std::size_t M = models_;
+    out.risk_fired_replicates = risk_fired_;
+    out.risk_events = risk_events_;
+    out.risk_outcome_sum = risk_sum_;
+    out.risk_outcome_count = risk_count_;
     out.metric_mean.assign(M * months_ * kMetricCount, 0.0);
     out.metric_sd.assign(out.metric_mean.size(), 0.0);
     out.metric_quantiles.assign(out.metric_mean.size() * kQuantileCount, 0.0);
@@ -98,6 +103,32 @@ class Summariser {
   }
 
  private:
+  // In replicate order, so the sums do not depend on the thread count.
+  void add_risks(const std::vector<double>& outcomes, const std::vector<double>& risks, std::size_t block) {
+    const std::size_t K = s_.risks.size();
+    if (risk_fired_.empty()) {
+      risk_fired_.assign(models_ * K, 0.0);
+      risk_events_.assign(models_ * K, 0.0);
+      risk_sum_.assign(models_ * K * kOutcomeCount, 0.0);
+      risk_count_.assign(risk_sum_.size(), 0.0);
+    }
+    for (std::size_t m = 0; m < models_; ++m)
+      for (std::size_t r = 0; r < block; ++r) {
+        const double* fired = &risks[(m * block + r) * K];
+        const double* outcome = &outcomes[(m * block + r) * kOutcomeCount];
+        for (std::size_t k = 0; k < K; ++k) {
+          if (fired[k] == 0.0) continue;
+          risk_fired_[m * K + k] += 1.0;
+          risk_events_[m * K + k] += fired[k];
+          for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+            if (std::isnan(outcome[o])) continue;
+            risk_sum_[(m * K + k) * kOutcomeCount + o] += outcome[o];
+            risk_count_[(m * K + k) * kOutcomeCount + o] += 1.0;
+          }
+        }
+      }
+  }
+
   // Histogram ranges come from the first block, which holds the same replicates whatever the
   // thread count.
   void init(const std::vector<double>& metrics, const std::vector<double>& outcomes, std::size_t block) {
@@ -136,6 +167,7 @@ class Summariser {
   std::vector<HistogramSet> metric_hist_, outcome_hist_, diff_hist_;
   std::vector<double> positive_;
   std::vector<std::uint64_t> grade_counts_;  // [model][month][grade-1]
+  std::vector<double> risk_fired_, risk_events_, risk_sum_, risk_count_;
   std::int64_t replicates_;
 };
 
@@ -157,7 +189,8 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
   }
 
   const std::int64_t block = std::max<std::int64_t>(1, options.block_replicates);
-  std::vector<double> block_metrics, block_outcomes;
+  std::vector<double> block_metrics, block_outcomes, block_risks;
+  const std::size_t K = scenario.risks.size();
   std::vector<std::vector<InspectionEvent>> block_events;
   Summariser summary(scenario, T);
   tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
@@ -166,6 +199,7 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
     const auto n = static_cast<std::size_t>(std::min(block, R - first));
     block_metrics.assign(M * n * T * kMetricCount, 0.0);
     block_outcomes.assign(M * n * kOutcomeCount, 0.0);
+    block_risks.assign(M * n * K, 0.0);
     block_events.assign(full ? M * n : 0, {});
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, M * n, 1), [&](const auto& range) {
@@ -174,10 +208,10 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
           simulate_replicate(scenario, calibration, m, first + static_cast<std::int64_t>(r),
                              &block_metrics[task * T * kMetricCount],
                              &block_outcomes[task * kOutcomeCount],
-                             full ? &block_events[task] : nullptr);
+                             full ? &block_events[task] : nullptr, block_risks.data() + task * K);
         }
       });
-      summary.add_block(block_metrics, block_outcomes, n);
+      summary.add_block(block_metrics, block_outcomes, block_risks, n);
     });
     if (full) {
       // Copy the block into [model][replicate] order; events in (model, replicate) order.

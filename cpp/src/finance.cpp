@@ -9,38 +9,61 @@ namespace admsim::detail {
 void Replicate::step_finance(int t) {
   const Profile& p = s_.profile;
   const double weeks = 52.0 / 12.0;
-  const double staff = (metric(Metric::social_workers) * p.weekly_cost_employed * effect(Hook::pay) *
-                            (1.0 + mod_.pay_uplift) +
-                        metric(Metric::agency_workers) * p.weekly_cost_agency) * weeks;
+  auto line = [&](Outcome o, double v) { cost_lines_[static_cast<std::size_t>(o) - kFirstCostLine] += v; };
+  const double employed = (metric(Metric::social_workers) * p.weekly_cost_employed * effect(Hook::pay) *
+                           (1.0 + mod_.pay_uplift)) * weeks;
+  const double agency = metric(Metric::agency_workers) * p.weekly_cost_agency * weeks;
+  const double premium = metric(Metric::agency_workers) * (p.weekly_cost_agency - p.weekly_cost_employed) * weeks;
+  const double staff = employed + agency;
+  line(Outcome::cost_social_workers, staff - premium);
+  line(Outcome::cost_agency_premium, premium);
+  const double price = (live(t) ? effect(Hook::placement_cost) : 1.0) * mod_.placement_cost;
   double placements = 0;
   for (std::size_t k = 0; k < kPlacementCount; ++k) {
     double n = 0;
     for (auto c : care_[k]) n += double(c);
-    placements += n * p.placement_weekly_cost[k] * weeks;
+    const double cost = n * p.placement_weekly_cost[k] * weeks * price;
+    cost_lines_[static_cast<std::size_t>(Outcome::cost_placements_foster_inhouse) - kFirstCostLine + k] += cost;
+    placements += cost;
   }
-  if (live(t)) placements *= effect(Hook::placement_cost);
   const double overheads = p.overheads_share * (staff + placements) *
                            (live(t) ? effect(Hook::overhead_cost) : 1.0);
 
   // The delivery model's own costs: set-up before go-live, transition after it, then contract
   // management, irrecoverable VAT and corporation tax for as long as it runs.
-  double model_cost = 0;
+  // The set-up cost (and a DfE grant toward it) spread over the set-up months before go-live.
+  double model_cost = 0, setup_share = 0;
   const int setup_span = go_live_ - s_.decision_month;
-  if (setup_cost_ > 0 && t >= s_.decision_month) {
-    if (setup_span > 0 && t < go_live_) model_cost += setup_cost_ / setup_span;
-    if (setup_span <= 0 && t == s_.decision_month) model_cost += setup_cost_;
+  if (t >= s_.decision_month) {
+    if (setup_span > 0 && t < go_live_) setup_share = 1.0 / setup_span;
+    if (setup_span <= 0 && t == s_.decision_month) setup_share = 1.0;
   }
+  const double setup = setup_cost_ * setup_share, grant = setup_grant_ * setup_share;
+  line(Outcome::cost_setup, setup);
+  line(Outcome::income_setup_grant, grant);
+  model_cost += setup - grant;
   const int transition_span = transition_end_ - go_live_;
   if (transition_span > 0 && t >= go_live_ && t < transition_end_) {
-    model_cost += e_.transition_cost_share * setup_cost_ / transition_span;
+    const double transition = e_.transition_cost_share * setup_cost_ / transition_span;
+    line(Outcome::cost_transition, transition);
+    model_cost += transition;
   }
   if (live(t)) {
-    model_cost += effect(Hook::contract_management_cost) / 12.0;
-    model_cost += effect(Hook::vat_irrecoverable) * e_.vat_rate * e_.vatable_share * (placements + overheads);
-    if (model_.corporation_tax) {
-      model_cost += e_.corporation_tax_rate * e_.surplus_margin * (staff + placements + overheads);
-    }
+    const double contract = effect(Hook::contract_management_cost) / 12.0;
+    const double vat = effect(Hook::vat_irrecoverable) * e_.vat_rate * e_.vatable_share * (placements + overheads);
+    const double tax = model_.corporation_tax
+                           ? e_.corporation_tax_rate * e_.surplus_margin * (staff + placements + overheads)
+                           : 0.0;
+    const double trading = model_.trading_income / 12.0;
+    line(Outcome::cost_contract_management, contract);
+    line(Outcome::cost_vat, vat);
+    line(Outcome::cost_corporation_tax, tax);
+    line(Outcome::income_trading, trading);
+    model_cost += contract + vat + tax - trading;
   }
+  line(Outcome::cost_overheads, overheads);
+  line(Outcome::cost_risk_overruns, mod_.extra_cost);
+  line(Outcome::cost_edge_of_care, mod_.edge_of_care_investment / 12.0);
   const double other = mod_.extra_cost + mod_.edge_of_care_investment / 12.0;
   const double total = staff + placements + overheads + model_cost + other;
   const double discounted = total * std::pow(c_.discount_monthly, t + 0.5);
@@ -54,9 +77,9 @@ void Replicate::step_finance(int t) {
   npv_cost_ += discounted;
   year_cost_ += total;
   if (t % 12 == 11) {
-    if (year_cost_ > c_.budget) {
+    if (year_cost_ > budget(t)) {
       ++overspend_years_;
-      overspend_amount_ += year_cost_ - c_.budget;
+      overspend_amount_ += year_cost_ - budget(t);
     }
     year_cost_ = 0;
   }

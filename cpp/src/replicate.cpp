@@ -64,69 +64,95 @@ void Replicate::sample_effects() {
     effect_[static_cast<std::size_t>(Hook::vat_irrecoverable)] = model_.vat_irrecoverable_default;
   }
   setup_cost_ = effect(Hook::setup_cost);
+  // The DfE pays toward the set-up of a move it directs: councils whose last grade is Inadequate.
+  setup_grant_ = s_.profile.last_grade == kInadequate ? std::min(model_.setup_grant, setup_cost_) : 0.0;
   new_arrangement_ = effect(Hook::setup_months) > 0 || effect(Hook::transition_months) > 0 ||
                      setup_cost_ > 0;
   go_live_ = s_.decision_month + static_cast<int>(std::lround(effect(Hook::setup_months)));
 }
 
-void Replicate::schedule_risks() {
-  const auto& reg = risk_register();
+void Replicate::schedule_risks(double* risks_fired) {
   const int years = s_.months / 12;
-  // A fixed number of draws per risk, whether or not it applies, keeps the streams aligned
-  // across models.
-  rng::Stream u = stream(kStreamRisks, 0);
-  std::vector<std::array<double, 2>> implementation(reg.size());
-  std::vector<std::vector<std::array<double, 2>>> ongoing(reg.size());
-  for (std::size_t i = 0; i < reg.size(); ++i) {
-    implementation[i] = {u.uniform(), u.uniform()};
-    ongoing[i].resize(static_cast<std::size_t>(years));
-    for (auto& y : ongoing[i]) y = {u.uniform(), u.uniform()};
-  }
-  auto applies = [&](const RiskInfo& r) {
+  auto applies = [&](const Risk& r) {
     switch (r.applies) {
-      case RiskApplies::always: return true;
+      case RiskApplies::all: return true;
       case RiskApplies::new_arrangement: return new_arrangement_;
       case RiskApplies::staff_transfer: return new_arrangement_ && model_.tupe;
-      case RiskApplies::contract_managed:
-        return new_arrangement_ && model_.contract_management >= Level::medium;
+      case RiskApplies::contract_managed: return new_arrangement_ && model_.contract_management >= Level::medium;
+      case RiskApplies::separate_entity: return new_arrangement_ && model_.operational_independence;
     }
     return false;
   };
+  // Each risk's draws come from its own stream, keyed by its id, in a fixed number whether or not
+  // it applies: models share them (common random numbers), and adding or removing a risk moves
+  // no other risk's events.
+  struct Draws {
+    std::array<double, 2> once;
+    std::vector<std::array<double, 2>> yearly;
+  };
+  std::vector<Draws> draws(s_.risks.size());
+  for (std::size_t i = 0; i < s_.risks.size(); ++i) {
+    rng::Stream u = stream(kStreamRisks, static_cast<int>(s_.risks[i].stream_key));
+    draws[i].once = {u.uniform(), u.uniform()};
+    draws[i].yearly.resize(static_cast<std::size_t>(years));
+    for (auto& y : draws[i].yearly) y = {u.uniform(), u.uniform()};
+  }
+  auto fired = [&](std::size_t i) {
+    if (risks_fired) risks_fired[i] += 1.0;
+  };
   // Delays first: they move go-live, which bounds the implementation window of the rest.
-  for (std::size_t i = 0; i < reg.size(); ++i) {
-    const RiskInfo& r = reg[i];
-    if (r.effect != RiskEffect::go_live_delay || !applies(r)) continue;
-    if (implementation[i][0] < likelihood(r.likelihood, e_)) {
-      const int delay = static_cast<int>(std::lround(6.0 * impact(r.impact, e_)));
+  for (std::size_t i = 0; i < s_.risks.size(); ++i) {
+    const Risk& r = s_.risks[i];
+    if (r.effect != RiskEffect::go_live_delay || r.window != RiskWindow::implementation || !applies(r)) continue;
+    if (new_arrangement_ && draws[i].once[0] < likelihood(r.likelihood, e_)) {
+      const int delay = static_cast<int>(std::lround(r.size * impact(r.impact, e_)));
       scheduled_.push_back({s_.decision_month, s_.decision_month + 1, r.effect, double(delay)});
       go_live_ += delay;
+      fired(i);
     }
   }
   transition_end_ = go_live_ + static_cast<int>(std::lround(effect(Hook::transition_months)));
   // A new arrangement has at least its decision month at risk, even with no set-up time.
   const int window = new_arrangement_ ? std::max(1, transition_end_ - s_.decision_month) : 0;
-  for (std::size_t i = 0; i < reg.size(); ++i) {
-    const RiskInfo& r = reg[i];
-    if (r.effect == RiskEffect::go_live_delay || !applies(r)) continue;
-    const double size = impact(r.impact, e_);
+  for (std::size_t i = 0; i < s_.risks.size(); ++i) {
+    const Risk& r = s_.risks[i];
+    if (!applies(r)) continue;
+    if (r.effect == RiskEffect::go_live_delay && r.window == RiskWindow::implementation) continue;
+    const double size = r.size * impact(r.impact, e_);
     auto add = [&](int start) {
-      int length = 1;
-      if (r.effect == RiskEffect::improvement_stall || r.effect == RiskEffect::turnover_spike) length = 6;
-      if (r.effect == RiskEffect::recruitment_squeeze || r.effect == RiskEffect::demand_rise ||
-          r.effect == RiskEffect::cost_overrun) length = 12;
-      scheduled_.push_back({start, start + length, r.effect, size});
-      if (r.effect == RiskEffect::setup_overrun) setup_cost_ *= 1.0 + 0.5 * size;
+      if (start >= s_.months) return;
+      fired(i);
+      if (r.effect == RiskEffect::setup_overrun) {
+        setup_cost_ *= 1.0 + size;
+      } else if (r.effect == RiskEffect::go_live_delay) {
+        if (start < go_live_) go_live_ += static_cast<int>(std::lround(size));  // only before go-live
+        transition_end_ = go_live_ + static_cast<int>(std::lround(effect(Hook::transition_months)));
+        scheduled_.push_back({start, start + 1, r.effect, size});
+      } else {
+        scheduled_.push_back({start, start + r.months, r.effect, size});
+      }
     };
-    if (r.window == RiskWindow::implementation) {
-      if (window > 0 && implementation[i][0] < likelihood(r.likelihood, e_)) {
-        add(s_.decision_month + static_cast<int>(implementation[i][1] * window));
-      }
-    } else {
-      // Ongoing risks: the register's likelihood read as a chance per year.
-      for (int y = 0; y < years; ++y) {
-        const auto& d = ongoing[i][static_cast<std::size_t>(y)];
-        if (d[0] < likelihood(r.likelihood, e_)) add(12 * y + static_cast<int>(d[1] * 12));
-      }
+    const double p = likelihood(r.likelihood, e_);
+    const auto& d = draws[i];
+    switch (r.window) {
+      case RiskWindow::implementation:
+        if (window > 0 && d.once[0] < p) add(s_.decision_month + static_cast<int>(d.once[1] * window));
+        break;
+      case RiskWindow::period:
+        if (d.once[0] < p) {
+          add(r.window_start + static_cast<int>(d.once[1] * (r.window_end - r.window_start)));
+        }
+        break;
+      case RiskWindow::ongoing:
+      case RiskWindow::after_go_live:
+        // The register's likelihood read as a chance per year.
+        for (int y = 0; y < years; ++y) {
+          const auto& yd = d.yearly[static_cast<std::size_t>(y)];
+          const int start = 12 * y + static_cast<int>(yd[1] * 12);
+          if (r.window == RiskWindow::after_go_live && start < go_live_) continue;
+          if (yd[0] < p) add(start);
+        }
+        break;
     }
   }
 }
@@ -143,16 +169,19 @@ void Replicate::gather_modifiers(int t) {
     if (t < ev.start || t >= ev.end) continue;
     switch (ev.effect) {
       case RiskEffect::quality_drop:
-        if (t == ev.start) quality_ -= 0.3 * ev.size;
+        if (t == ev.start) quality_ -= ev.size;
         break;
-      case RiskEffect::improvement_stall: mod_.quality_target -= 0.5 * ev.size; break;
-      case RiskEffect::recruitment_squeeze: mod_.recruitment *= std::max(0.0, 1.0 - 0.4 * ev.size); break;
+      case RiskEffect::improvement_stall: mod_.quality_target -= ev.size; break;
+      case RiskEffect::recruitment_squeeze: mod_.recruitment *= std::max(0.0, 1.0 - ev.size); break;
       case RiskEffect::demand_rise:
-        mod_.referrals *= 1.0 + 0.15 * ev.size;
-        mod_.care_entry *= 1.0 + 0.15 * ev.size;
+        mod_.referrals *= 1.0 + ev.size;
+        mod_.care_entry *= 1.0 + ev.size;
         break;
-      case RiskEffect::cost_overrun: mod_.extra_cost += 0.03 * ev.size * c_.budget / 12.0; break;
-      case RiskEffect::turnover_spike: mod_.turnover *= 1.0 + 0.5 * ev.size; break;
+      case RiskEffect::cost_overrun:
+        mod_.extra_cost += ev.size * budget(t) / double(ev.end - ev.start);
+        break;
+      case RiskEffect::turnover_spike: mod_.turnover *= 1.0 + ev.size; break;
+      case RiskEffect::placement_cost_rise: mod_.placement_cost *= 1.0 + ev.size; break;
       case RiskEffect::setup_overrun:
       case RiskEffect::go_live_delay: break;  // applied when scheduled
     }
@@ -172,9 +201,10 @@ void Replicate::gather_modifiers(int t) {
   }
 }
 
-void Replicate::run(double* metrics, double* outcomes) {
+void Replicate::run(double* metrics, double* outcomes, double* risks_fired) {
   sample_effects();
-  schedule_risks();
+  if (risks_fired) std::fill(risks_fired, risks_fired + s_.risks.size(), 0.0);
+  schedule_risks(risks_fired);
   init_demand();
   init_workforce();
   init_quality();
@@ -214,14 +244,15 @@ void Replicate::finish(double* outcomes) {
   out(Outcome::overspend_amount, overspend_amount_);
   out(Outcome::setup_cost, setup_cost_);
   out(Outcome::risk_events, risk_events_);
+  for (std::size_t i = 0; i < kCostLineCount; ++i) outcomes[kFirstCostLine + i] = cost_lines_[i];
 }
 
 }  // namespace detail
 
 void simulate_replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
                         std::int64_t replicate, double* metrics, double* outcomes,
-                        std::vector<InspectionEvent>* events) {
-  detail::Replicate(scenario, calibration, model, replicate, events).run(metrics, outcomes);
+                        std::vector<InspectionEvent>* events, double* risks_fired) {
+  detail::Replicate(scenario, calibration, model, replicate, events).run(metrics, outcomes, risks_fired);
 }
 
 }  // namespace admsim

@@ -18,19 +18,21 @@ struct Modifiers {
   double quality_target = 0, extra_cost = 0;
   double agency_cap = 1, caseload_cap = std::numeric_limits<double>::infinity();
   double pay_uplift = 0, edge_of_care_investment = 0;
+  double placement_cost = 1;
 };
 
 struct ActiveEvent {
   int start, end;
   RiskEffect effect;
-  double size;
+  double size;  // the risk's size times its impact scale
 };
 
 class Replicate {
  public:
   Replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
             std::int64_t replicate, std::vector<InspectionEvent>* events);
-  void run(double* metrics, double* outcomes);
+  // risks_fired (may be null): events of each of the scenario's risks.
+  void run(double* metrics, double* outcomes, double* risks_fired = nullptr);
 
  private:
   rng::Stream stream(std::uint32_t id, int month) const;
@@ -38,7 +40,7 @@ class Replicate {
   void set(Metric m, double v) { row_[static_cast<std::size_t>(m)] = v; }
 
   void sample_effects();
-  void schedule_risks();
+  void schedule_risks(double* risks_fired);
   void gather_modifiers(int t);
   void init_demand();
   void step_demand(int t);
@@ -51,6 +53,7 @@ class Replicate {
   void finish(double* outcomes);
 
   double effect(Hook h) const { return effect_[static_cast<std::size_t>(h)]; }
+  double budget(int t) const { return c_.budget_by_year[static_cast<std::size_t>(t / 12)]; }
   bool live(int t) const { return t >= go_live_; }
   bool in_transition(int t) const;
   double care_entry_multiplier() const;
@@ -101,6 +104,8 @@ class Replicate {
   double total_cost_ = 0, npv_cost_ = 0, year_cost_ = 0, discount_ = 1;
   int overspend_years_ = 0, risk_events_ = 0;
   double overspend_amount_ = 0;
+  double setup_grant_ = 0;                        // this run's DfE set-up grant, GBP
+  std::array<double, kCostLineCount> cost_lines_{};  // GBP over the horizon, Outcome order
   double sum_turnover_ = 0, sum_vacancy_ = 0, sum_agency_ = 0, sum_caseload_ = 0;
 };
 

@@ -63,7 +63,7 @@ constexpr std::array<HookSupport, kHookCount> kHookSupport = {{
 Distribution parse_distribution(const JsonReader& node, HookSupport support) {
   node.expect_object();
   const std::string kind =
-      node.at("dist").one_of({"fixed", "uniform", "triangular", "normal", "lognormal"});
+      node.at("dist").one_of({"fixed", "uniform", "triangular", "normal", "lognormal", "bernoulli"});
   Distribution d;
   const double lo = support.min, hi = support.max;
   if (kind == "fixed") {
@@ -90,6 +90,14 @@ Distribution parse_distribution(const JsonReader& node, HookSupport support) {
     d.kind = DistKind::normal;
     d.a = node.at("mean").number(-kInf, kInf);
     d.b = node.at("sd").number(0, kInf);
+  } else if (kind == "bernoulli") {
+    node.expect_only({"dist", "p", "rationale"});
+    if (lo > 0 || hi < 1) {
+      node.at("dist").fail("a 0-or-1 ruling leaves this hook's allowed range",
+                           "fixed, uniform, triangular, normal or lognormal");
+    }
+    d.kind = DistKind::bernoulli;
+    d.a = node.at("p").number(0, 1);
   } else {
     node.expect_only({"dist", "median", "sigma", "rationale"});
     if (lo < 0 || std::isfinite(hi)) {
@@ -180,6 +188,7 @@ double Distribution::quantile(double u) const {
     }
     case DistKind::normal: return a + b * rng::normal_quantile(u);
     case DistKind::lognormal: return a * std::exp(b * rng::normal_quantile(u));
+    case DistKind::bernoulli: return u < a ? 1.0 : 0.0;
   }
   return a;
 }
@@ -191,6 +200,7 @@ double Distribution::mean() const {
     case DistKind::triangular: return (a + b + c) / 3.0;
     case DistKind::normal: return a;
     case DistKind::lognormal: return a * std::exp(0.5 * b * b);
+    case DistKind::bernoulli: return a;
   }
   return a;
 }
@@ -253,9 +263,19 @@ Profile parse_profile(const JsonReader& node) {
   p.weekly_cost_agency = w.at("weekly_cost_agency").number(0, 1e5);
 
   const JsonReader f = node.at("finance");
-  f.expect_only({"budget_per_year", "overheads_share"});
+  f.expect_only({"budget_per_year", "overheads_share", "budget_path"});
   p.budget_per_year = f.at("budget_per_year").number(0, 1e11);
   p.overheads_share = f.at("overheads_share").number(0, 5);
+  if (auto path = f.find("budget_path")) {
+    if (path->node().is_array()) {
+      p.budget_path = Profile::BudgetPath::given;
+      if (path->size() == 0) path->fail("no budgets", "one budget (GBP) a year of the horizon");
+      for (std::size_t y = 0; y < path->size(); ++y) p.budget_given.push_back(path->at(y).number(0, 1e11));
+    } else {
+      p.budget_path = path->one_of({"flat_real", "demand_led"}) == "flat_real" ? Profile::BudgetPath::flat_real
+                                                                            : Profile::BudgetPath::demand_led;
+    }
+  }
 
   const JsonReader o = node.at("ofsted");
   o.expect_only({"last_grade", "last_inspection"});
@@ -285,12 +305,15 @@ DeliveryModel parse_delivery_model(const JsonReader& node) {
                      "vat_recoverable", "corporation_tax", "partner_expertise", "setup_cost_gbp",
                      "setup_months", "contract_management", "risk_holder",
                      "single_focus_on_children", "can_take_wider_services",
-                     "complies_with_direction"});
+                     "complies_with_direction", "dfe_setup_grant_gbp", "trading_income_gbp_per_year"});
+  m.setup_grant = attrs.number_or("dfe_setup_grant_gbp", 0.0, 0.0, 1e9);
+  m.trading_income = attrs.number_or("trading_income_gbp_per_year", 0.0, 0.0, 1e9);
   m.tupe = attrs.at("tupe").one_of({"no", "may", "yes"}) != "no";
   m.corporation_tax = attrs.at("corporation_tax").boolean();
+  m.operational_independence = attrs.at("operational_independence").boolean();
   m.contract_management = parse_level(attrs.at("contract_management"));
   const std::string vat = attrs.at("vat_recoverable").one_of({"yes", "uncertain", "no"});
-  m.vat_irrecoverable_default = vat == "yes" ? 0.0 : vat == "uncertain" ? 0.5 : 1.0;
+  m.vat_irrecoverable_default = vat == "yes" ? 0.0 : 1.0;
   if (auto effects = node.find("effects")) {
     effects->expect_object();
     for (const auto& key : effects->keys()) {
@@ -307,6 +330,12 @@ DeliveryModel parse_delivery_model(const JsonReader& node) {
       m.effects[hook] = parse_distribution(value, kHookSupport[hook]);
       m.has_effect[hook] = true;
     }
+  }
+  // An uncertain VAT position with no effect given is a ruling at even odds, drawn per replicate.
+  const auto vat_hook = static_cast<std::size_t>(Hook::vat_irrecoverable);
+  if (vat == "uncertain" && !m.has_effect[vat_hook]) {
+    m.effects[vat_hook] = Distribution{DistKind::bernoulli, 0.5, 0, 0};
+    m.has_effect[vat_hook] = true;
   }
   return m;
 }
@@ -365,8 +394,8 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
   const JsonReader spec(spec_json, "");
   spec.expect_object();
   spec.expect_only({"profile", "models", "years", "replicates", "seed", "decision_month",
-                    "interventions", "parameters", "output", "baseline", "common_random_numbers",
-                    "name", "description"});
+                    "interventions", "risks", "parameters", "output", "baseline",
+                    "common_random_numbers", "name", "description"});
   Scenario s;
   s.profile = parse_profile(spec.at("profile"));
   s.months = static_cast<int>(spec.at("years").integer(1, 50)) * 12;
@@ -398,6 +427,8 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
     }
     if (s.baseline < 0) base->fail("baseline is not among the models", "one of " + join(chosen));
   }
+
+  if (auto list = spec.find("risks")) s.risks = parse_risks(*list);
 
   if (auto list = spec.find("interventions")) {
     list->expect_array();

@@ -741,10 +741,25 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
 
     # ---- finance
     overheads, sources["finance.overheads_share"] = OVERHEADS_SHARE
-    budget, sources["finance.budget_per_year"] = _budget(
-        profile["population"]["children_0_17"], profile["demand"]["cla_per_10k"], mix, cost,
-        w["in_post_fte"], w["agency_fte"], w["weekly_cost_employed"], w["weekly_cost_agency"], overheads)
-    profile["finance"] = {"budget_per_year": budget, "overheads_share": overheads}
+    # The council's actual spend (RO3 outturn: the RO3 workbook in panels_dir, else the shipped
+    # derived copy); a modelled cost only where the council has no outturn row.
+    from . import outturn
+
+    ro3 = Path(panels_dir) / outturn.RO3_FILE
+    actual = outturn.council_budget(la, ro3 if ro3.exists() else None)
+    if actual is not None:
+        budget, sources["finance.budget_per_year"] = actual
+    else:
+        budget, text = _budget(
+            profile["population"]["children_0_17"], profile["demand"]["cla_per_10k"], mix, cost,
+            w["in_post_fte"], w["agency_fte"], w["weekly_cost_employed"], w["weekly_cost_agency"],
+            overheads)
+        sources["finance.budget_per_year"] = f"{la} has no RO3 outturn row: {text}"
+    profile["finance"] = {"budget_per_year": budget, "overheads_share": overheads,
+                          "budget_path": "flat_real"}
+    sources["finance.budget_path"] = ("flat in real terms (the default); 'demand_led' grows it "
+                                      "with the child population and the demand trend, or give "
+                                      "one budget a year")
 
     # ---- Ofsted
     found = _ofsted_from_file(judgements, la, as_of_date) if judgements is not None else None

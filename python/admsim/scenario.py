@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _core
 from . import profiles as _profiles
+from . import risks as _risks
 from .catalogue import catalogue_json
 
 DEFAULT_MODELS = (
@@ -60,12 +61,15 @@ def build_scenario(
     output: str = "full",
     baseline: str | None = None,
     common_random_numbers: bool = True,
+    risks: Any = None,
 ) -> dict[str, Any]:
     """Return a scenario spec dict, ready for :func:`validate` or :func:`admsim.simulate`.
 
     ``models`` entries are catalogue ids, dicts ``{"id": <catalogue id>, "effects": {...}}`` that
     override parts of a catalogue entry, full new model definitions, or paths to JSON files of
-    either. ``baseline`` defaults to the first model.
+    either. ``baseline`` defaults to the first model. ``risks``: the risk register (default: the
+    shipped one, ``admsim.risks``); a list replaces it (``[]``: no risk events), a dict
+    ``{"remove": [ids], "add": [risks], "update": {id: fields}}`` edits it.
     """
     if isinstance(models, (str, Mapping, Path)):
         models = [models]  # one model, not a sequence of characters
@@ -81,6 +85,7 @@ def build_scenario(
         "parameters": dict(parameters or {}),
         "output": output,
         "common_random_numbers": common_random_numbers,
+        "risks": _risks.resolve(risks),
     }
     if baseline is not None:
         spec["baseline"] = baseline
@@ -99,6 +104,8 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         ) from None
     if not isinstance(spec, dict):
         raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object")
+    # No "risks": the shipped register, as in Python; an edit dict is applied to it.
+    spec["risks"] = _risks.resolve(spec.get("risks"))
     profile = spec.get("profile")
     if isinstance(profile, str):
         # A relative path is relative to the scenario file; otherwise it is a shipped slug.

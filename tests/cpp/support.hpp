@@ -22,8 +22,15 @@ inline const json& catalogue() {
   return c;
 }
 
+// The shipped risk register (seed 002 section 7), as a scenario's "risks".
+inline const json& risk_register() {
+  static const json r = read_json(std::string(ADMSIM_DATA_DIR) + "/risk_register.json")["risks"];
+  return r;
+}
+
 inline json small_spec(int years = 2, int replicates = 4) {
   json spec;
+  spec["risks"] = risk_register();
   spec["profile"] = read_json(std::string(ADMSIM_TEST_DATA_DIR) + "/profile_small.json");
   spec["models"] = json::array({"in_house", "latc", "independent_trust"});
   spec["years"] = years;

@@ -50,7 +50,7 @@ struct Calibration {
   // finance
   double staff_week_to_month = 52.0 / 12.0;
   double discount_monthly = 0;
-  double budget = 0;                   // per year
+  std::vector<double> budget_by_year;  // the profile's budget path, one a year of the horizon
 };
 
 Calibration calibrate(const Scenario& scenario);
@@ -67,7 +67,7 @@ struct InspectionEvent {
 // events may be null (summary mode).
 void simulate_replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
                         std::int64_t replicate, double* metrics, double* outcomes,
-                        std::vector<InspectionEvent>* events);
+                        std::vector<InspectionEvent>* events, double* risks_fired = nullptr);
 
 // Random streams, keyed by purpose so that adding a draw to one flow never shifts another.
 enum StreamId : std::uint32_t {

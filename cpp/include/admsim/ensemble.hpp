@@ -42,6 +42,11 @@ struct EnsembleResult {
   std::vector<double> outcome_mean, outcome_sd, outcome_count;   // [model][outcome]
   std::vector<double> outcome_quantiles;                         // [model][outcome][quantile]
   std::vector<double> diff_mean, diff_sd, diff_quantiles, diff_positive;  // vs baseline, [model][outcome](..)
+  // risk events, by the scenario's risks (both modes): replicates in which each fired and its
+  // events, [model][risk]; sums and counts of each outcome over the replicates it fired in,
+  // [model][risk][outcome] (NaN outcomes left out), so its effect on a result can be read off.
+  std::vector<double> risk_fired_replicates, risk_events;
+  std::vector<double> risk_outcome_sum, risk_outcome_count;
   std::int64_t replicate_months = 0;
 };
 

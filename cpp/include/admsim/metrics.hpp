@@ -81,6 +81,22 @@ enum class Outcome : std::size_t {
   overspend_amount,            // sum over years of spend above the budget, GBP
   setup_cost,
   risk_events,
+  // Cost lines, GBP over the horizon (undiscounted); total_cost is the costs less the incomes.
+  cost_social_workers,         // permanent and agency FTE at the employed rate (pay effect, uplifts)
+  cost_agency_premium,         // agency FTE x (agency rate - employed rate)
+  cost_placements_foster_inhouse, cost_placements_foster_agency, cost_placements_kinship,
+  cost_placements_residential, cost_placements_supported, cost_placements_with_parents,
+  cost_placements_adoption,
+  cost_overheads,
+  cost_setup,                  // the delivery model's set-up cost, before any grant
+  cost_transition,
+  cost_contract_management,
+  cost_vat,                    // irrecoverable VAT
+  cost_corporation_tax,
+  cost_risk_overruns,          // cost overruns of risk events
+  cost_edge_of_care,           // edge-of-care investment
+  income_setup_grant,          // DfE set-up grant (councils moving under direction)
+  income_trading,              // trading income of the delivery vehicle
   count_
 };
 
@@ -91,6 +107,16 @@ inline constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
     "months_to_leave_inadequate", "mean_turnover_rate", "mean_vacancy_rate", "mean_agency_share",
     "mean_caseload",           "cla_per_10k_end",    "total_cost",      "npv_cost",
     "overspend_years",         "overspend_any",      "overspend_amount", "setup_cost",
-    "risk_events"};
+    "risk_events",
+    "cost_social_workers", "cost_agency_premium",
+    "cost_placements_foster_inhouse", "cost_placements_foster_agency", "cost_placements_kinship",
+    "cost_placements_residential", "cost_placements_supported", "cost_placements_with_parents",
+    "cost_placements_adoption",
+    "cost_overheads", "cost_setup", "cost_transition", "cost_contract_management", "cost_vat",
+    "cost_corporation_tax", "cost_risk_overruns", "cost_edge_of_care", "income_setup_grant",
+    "income_trading"};
+// The first cost line, and how many (costs then incomes) follow it.
+inline constexpr std::size_t kFirstCostLine = static_cast<std::size_t>(Outcome::cost_social_workers);
+inline constexpr std::size_t kCostLineCount = kOutcomeCount - kFirstCostLine;
 
 }  // namespace admsim

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "admsim/json_reader.hpp"
+#include "admsim/risks.hpp"
 #include "admsim/parameters.hpp"
 
 namespace admsim {
@@ -35,21 +36,25 @@ struct Profile {
   // workforce
   double in_post_fte = 0, agency_fte = 0, vacancy_rate = 0, turnover_rate = 0, caseload = 0;
   double case_holding_share = 0, weekly_cost_employed = 0, weekly_cost_agency = 0;
-  // finance
+  // finance: the budget's first year, and its path over the horizon
   double budget_per_year = 0, overheads_share = 0;
+  enum class BudgetPath { flat_real, demand_led, given } budget_path = BudgetPath::flat_real;
+  std::vector<double> budget_given;  // one a year, for BudgetPath::given
   // inspection
   Grade last_grade = kGood;
   double months_since_inspection = 0;  // from the last inspection to the profile's as_of date
   double cla_from_cpp_check = 0;       // share of plan ends that go into care (must be < 1)
 };
 
-enum class DistKind { fixed, uniform, triangular, normal, lognormal };
+enum class DistKind { fixed, uniform, triangular, normal, lognormal, bernoulli };
 
 // An uncertain effect. Sampled by inversion of one uniform per hook and replicate, so models
 // that share a hook move together across replicates (common random numbers).
 struct Distribution {
   DistKind kind = DistKind::fixed;
-  double a = 0, b = 0, c = 0;  // fixed: a; uniform: a..b; triangular: a,b(mode),c; normal: mean a, sd b; lognormal: median a, sigma b
+  // fixed: a; uniform: a..b; triangular: a,b(mode),c; normal: mean a, sd b; lognormal: median a,
+  // sigma b; bernoulli: 1 with probability a, else 0 (a ruling: all or nothing)
+  double a = 0, b = 0, c = 0;
   double quantile(double u) const;
   double mean() const;
 };
@@ -74,10 +79,13 @@ struct DeliveryModel {
   // attributes the engine uses (the rest stay in the catalogue for appraisal)
   bool tupe = false;                // staff transfer (tupe "yes" or "may")
   bool corporation_tax = false;
+  bool operational_independence = false;  // a separate entity at arm's length from the council
   Level contract_management = Level::none;
   // Irrecoverable VAT share when no vat_irrecoverable effect is given: vat_recoverable
   // "yes" -> 0, "uncertain" -> 0.5 (HMRC decides case by case), "no" -> 1.
-  double vat_irrecoverable_default = 0.0;
+  double vat_irrecoverable_default = 0.0;  // with no vat_irrecoverable effect: 0 recoverable, 1 not
+  double setup_grant = 0;                  // DfE set-up grant, GBP, when moving under direction
+  double trading_income = 0;               // GBP a year while live
   std::array<Distribution, kHookCount> effects{};
   std::array<bool, kHookCount> has_effect{};
 };
@@ -101,6 +109,7 @@ struct Scenario {
   Profile profile;
   std::vector<DeliveryModel> models;
   std::vector<Intervention> interventions;
+  std::vector<Risk> risks;             // the risk register in force (empty: no risk events)
   EngineParameters parameters;
   int months = 120;
   std::int64_t replicates = 100;
