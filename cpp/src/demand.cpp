@@ -46,7 +46,11 @@ void Replicate::step_demand(int t) {
   // Referral noise is shared by all models (common random numbers): an AR(1) log multiplier.
   rng::Stream noise = stream(kStreamDemandNoise, t);
   demand_noise_ = e_.demand_noise_persistence * demand_noise_ + e_.demand_noise_sd * rng::normal(noise);
-  const double trend = std::pow(1.0 + e_.demand_trend_per_year, years);
+  // Referrals revert from the profile's rate toward the council's long-run rate (log scale).
+  const Profile& pr = s_.profile;
+  const double gap = pr.referrals_per_10k > 0 ? std::log(pr.referrals_long_run / pr.referrals_per_10k) : 0.0;
+  const double trend = std::pow(1.0 + e_.demand_trend_per_year, years) *
+                       std::exp(gap * (1.0 - std::pow(e_.demand_persistence_per_year, years)));
   const double lambda = c_.new_referrals * (children_ / c_.children0) * trend *
                         std::exp(demand_noise_) * mod_.referrals;
   rng::Stream ref = stream(kStreamReferrals, t);

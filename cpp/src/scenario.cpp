@@ -218,8 +218,10 @@ Profile parse_profile(const JsonReader& node) {
   const JsonReader d = node.at("demand");
   d.expect_only({"referrals_per_10k", "rereferral_rate", "no_further_action_rate", "cin_per_10k",
                  "cpp_per_10k", "cpp_starts_per_10k", "cpp_repeat_rate", "cla_per_10k",
-                 "cla_starts_per_10k", "cla_ceased_per_10k"});
+                 "cla_starts_per_10k", "cla_ceased_per_10k", "referrals_per_10k_long_run"});
   p.referrals_per_10k = d.at("referrals_per_10k").number(0, 1e4);
+  // Without a long-run rate, the profile's own: no reversion (a steady state).
+  p.referrals_long_run = d.number_or("referrals_per_10k_long_run", p.referrals_per_10k, 1e-6, 1e4);
   p.rereferral_rate = d.at("rereferral_rate").number(0, 0.95);
   p.no_further_action_rate = d.at("no_further_action_rate").number(0, 1);
   p.cin_per_10k = d.at("cin_per_10k").number(0, 1e4);

@@ -18,6 +18,7 @@ extension.
 from __future__ import annotations
 
 import datetime as _dt
+import math as _math
 import difflib
 import json
 import math
@@ -679,6 +680,18 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
     put("demand.referrals_per_10k",
         quantity(ref, ["referral_count"], lambda r, p: r["referral_count"] / p * 1e4,
                  "referral_count", per_10k=True), 2)
+    # The council's long-run referral rate: its mean over the years known by the profile's year
+    # (from 2013), toward which referrals revert (demand_persistence_per_year).
+    history = {y: v["referral_count"] / pop_for(y)[0] * 1e4
+               for y, v in ref_panel.values(la, ["referral_count"]).items()
+               if v["referral_count"] is not None and y <= year}
+    if len(history) >= 3:
+        profile["demand"]["referrals_per_10k_long_run"] = round(
+            float(_math.exp(sum(_math.log(v) for v in history.values()) / len(history))), 2)
+        sources["demand.referrals_per_10k_long_run"] = (
+            f"{ref_panel.name}: geometric mean of {la}'s referral_count per 10,000 0-17 population, "
+            f"{min(history)}-{max(history)} ({len(history)} years known by {year}); referrals revert "
+            f"toward it at demand_persistence_per_year")
     put("demand.rereferral_rate",
         quantity(ref, ["rereferral_count", "referral_count"],
                  lambda r, p: r["rereferral_count"] / r["referral_count"],

@@ -11,6 +11,7 @@ namespace admsim {
 struct EngineParameters {
   // Demand
   double demand_trend_per_year = 0.0;
+  double demand_persistence_per_year = 0.8;
   double demand_noise_sd = 0.03;
   double demand_noise_persistence = 0.9;
   double cla_from_cpp_share = 0.35;

@@ -30,6 +30,7 @@ struct Profile {
   double children = 0, growth_per_year = 0;
   // demand, per year (per 10k children unless a rate)
   double referrals_per_10k = 0, rereferral_rate = 0, no_further_action_rate = 0;
+  double referrals_long_run = 0;  // per 10k: the council's long-run rate, referrals revert toward it
   double cin_per_10k = 0, cpp_per_10k = 0, cpp_starts_per_10k = 0, cpp_repeat_rate = 0;
   double cla_per_10k = 0, cla_starts_per_10k = 0, cla_ceased_per_10k = 0;
   std::array<double, kPlacementCount> placement_mix{}, placement_weekly_cost{};
