@@ -5,12 +5,13 @@
 >>> res = admsim.simulate(la, models=["in_house", "latc"], years=5, replicates=200, seed=7)
 >>> res.summary()
 """
-from . import profiles
+from . import profiles, risks
 from ._core import ScenarioError
 from .appraise import Appraisal, appraise
 from .catalogue import catalogue, load_catalogue
 from .scenario import build_scenario, validate
 from .simulate import Results, simulate
+from .results_io import load
 
 __version__ = "0.1.0"
 
@@ -31,8 +32,10 @@ __all__ = [
     "Results",
     "build_scenario",
     "catalogue",
+    "load",
     "load_catalogue",
     "profiles",
+    "risks",
     "simulate",
     "validate",
 ]

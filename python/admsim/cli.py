@@ -62,8 +62,10 @@ def _report(results: Results, out: Path | None, appraisal=None) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    # The report's conclusion (P(best), paired intervals) needs every replicate's outcomes.
     spec = build_scenario(args.profile, args.models or list(DEFAULT_MODELS), years=args.years,
-                          replicates=args.replicates, seed=args.seed, output="summary")
+                          replicates=args.replicates, seed=args.seed,
+                          output="full" if args.out else "summary")
     _report(run_spec(spec, threads=args.threads), args.out)
     return 0
 

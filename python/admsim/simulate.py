@@ -75,13 +75,16 @@ def run_spec(
     if not isinstance(spec, Mapping):
         raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object (dict)")
     bar = _Progress(progress, int(spec.get("replicates", 0)))
+    catalogue = catalogue_json(catalogue_path)
     try:
-        raw = _core.simulate(
-            to_json(spec), catalogue_json(catalogue_path), int(threads or 0), bar
-        )
+        raw = _core.simulate(to_json(spec), catalogue, int(threads or 0), bar)
     finally:
         bar.close()
-    return Results(raw, spec)
+    results = Results(raw, spec)
+    from .results_io import provenance  # what ran: version, commit, catalogue hash (for save())
+
+    results._provenance = provenance(catalogue)
+    return results
 
 
 def simulate(
@@ -133,6 +136,14 @@ class Results:
         mode = "summary-only" if self.summary_only else "full"
         return (f"<admsim.Results {len(self.models)} models x {self.replicates} replicates x "
                 f"{self.months} months ({mode}), seed {self.seed}>")
+
+    def save(self, path: str | Path, *, compress: bool = True) -> Path:
+        """Write these results to one ``.npz`` file (every array held, the scenario spec, the
+        seed, the admsim version, git commit and catalogue hash of the run) and return its
+        path; :func:`admsim.load` reads it back. See :mod:`admsim.results_io`."""
+        from .results_io import save
+
+        return save(self, path, compress=compress)
 
     # ---- raw arrays -------------------------------------------------------------------------
     def _need_full(self, what: str) -> None:

@@ -159,8 +159,9 @@ def test_cli_compare_out_writes_summary_charts_and_report(cli_report):
 
 def test_cli_and_python_api_give_identical_summaries(cli_report, tmp_path):
     out, _ = cli_report
+    # with --out the CLI runs in full mode (the report's conclusion needs every replicate)
     res = admsim.simulate("example-county", list(DEFAULT_MODELS), years=2, replicates=20, seed=1,
-                          output="summary", progress=False)
+                          output="full", progress=False)
     res.summary().to_csv(tmp_path / "api.csv")
     assert (tmp_path / "api.csv").read_text() == (out / "summary.csv").read_text()
     pd.testing.assert_frame_equal(pd.read_parquet(out / "summary.parquet"), res.summary())
@@ -246,3 +247,88 @@ def test_browser_check_catches_broken_pages(tmp_path):
     assert any("boom" in e for e in verdict["errors"])
     assert any("undefinedFunction" in e for e in verdict["errors"])
     assert any("Uncaught" in line for line in _console_lines(bad, tmp_path))
+
+
+# ---- many models: colours, legends inside the figure, 200 dpi PNG and SVG ---------------------
+
+@pytest.fixture(scope="module", params=[6, 25], ids=["6-models", "25-models"])
+def many(request):
+    models = list(DEFAULT_MODELS) if request.param == 6 else list(admsim.catalogue().index)
+    assert len(models) == request.param
+    return admsim.simulate("example-county", models, years=3, replicates=12, seed=2,
+                           progress=False)
+
+
+def test_model_colours_never_repeat():
+    from matplotlib.colors import to_hex
+
+    from admsim.plot import model_colours
+
+    for n in (6, 10, 25, 60, 80):
+        colours = model_colours([f"m{i}" for i in range(n)])
+        assert len({to_hex(c) for c in colours.values()}) == n, n
+    # the first models keep their colours as more are added
+    assert list(model_colours(["a", "b"]).values()) == list(model_colours(["a", "b", "c"]).values())[:2]
+
+
+def _inside(fig: Figure) -> None:
+    """Every legend, and everything drawn, lies within the figure."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert legends or len(fig.axes) == 1
+    for legend in legends:
+        ext = legend.get_window_extent(renderer)
+        assert (ext.x0 >= box.x0 - 1 and ext.y0 >= box.y0 - 1 and ext.x1 <= box.x1 + 1
+                and ext.y1 <= box.y1 + 1), (ext, box)
+    tight = fig.get_tightbbox(renderer)  # inches
+    w, h = fig.get_size_inches()
+    assert tight.x0 >= -0.02 and tight.y0 >= -0.02 and tight.x1 <= w + 0.02 and tight.y1 <= h + 0.02
+
+
+def test_charts_for_many_models_are_distinct_and_fit(many):
+    from matplotlib.colors import to_hex
+
+    p = many.plot
+    n = len(many.models)
+    fan = p.fan("caseload")
+    medians = [ln for ax in fan.axes for ln in ax.lines if ln.get_label() in many.models]
+    assert len(medians) == n and len({to_hex(ln.get_color()) for ln in medians}) == n
+    assert len([ax for ax in fan.axes if ax.get_visible()]) == n  # small multiples, one a model
+    _inside(fan)
+    grades = p.grades()
+    assert len([ax for ax in grades.axes if ax.get_visible()]) == n
+    _inside(grades)
+    for fig in (p.costs(order="best"), p.differences(order="best"),
+                p.differences("good_by_year3", order="best"), p.costs("overspend_any")):
+        _inside(fig)
+    costs = p.costs()
+    assert [t.get_text() for t in costs.axes[0].get_yticklabels()] == list(reversed(many.models))
+    dots = [ln for ln in costs.axes[0].lines if ln.get_marker() == "o"]
+    assert len({to_hex(ln.get_color()) for ln in dots}) == n
+    plt.close("all")
+
+
+def test_probability_differences_use_a_paired_bootstrap_interval(results):
+    from admsim.plot import _probability_stats
+
+    fig = results.plot.differences("good_by_year3")
+    mean, lo, hi = _probability_stats(results, "good_by_year3", paired=True)
+    drawn = fig.axes[0].collections[0].get_segments()  # the first row drawn is the last model
+    (x0, _), (x1, _) = drawn[0]
+    m = results.models.index(results.models[-1])
+    assert (x0, x1) == pytest.approx((lo[m], hi[m]))
+    assert "percentage points" in fig.axes[0].get_xlabel()
+
+
+def test_report_charts_are_200_dpi_png_and_svg(results, tmp_path):
+    from PIL import Image
+
+    write_report(results, tmp_path / "r", sensitivity=False)
+    for name, _, _ in FIGURES:
+        png = tmp_path / "r" / name
+        with Image.open(png) as im:
+            assert im.info["dpi"] == pytest.approx((200, 200), abs=0.1), name
+        svg = png.with_suffix(".svg")
+        assert svg.is_file() and "<svg" in svg.read_text(encoding="utf-8")[:2000], svg
