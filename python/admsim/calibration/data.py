@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
