@@ -716,6 +716,19 @@ def appraise(
     neutral = shipped["neutral_effects"]["values"]
     entries = _model_entries(results)
     questions = _resolve_gateway(gateway)
+    notes: list[str] = []
+    # A question tied to the council's situation (a direction after an Inadequate grade) is left
+    # out where that situation does not hold, and the notes say so.
+    last_grade = results.spec.get("profile", {}).get("ofsted", {}).get("last_grade")
+    kept = []
+    for q in questions:
+        when = q.get("applies_when_last_grade")
+        if when is not None and last_grade not in when:
+            notes.append(f"gateway question {q['id']!r} left out: the council's last grade is "
+                         f"{last_grade} ({q.get('applies_note', 'it applies only when the last grade is ' + ', '.join(when))})")
+        else:
+            kept.append(q)
+    questions = kept
     gate = _evaluate_gateway(entries, questions)
     crit = _resolve_criteria(criteria)
     _apply_weights(crit, weights)
@@ -724,7 +737,6 @@ def appraise(
     if w_total <= 0:
         raise ValueError("every criterion weight is 0: give at least one a positive weight")
 
-    notes: list[str] = []
     raw = _raw_values(results, crit, entries, neutral, notes)
     passing = [m for m in results.models if gate.loc[m, "passed"]]
     if not passing:

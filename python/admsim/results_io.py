@@ -147,6 +147,10 @@ def save(results: "Results", path: str | Path, *, compress: bool = True) -> Path
     try:
         with os.fdopen(fd, "wb") as f:
             writer(f, **arrays)
+        # mkstemp makes the file private (0600): give it the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -90,13 +90,16 @@ def resolve(risks: Any) -> list[dict[str, Any]]:
     return [dict(r) if isinstance(r, Mapping) else r for r in risks]
 
 
+MIN_CONTRAST_SHARE = 0.05  # each side of a fired/not-fired contrast needs this share of replicates
+
+
 def effects(results, outcomes: Iterable[str] = ("npv_cost", "good_by_year3", "overspend_any")
             ) -> pd.DataFrame:
     """Which risks fired in a run and how much each moved the result: per model and risk, the
     share of replicates in which it fired, its events per replicate, and for each outcome the
     mean over replicates where it fired minus the mean over those where it did not (risk draws
     are independent of everything else, so this is the risk's effect, within Monte Carlo error;
-    NaN where it never or always fired)."""
+    NaN where fewer than 5% of replicates fired or did not: too few to contrast)."""
     import numpy as np
 
     from .simulate import OUTCOMES
@@ -117,6 +120,7 @@ def effects(results, outcomes: Iterable[str] = ("npv_cost", "good_by_year3", "ov
                 with np.errstate(invalid="ignore", divide="ignore"):
                     mean_f = s[m, k, o] / nf
                     mean_n = (mean_all[m, o] * n_all[m, o] - s[m, k, o]) / nn
-                row[f"{name}_if_fired_minus_not"] = (mean_f - mean_n) if nf > 0 and nn > 0 else np.nan
+                enough = min(nf, nn) >= MIN_CONTRAST_SHARE * n_all[m, o]
+                row[f"{name}_if_fired_minus_not"] = (mean_f - mean_n) if enough else np.nan
             rows.append(row)
     return pd.DataFrame(rows).set_index(["model", "risk"])

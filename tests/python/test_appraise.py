@@ -333,3 +333,15 @@ def test_plots_are_labelled_figures(default_appraisal):
         plt.close(fig)
     assert "7 pass the gateway" in repr(default_appraisal)
     assert default_gateway()[0]["id"] == "complies_with_direction"
+
+
+def test_the_direction_question_applies_only_to_a_council_under_direction():
+    good = admsim.simulate("example-county", ["in_house", "latc", "independent_trust"], years=3,
+                           replicates=40, seed=1, progress=False)
+    a = admsim.appraise(good)
+    assert "complies_with_direction" not in a.gateway.columns
+    assert any("complies_with_direction" in n and "left out" in n for n in a.notes)
+    assert a.gateway.loc["in_house", "passed"] == a.gateway.loc["in_house", "single_focus_on_children"]
+    directed = admsim.simulate("worcestershire-2017", ["in_house", "latc"], years=3, replicates=40,
+                               seed=1, progress=False)
+    assert "complies_with_direction" in admsim.appraise(directed).gateway.columns

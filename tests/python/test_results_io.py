@@ -117,3 +117,14 @@ def test_not_a_results_file_is_refused(tmp_path):
     np.savez(bad, x=np.zeros(3))
     with pytest.raises(ValueError, match="not an admsim results file"):
         admsim.load(bad)
+
+
+def test_a_saved_file_is_readable_by_colleagues(tmp_path):
+    import os
+    import stat
+
+    res = admsim.simulate("example-county", ["in_house"], years=1, replicates=3, seed=1, progress=False)
+    path = res.save(tmp_path / "run.npz")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

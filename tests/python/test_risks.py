@@ -155,3 +155,16 @@ def test_the_budget_path_and_overspend_that_tells_models_apart():
     over = res.outcome("overspend_any")
     diff = over[1] - over[0]
     assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(len(diff))
+
+
+def test_the_report_lists_the_risks_that_fired(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from admsim.report import write_report
+
+    res = admsim.simulate("example-county", ["in_house", "latc"], years=3, replicates=60, seed=2, **QUIET)
+    write_report(res, tmp_path, sensitivity=False)
+    text = (tmp_path / "report.html").read_text()
+    assert "<h2>Risk events</h2>" in text and "implementation_effort" in text
+    assert "social_worker_shortage" in text

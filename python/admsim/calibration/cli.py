@@ -112,7 +112,7 @@ def register(subparsers) -> None:
     p.add_argument("--until", default=None, help="last publication date used (YYYY-MM-DD)")
     p.add_argument("--walkers", type=int, default=32, help="emcee walkers (default 32)")
     p.add_argument("--steps", type=int, default=6000,
-                   help="steps per walker (default 6000: about 7 minutes on 2 cores)")
+                   help="steps per walker (default 6000: 2-6 minutes on 2 cores)")
     p.add_argument("--burn", type=int, default=500, help="steps dropped as burn-in (default 500)")
     p.add_argument("--draws", type=int, default=1000, help="posterior draws kept (default 1000)")
     p.add_argument("--out", required=True, help="output JSON file")
@@ -129,7 +129,7 @@ def register(subparsers) -> None:
     f.add_argument("--as-of", required=True, help="forecast date (YYYY-MM-DD)")
     f.add_argument("--calibration", default=None,
                    help="calibration JSON from 'admsim calibrate' (default: calibrate on the "
-                        "rows up to --as-of first, about 7 minutes on 2 cores)")
+                        "rows up to --as-of first: 2-6 minutes on 2 cores)")
     f.add_argument("--out", required=True, help="output CSV file")
     f.set_defaults(func=_cmd_forecast)
 

@@ -159,8 +159,8 @@ def calibrate(judgements=None, until=None, *, adm_history=None, panels=None,
     shipped ``council_workforce.csv``); workforce: False leaves workforce inputs out.
 
     walkers, steps, burn: emcee's ensemble (walkers x steps proposals, the first ``burn`` steps
-    dropped); the defaults take about 7 minutes on 2 cores. draws: posterior draws kept (evenly
-    spaced over the kept chain). fixed: named parameters held at given values (e.g.
+    dropped); the defaults take 2-6 minutes on 2 cores (more data, longer). draws: posterior
+    draws kept (evenly spaced over the kept chain). fixed: named parameters held at given values (e.g.
     ``{"persistent_share": 0}``, the default; ``{}`` fits everything). Parameters the data cannot
     inform (the ILACS terms before any ILACS row, the short-inspection shift before any short
     inspection, the improvement and workforce terms with no delivery-model spells or workforce

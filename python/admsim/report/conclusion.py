@@ -442,11 +442,13 @@ def _verdict(row: dict[str, Any], k: int, summary_only: bool) -> str:
         if lo == 0 and hi == 0:
             return "tied"
         return "lean" if spans or row["leader"] != row["baseline"] else "clear"
+    if not spans:  # the paired interval to the next best excludes zero: a lead, however small
+        return "clear"
     chance = 1.0 / k
     p = row.get("p_best_when_differ")
     if row.get("tied_share", 0) >= 0.95 or p is None or np.isnan(p) or p < chance + (1 - chance) / 3:
         return "tied"
-    return "lean" if spans else "clear"
+    return "lean"
 
 
 def _na_sentence(row: dict[str, Any], results: "Results") -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import base64
 import html
+
+import numpy as np
 from pathlib import Path
 from typing import TYPE_CHECKING
 import pandas as pd
@@ -81,6 +83,7 @@ differences are in percentage points. £m are 2022 prices.{histogram}</p>
 {_summary_table(summary, results.baseline)}
 <h2>Charts</h2>
 {figure_html}
+{_risks_html(results)}
 {_evidence_html(results)}
 {appraisal_section}
 </body></html>
@@ -276,3 +279,55 @@ def _figures_html(figures: list[tuple[Path, str]]) -> str:
         f'<span class="files">Files: <a href="{e(path.name)}">PNG</a> · '
         f'<a href="{e(path.with_suffix(".svg").name)}">SVG</a></span></figcaption></figure>\n'
         for path, caption in figures)
+
+
+def _risks_html(results: "Results") -> str:
+    """Which risks of the register fired, for which models, and how much each moved the result."""
+    from .. import risks as risk_register
+
+    ids = list(results._raw.get("risk_ids", []))
+    if not ids:
+        return "<h2>Risk events</h2><p>No risk register in this run (risks=[]).</p>"
+    e = html.escape
+    table = risk_register.effects(results)
+    register = {r["id"]: r for r in results.spec.get("risks", [])}
+    rows = []
+    for rid in ids:
+        r = register.get(rid, {})
+        fired = [table.loc[(m, rid), "p_fired"] for m in results.models]
+        if max(fired) == 0:
+            continue
+        # the effect where it fired, pooled over the models it fired for (weighted by firings)
+        sub = table.xs(rid, level="risk")
+        w = sub["p_fired"].to_numpy()
+        def pooled(col):
+            v = sub[col].to_numpy()
+            ok = ~np.isnan(v) & (w > 0)
+            return float(np.average(v[ok], weights=w[ok])) if ok.any() else float("nan")
+        npv, good = pooled("npv_cost_if_fired_minus_not"), pooled("good_by_year3_if_fired_minus_not")
+        cells = "".join(f"<td>{p:.0%}</td>" for p in fired)
+        npv_t = "–" if np.isnan(npv) else f"{npv / 1e6:+.1f}".replace("-", "−")
+        good_t = "–" if np.isnan(good) else f"{100 * good:+.1f}".replace("-", "−")
+        rows.append(f"<tr><th title=\"{e(r.get('risk', ''))}\">{e(rid)}<span class=\"sub\">"
+                    f"{e(r.get('likelihood', '?'))}/{e(r.get('impact', '?'))}, "
+                    f"{e(str(r.get('applies_to', '')).replace('_', ' '))}</span></th>"
+                    f"<td>{npv_t}</td><td>{good_t}</td>{cells}</tr>")
+    return f"""<h2>Risk events</h2>
+<p>The risk register of Birmingham's case for change (2016, section 7), as data: each risk's
+likelihood and impact as the register rates them, the arrangements it applies to (in-house too
+where its wording applies to any arrangement), and its effect (<code>admsim.risks.register()</code>
+lists them with the passage each rests on). The table gives the share of replicates in which each
+risk fired, by model, and what it did where it fired: the mean NPV and P(Good+ at year 3) where it
+fired minus where it did not (the risks' draws are independent of the rest, so this is the
+risk's effect, within Monte Carlo error). Risks that apply only to a new arrangement (set-up,
+transition, staff transfer, contracts) are much of why a change can look worse than in-house even
+when the catalogue assumes it improves practice.</p>
+<p class="note">For risks tied to go-live (implementation windows, "after go-live") whether a risk
+can fire depends on when go-live falls, so their contrast also carries some of the effect of an
+early or late go-live. "–": it fired, or did not, in fewer than 5% of replicates: too few to
+contrast.</p>
+<div class="scroll"><table><thead><tr><th>Risk (likelihood/impact, applies to)</th>
+<th>NPV where fired (£m)</th><th>P(Good+ y3) where fired (pp)</th>
+<th colspan="{len(results.models)}">Share of replicates it fired in: {", ".join(e(m) for m in results.models)}</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table></div>"""
+
