@@ -17,7 +17,9 @@ void Replicate::step_finance(int t) {
   const double staff = employed + agency;
   line(Outcome::cost_social_workers, staff - premium);
   line(Outcome::cost_agency_premium, premium);
-  const double price = (live(t) ? effect(Hook::placement_cost) : 1.0) * mod_.placement_cost;
+  // Placement prices rise faster than the general price level the costs are measured in.
+  const double price = (live(t) ? effect(Hook::placement_cost) : 1.0) * mod_.placement_cost *
+                       std::pow(1.0 + e_.placement_price_growth_per_year, t / 12.0);
   double placements = 0;
   for (std::size_t k = 0; k < kPlacementCount; ++k) {
     double n = 0;

@@ -205,6 +205,12 @@ const std::vector<ParameterInfo>& parameter_table() {
       {"transition_cost_share", &P::transition_cost_share, "finance", 0.0, 5.0, 0.1, 0.5,
        "share of set-up cost", "assumption; seed 002 risk register ('residual costs ... of support services and client service')",
        "Extra cost during the transition period, as a share of the set-up cost."},
+      {"placement_price_growth_per_year", &P::placement_price_growth_per_year, "finance", -0.1, 0.3, 0.0,
+       0.05, "fraction per year above CPI",
+       "assumption: the CMA's children's social care market study (2022) found children's home and "
+       "independent fostering prices rising faster than inflation with high provider profits; no "
+       "figure for the excess is taken from it, so 2% a year (range 0-5%) is an assumption",
+       "Real growth of placement prices (the costs are in 2022 prices; budgets flat in real terms)."},
       // ------------------------------------------------------------------ risk
       {"risk_probability_high", &P::risk_probability_high, "risk", 0.0, 1.0, 0.3, 0.7, "probability",
        "assumption mapping seed 002's likelihood H", "Chance an H-likelihood risk occurs in its window."},

@@ -72,6 +72,7 @@ struct EngineParameters {
   double corporation_tax_rate = 0.25;
   double surplus_margin = 0.01;
   double transition_cost_share = 0.25;
+  double placement_price_growth_per_year = 0.02;
   // Risk register
   double risk_probability_high = 0.5;
   double risk_probability_medium = 0.25;
