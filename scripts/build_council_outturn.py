@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import derived_csv  # scripts/derived_csv.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = """\
 # Councils' net current expenditure (GBP, 2024-25 prices) on the children's social care services
@@ -25,10 +27,7 @@ def main(argv: list[str]) -> int:
 
     data = Path(argv[0]) if argv else ROOT.parent / "shared" / "data"
     table = outturn.from_ro3(data / "la_panels" / outturn.RO3_FILE)
-    out = ROOT / "python" / "admsim" / "data" / "council_outturn.csv"
-    with open(out, "w") as f:
-        f.write(HEADER)
-        table.to_csv(f, index=False, float_format="%.0f")
+    out = derived_csv.write("council_outturn.csv", HEADER, table, float_format="%.0f")
     print(f"{len(table)} councils; written to {out}")
     return 0
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import derived_csv  # scripts/derived_csv.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = """\
@@ -26,10 +28,7 @@ def main(argv: list[str]) -> int:
 
     data = Path(argv[0]) if argv else ROOT.parent / "shared" / "data"
     table = workforce_panel.from_panel(data / "la_panels" / workforce_panel.PANEL_FILE)
-    out = ROOT / "python" / "admsim" / "data" / "council_workforce.csv"
-    with open(out, "w") as f:
-        f.write(HEADER)
-        table.to_csv(f, index=False, float_format="%.6g")
+    out = derived_csv.write("council_workforce.csv", HEADER, table, float_format="%.6g")
     print(f"{len(table)} council-years written to {out}")
     return 0
 

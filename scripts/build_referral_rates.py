@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import derived_csv  # scripts/derived_csv.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = """\
 # Referrals per 10,000 children aged 0-17 (previous mid-year population, DfE's convention) by
@@ -23,10 +25,7 @@ def main(argv: list[str]) -> int:
 
     data = Path(argv[0]) if argv else ROOT.parent / "shared" / "data"
     table = trends.from_panels(data / "la_panels")
-    out = ROOT / "python" / "admsim" / "data" / "referral_rates_2013_2022.csv"
-    with open(out, "w") as f:
-        f.write(HEADER)
-        table.to_csv(f, index=False, float_format="%.3f")
+    out = derived_csv.write("referral_rates_2013_2022.csv", HEADER, table, float_format="%.3f")
     print(f"{table['area'].nunique()} areas; written to {out}")
     return 0
 

@@ -243,6 +243,14 @@ void register_quality(py::module_& m) {
         py::arg("month"),
         "How far ILACS cut-points have fallen by `month` (standardised units, elementwise): linear at "
         "per_year from start_month to end_month, then damped with half-life half_life_years (inf: none).");
+  m.def("grading_regime", py::vectorize(&q::regime_of), py::arg("month"), py::arg("latest_grade"),
+        py::arg("ilacs_start_month"),
+        "The grading regime (0 SIF, 1 ILACS standard, 2 ILACS short) of an inspection in `month` "
+        "for a council whose latest grade is `latest_grade` (-1 before its first), elementwise.");
+  m.def("clock_months", py::vectorize(&q::clock_months), py::arg("from_month"), py::arg("to_month"),
+        py::arg("pause_start_month"), py::arg("pause_end_month"),
+        "Months from `from_month` to `to_month` on the inspection schedule's clock, which stops in "
+        "[pause_start_month, pause_end_month), elementwise.");
   m.def("workforce_stress", py::vectorize(&q::workforce_stress), py::arg("turnover"), py::arg("agency_share"),
         py::arg("caseload"), py::arg("turnover_ref"), py::arg("agency_share_ref"), py::arg("caseload_ref"),
         "The engine's workforce stress (elementwise): the mean of turnover and agency share above their "

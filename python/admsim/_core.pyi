@@ -56,13 +56,18 @@ def evaluate(
     ...
 
 # ---- The quality model fitted to Ofsted histories (cpp/include/admsim/quality_model.hpp).
-# `parameters` is float64 (S, 12), columns as QUALITY_PARAMETERS. `histories` is a dict:
-#   first_month: int (absolute month year*12 + month-1 of column 0); offsets: int (C+1,) CSR over
-#   councils; month, grade (0 Outstanding .. 3 Inadequate), framework (0 SIF, 1 ILACS): int (N,)
-#   one per graded inspection, months nondecreasing within a council and inside
-#   [first_month, first_month + M); adm_live: float (C, M) of 0/1; stress: float (C, M), finite.
-#   Optional "months" and "councils" must agree with the arrays. Bad input raises ScenarioError
-#   (a ValueError) naming the field, e.g. histories['grade'][17] or parameters[3, 1].
+# `parameters` is float64 (S, 17), columns as QUALITY_PARAMETERS (drift_half_life_years may be
+# inf). `histories` is a dict:
+#   first_month: int (absolute month year*12 + month-1 of column 0); ilacs_start_month: int (ILACS
+#   grades and the drift start); drift_end_month: int (the drift is linear to here, damped after);
+#   offsets: int (C+1,) CSR over councils; month, grade (0 Outstanding .. 3 Inadequate), framework
+#   (the regime: 0 SIF, 1 ILACS standard, 2 ILACS short): int (N,) one per graded inspection,
+#   months nondecreasing within a council and inside [first_month, first_month + M); adm_live:
+#   float (C, M) of 0/1; stress: float (C, M), finite. Optional "months" and "councils" must
+#   agree with the arrays. Bad input raises ScenarioError (a ValueError) naming the field, e.g.
+#   histories['grade'][17] or parameters[3, 1].
+# `schedule` is float (2, 5): rows after a SIF and after an ILACS grade; log-logistic median gaps
+#   (months) after grades 0..3, then the shape.
 # threads: None (or 0) uses every core; results are identical for any thread count.
 
 def quality_log_likelihood(
@@ -79,8 +84,23 @@ def quality_log_likelihood(
     edges midway, outer edges infinite), the persistent level u by Gauss-Hermite quadrature with
     `nodes` nodes (one at u = 0 when rho = 0). v starts from N(0, 1 - rho) at the council's first
     inspection and moves by the exact k-month kernel between inspections, with the shifts from its
-    adm_live/stress rows and latest grade. Several inspections in one month apply in turn.
-    Councils with no inspections get 0."""
+    adm_live/stress rows and latest grade. Each grade is read under its regime's cut-points after
+    the drift to its month. Several inspections in one month apply in turn. Councils with no
+    inspections get 0."""
+    ...
+
+def next_inspection_horizons(
+    histories: dict[str, Any],
+    *,
+    as_of_month: int,
+    schedule: np.ndarray,
+    pause_start_month: int,
+    pause_end_month: int,
+    max_months: int = 120,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(offsets (C+1,), months, weights): each council's distribution of the months ahead of
+    as_of_month of its next graded inspection, from the schedule after its latest grade given none
+    since, the clock stopped in the pause; the tail beyond max_months goes to the last month."""
     ...
 
 def quality_forecast(
@@ -91,17 +111,17 @@ def quality_forecast(
     horizon_offsets: np.ndarray,
     horizon_months: np.ndarray,
     horizon_weights: np.ndarray,
-    framework: int,
     grid: int = 81,
     nodes: int = 9,
     threads: Optional[int] = None,
 ) -> np.ndarray:
-    """Probabilities (S, C, 4) of each grade at each council's next inspection under `framework`.
+    """Probabilities (S, C, 4) of each grade at each council's next inspection.
 
     All of a council's inspections must be <= as_of_month. Council c's horizons are
     horizon_months[horizon_offsets[c]:horizon_offsets[c+1]] (months after as_of_month, >= 1, with
     as_of_month + months inside the histories' months) with weights summing to 1; the result is the
-    weighted mixture over them. A council never inspected starts from the stationary distribution
+    weighted mixture over them, each graded in the regime its month and the latest grade imply at
+    the drifted grading level. A council never inspected starts from the stationary distribution
     at as_of_month. Equals exp(loglik(history + next grade) - loglik(history)) for one horizon."""
     ...
 
@@ -113,23 +133,41 @@ def simulate_quality_histories(
     end_month: int,
     replicates: int,
     seed: int,
-    intervals: np.ndarray,
-    ilacs_start_month: int,
+    schedule: np.ndarray,
     pause_start_month: int,
     pause_end_month: int,
     threads: Optional[int] = None,
 ) -> dict[str, np.ndarray]:
-    """Simulated graded inspections: int32 arrays replicate, council, month, grade, framework, one
-    entry per inspection, sorted by replicate, council and month.
+    """Simulated graded inspections: int32 arrays replicate, council, month, grade, framework (the
+    regime), one entry per inspection, sorted by replicate, council and month.
 
     Replicate r uses parameter set r % S. Each council: u ~ N(0, rho), v ~ N(0, 1 - rho) at
     start_month, monthly steps to end_month with the shifts of its adm_live/stress rows and latest
     simulated grade; first inspection in its first observed inspection month (which must be >=
-    start_month; councils never inspected get none), then after max(1, floor(lo + (hi - lo) U))
-    months, (lo, hi) = intervals[latest grade] (float (4, 2)). SIF before ilacs_start_month, ILACS
-    from it. An inspection due in [pause_start_month, pause_end_month) moves to pause_end_month +
-    floor(12 U). Draws are keyed by (seed, replicate, 4 * council + purpose, month): identical for
-    any thread count, and a replicate's history does not depend on how many run."""
+    start_month; councils never inspected get none), then gaps drawn from the schedule after the
+    latest grade's era, the clock stopped in [pause_start_month, pause_end_month). SIF before the
+    histories' ilacs_start_month, then ILACS short after Good/Outstanding, standard otherwise.
+    Draws are keyed by (seed, replicate, 4 * council + purpose, month): identical for any thread
+    count, and a replicate's history does not depend on how many run."""
+    ...
+
+def grading_drift(per_year: ArrayLike, half_life_years: ArrayLike, start_month: ArrayLike,
+                  end_month: ArrayLike, month: ArrayLike) -> np.ndarray:
+    """How far ILACS cut-points have fallen by `month` (standardised units), elementwise."""
+    ...
+
+def grading_regime(month: ArrayLike, latest_grade: ArrayLike, ilacs_start_month: ArrayLike
+                   ) -> np.ndarray:
+    """The regime (0 SIF, 1 ILACS standard, 2 ILACS short) of an inspection, elementwise."""
+    ...
+
+def clock_months(from_month: ArrayLike, to_month: ArrayLike, pause_start_month: ArrayLike,
+                 pause_end_month: ArrayLike) -> np.ndarray:
+    """Months between two months on the schedule's clock (stopped in the pause), elementwise."""
+    ...
+
+def effect_distribution(hook: str, spec: str, quantiles: list[float]) -> tuple[float, list[float]]:
+    """(mean, quantiles) of one effect distribution (JSON text), as the engine draws it."""
     ...
 
 def workforce_stress(

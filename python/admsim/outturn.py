@@ -74,20 +74,13 @@ def load(panels: str | Path | None = None) -> pd.DataFrame:
     return _table(str(path)).copy()
 
 
-def _norm(name: str) -> str:
-    # RO3 names county councils "Worcestershire CC"; DfE's panels "Worcestershire".
-    name = name.lower().replace("&", "and").replace(",", "").strip()
-    for suffix in (" cc", " county council", " council"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-    return " ".join(name.split())
-
-
 def council_budget(la_name: str, panels: str | Path | None = None) -> tuple[float, str] | None:
     """The council's modelled-scope net spend in 2022 prices, and its source; None if the
     council is not in the outturn (or its return is suppressed)."""
+    from .profiles import _norm_la
+
     table = load(panels)
-    rows = table[table["local_authority"].map(_norm) == _norm(la_name)]
+    rows = table[table["local_authority"].map(_norm_la) == _norm_la(la_name)]
     if rows.empty:
         return None
     r = rows.iloc[0]

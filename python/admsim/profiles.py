@@ -456,9 +456,11 @@ def _match_la(name: str, names: list[str], what: str) -> str:
 
 
 def _norm_la(name: str) -> str:
-    """Loose key for matching LA names across publishers (Ofsted vs DfE spellings)."""
+    """Loose key for matching LA names across publishers (Ofsted, DfE and MHCLG spellings: MHCLG
+    names county councils "Worcestershire CC")."""
     s = name.casefold().replace("&", " and ")
     s = re.sub(r",\s*(city|county) of\s*$", "", s)
+    s = re.sub(r"\s+(cc|county council)\s*$", "", s)
     s = re.sub(r"[^a-z0-9 ]", " ", s)
     s = " ".join(s.split())
     return re.sub(r"^county ", "", s)

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from .data import ILACS_START, month_of, regimes
 from .predictive import transition_matrix
 from .workforce import stress_matrix
@@ -69,11 +70,10 @@ def forecast_rows(train: pd.DataFrame, as_of, z, names: list[str], panels=None) 
     rep = np.repeat(np.arange(len(names)), counts)
     lg = last.loc[names, "grade"].to_numpy()[rep]
     target = a + months
-    ilacs = target >= month_of(ILACS_START)
     return pd.DataFrame({
         "council": rep, "weight": weights,
         "last": lg, "prev": prev.loc[names].to_numpy()[rep],
-        "regime": np.where(ilacs, np.where(lg <= 1, 2, 1), 0),
+        "regime": _core.grading_regime(target, lg, month_of(ILACS_START)),
         "years_since": (target - last.loc[names, "month"].to_numpy()[rep]) / 12.0,
         "stress": stress[rep],
     })

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from . import workforce
 
 GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]
@@ -61,9 +62,10 @@ def regimes(df: pd.DataFrame) -> np.ndarray:
     re-inspections), 1 ILACS standard, 2 ILACS short; an ILACS row without its type takes the
     rule of ILACS (short after a Good or Outstanding grade)."""
     fw = df["framework"].astype(str).to_numpy()
-    prev = df.groupby("local_authority", sort=False)["grade"].shift().fillna(-1).to_numpy()
-    out = np.where(np.char.startswith(fw.astype(str), "ILACS"),
-                   np.where((prev >= 0) & (prev <= 1), 2, 1), 0)
+    prev = df.groupby("local_authority", sort=False)["grade"].shift().fillna(-1).to_numpy(int)
+    ilacs = np.char.startswith(fw.astype(str), "ILACS")
+    # an untyped ILACS row: the C++ rule (regime_of) for a month inside ILACS
+    out = np.where(ilacs, _core.grading_regime(month_of(ILACS_START), prev, month_of(ILACS_START)), 0)
     out[fw == "ILACS-Standard"] = 1
     out[fw == "ILACS-Short"] = 2
     return out.astype(np.int32)

@@ -100,8 +100,7 @@ def gaps(judgements=None, until=None) -> pd.DataFrame:
             rows.append({"local_authority": name, "grade": int(gr[i]),
                          "era": "ILACS" if fw[i].startswith("ILACS") else "SIF",
                          "months": int(stop - m[i]),
-                         "clock_months": int(stop - m[i]
-                                             - max(0, min(stop, p1) - max(m[i], p0))),
+                         "clock_months": int(_core.clock_months(m[i], stop, p0, p1)),
                          "event": i + 1 < len(m)})
     out = pd.DataFrame(rows)
     return out[out["clock_months"] > 0].reset_index(drop=True)
