@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import _core
 from .catalogue import catalogue_json
+from .intervals import probability_stats
 from .scenario import build_scenario, scenario_error, to_json
 
 METRICS: list[str] = list(_core.metric_names)
@@ -197,21 +198,28 @@ class Results:
 
         The difference is taken replicate by replicate against ``baseline`` (default: the
         scenario's baseline); with common random numbers it is much sharper than comparing the
-        two marginal intervals. Probabilities are means of 0/1 outcomes. Months to leave
+        two marginal intervals. Probabilities are shares of replicates with a 0/1 outcome; their
+        intervals are 90% Monte Carlo intervals for the share and for the paired difference
+        (bootstrap over replicates; normal approximation in summary-only runs), not quantiles of
+        0/1 values. Other outcomes' intervals hold 90% of replicates. Months to leave
         Inadequate count only replicates that start Inadequate and leave within the horizon; its
         median is in "Median months to leave Inadequate".
         """
         baseline = baseline or self.baseline
         b = _index(self.models, baseline, "model")
+        if self.summary_only and b != int(self._raw["baseline"]):
+            raise ValueError("summary-only results hold differences against the scenario's "
+                             f"baseline {self.baseline!r} only")
         rows = []
         for m, model in enumerate(self.models):
             row: dict[str, Any] = {"model": model}
             for name, label in SUMMARY_OUTCOMES.items():
                 k = OUTCOMES.index(name)
-                if self.summary_only:
-                    if b != int(self._raw["baseline"]):
-                        raise ValueError("summary-only results hold differences against the "
-                                         f"scenario's baseline {self.baseline!r} only")
+                if label.startswith("P("):  # a share of replicates: a Monte Carlo interval for it
+                    mean, lo, hi = (float(a[m]) for a in probability_stats(self, name))
+                    diff, dlo, dhi = (float(a[m]) for a in
+                                      probability_stats(self, name, paired=True, baseline=baseline))
+                elif self.summary_only:
                     mean = self._raw["outcome_mean"][m, k]
                     lo, hi = self._raw["outcome_quantiles"][m, k, [0, 4]]
                     diff = self._raw["diff_mean"][m, k]

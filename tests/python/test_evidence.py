@@ -15,7 +15,7 @@ import pytest
 import admsim
 from admsim.calibration import ADM_HISTORY
 from admsim.calibration.evidence import (FITTED_MODELS, catalogue_evidence, did_after_inadequate,
-                                         inadequate_episodes, load_summary, prior_summary)
+                                         inadequate_episodes, load_summary)
 from admsim.calibration.parameters import PARAMETER_NAMES
 from admsim.scenario import distribution_mean, distribution_quantiles
 

@@ -311,7 +311,7 @@ def test_charts_for_many_models_are_distinct_and_fit(many):
 
 
 def test_probability_differences_use_a_paired_bootstrap_interval(results):
-    from admsim.plot import _probability_stats
+    from admsim.intervals import probability_stats as _probability_stats
 
     fig = results.plot.differences("good_by_year3")
     mean, lo, hi = _probability_stats(results, "good_by_year3", paired=True)

@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import admsim  # noqa: E402
-from admsim.plot import bootstrap_mean_interval  # noqa: E402
+from admsim.intervals import bootstrap_mean_interval  # noqa: E402
 from admsim.report import (HEADLINE_OUTCOMES, conclude, output_files, p_best,  # noqa: E402
                            ranking_sensitivity, write_report)
 from admsim.simulate import OUTCOMES  # noqa: E402

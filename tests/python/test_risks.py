@@ -168,3 +168,17 @@ def test_the_report_lists_the_risks_that_fired(tmp_path):
     text = (tmp_path / "report.html").read_text()
     assert "<h2>Risk events</h2>" in text and "implementation_effort" in text
     assert "social_worker_shortage" in text
+
+
+def test_worcestershire_real_budget_tells_models_apart():
+    # Issue 11: Worcestershire 2017 with its RO3 outturn budget; P(overspend) must differ between
+    # models by more than its Monte Carlo error, and summary() gives the share an interval.
+    res = admsim.simulate("worcestershire-2017", ["in_house", "latc"], years=10, replicates=1000,
+                          seed=7, **QUIET)
+    over = res.outcome("overspend_any")
+    diff = over[1] - over[0]
+    assert diff.mean() > 3 * diff.std(ddof=1) / np.sqrt(len(diff))
+    row = res.summary().loc["latc"]
+    assert 0 < row["P(overspend in any year) 5%"] < row["P(overspend in any year)"] \
+        < row["P(overspend in any year) 95%"]
+    assert row["P(overspend in any year) diff 5%"] > 0

@@ -1,6 +1,5 @@
 """Demand that moves: referral rates revert toward the council's long-run rate."""
 import numpy as np
-import pandas as pd
 
 import admsim
 from admsim import trends

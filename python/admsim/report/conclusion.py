@@ -354,7 +354,8 @@ def _margin(outcome: str, m: float) -> str:
 
 def _rank_outcome(results: "Results", outcome: str, models: list[str], seed: int) -> dict[str, Any]:
     """One headline row: leader, P(best), the paired difference shown and its interval."""
-    from ..plot import bootstrap_mean_interval, higher_is_better, is_probability, normal_mean_interval
+    from ..intervals import bootstrap_mean_interval, normal_mean_interval
+    from ..plot import higher_is_better, is_probability
 
     k = OUTCOMES.index(outcome)
     hib = higher_is_better(outcome)
