@@ -12,19 +12,30 @@ namespace {
   throw ValidationError("/profile/" + field, problem, describe(json(value)), allowed);
 }
 
-// Expected children in each care band per child entering a month, for a placement type whose
-// leaving probabilities are leave[b]; ageing between bands is age[b].
-double stay_per_entry(const std::array<double, kCareBands>& leave,
-                      const std::array<double, kCareBands>& age,
-                      std::array<double, kCareBands>* stocks = nullptr) {
-  double inflow = 1.0, total = 0.0;
+// Expected children in each (months-in-care band, age band) cell at the end of a month, per
+// child entering a month with ages entry_age, in a placement type whose leaving probabilities
+// are leave[b][a]. Each month a child leaves, or stays and moves on in months (duration[b]) and in
+// age (age[a], independently); moving on from the last age band is turning 18, leaving care.
+// The moves only go forward, so the steady state follows cell by cell.
+double stay_per_entry(const CareGrid& leave,
+                      const std::array<double, kCareBands>& duration,
+                      const std::array<double, kAgeBands>& age,
+                      const std::array<double, kAgeBands>& entry_age, CareGrid* stocks = nullptr) {
+  CareGrid s{};
+  double total = 0.0;
   for (std::size_t b = 0; b < kCareBands; ++b) {
-    const double out = leave[b] + (1.0 - leave[b]) * age[b];
-    const double stock = inflow / out;
-    if (stocks) (*stocks)[b] = stock;
-    total += stock;
-    inflow = stock * (1.0 - leave[b]) * age[b];
+    for (std::size_t a = 0; a < kAgeBands; ++a) {
+      double in = b == 0 ? entry_age[a] : 0.0;
+      if (b > 0) in += s[b - 1][a] * (1.0 - leave[b - 1][a]) * duration[b - 1] * (1.0 - age[a]);
+      if (a > 0) in += s[b][a - 1] * (1.0 - leave[b][a - 1]) * (1.0 - duration[b]) * age[a - 1];
+      if (a > 0 && b > 0) {
+        in += s[b - 1][a - 1] * (1.0 - leave[b - 1][a - 1]) * duration[b - 1] * age[a - 1];
+      }
+      s[b][a] = in / (1.0 - (1.0 - leave[b][a]) * (1.0 - duration[b]) * (1.0 - age[a]));
+      total += s[b][a];
+    }
   }
+  if (stocks) *stocks = s;
   return total;
 }
 }  // namespace
@@ -85,8 +96,10 @@ Calibration calibrate(const Scenario& scenario) {
   const double cin_starts = referrals * (1.0 - p.no_further_action_rate);
   const double cpp_starts = p.cpp_starts_per_10k * per10k / 12.0;
   const double cla_starts = p.cla_starts_per_10k * per10k / 12.0;
-  const double from_cpp = e.cla_from_cpp_share * cla_starts;
-  const double from_cin = cla_starts - from_cpp;
+  // Unaccompanied asylum-seeking children arrive directly; the rest come through CIN and plans.
+  const double uasc = e.uasc_share_of_starts;
+  const double from_cpp = e.cla_from_cpp_share * (1.0 - uasc) * cla_starts;
+  const double from_cin = (1.0 - uasc) * cla_starts - from_cpp;
   if (c.cpp0 <= 0 && cpp_starts > 0) {
     profile_error("demand/cpp_per_10k", p.cpp_per_10k, "plans start but none are open",
                   "a positive number when cpp_starts_per_10k > 0");
@@ -109,9 +122,12 @@ Calibration calibrate(const Scenario& scenario) {
                   "stocks large enough that less than all children leave in a month");
   }
 
-  // ---- care: duration bands with relative hazards, scaled so that exits equal entries at the
-  // profile's stock; entry mix chosen so the stock mix equals the profile's placement mix.
+  // ---- care: months-in-care bands with relative hazards, scaled so that exits (with leaving at
+  // 18) equal entries at the profile's stock; the entry mix of children coming through children's
+  // services is chosen so the stock mix equals the profile's placement mix, UASC included.
   c.cla_entry_rate = cla_starts;
+  c.uasc_entries = uasc * cla_starts;
+  c.uasc_share_16_17 = e.uasc_share_aged_16_17;
   const std::array<double, kCareBands> band_rel = {e.leaving_hazard_0_6m, e.leaving_hazard_6_24m,
                                                    e.leaving_hazard_2_5y, e.leaving_hazard_5y_plus};
   std::array<double, kPlacementCount> type_rel{};
@@ -122,46 +138,119 @@ Calibration calibrate(const Scenario& scenario) {
   type_rel[static_cast<std::size_t>(Placement::residential)] = e.leaving_multiplier_residential;
   type_rel[static_cast<std::size_t>(Placement::kinship)] = e.leaving_multiplier_kinship;
   for (std::size_t b = 0; b < kCareBands; ++b) {
-    c.age_prob[b] = kCareBandMonths[b] > 0 ? 1.0 / kCareBandMonths[b] : 0.0;
+    c.duration_prob[b] = kCareBandMonths[b] > 0 ? 1.0 / kCareBandMonths[b] : 0.0;
   }
+  for (std::size_t a = 0; a < kAgeBands; ++a) c.age_prob[a] = 1.0 / kAgeBandMonths[a];
+
+  // Ages at entry: placed for adoption 0-4, supported accommodation 16-17, others the national mix.
+  const double age_10_15 = 1.0 - e.entry_share_age_0_4 - e.entry_share_age_5_9 - e.entry_share_age_16_17;
+  if (age_10_15 < -1e-12) {
+    throw ValidationError("/parameters/entry_share_age_16_17", "the entry shares by age add to more than 1",
+                          describe(json(e.entry_share_age_16_17)),
+                          "entry_share_age_0_4 + entry_share_age_5_9 + entry_share_age_16_17 <= 1 "
+                          "(10-15 takes the rest)");
+  }
+  const std::array<double, kAgeBands> general = {e.entry_share_age_0_4, e.entry_share_age_5_9,
+                                                 std::max(0.0, age_10_15), e.entry_share_age_16_17};
+  for (std::size_t t = 0; t < kPlacementCount; ++t) c.entry_age[t] = general;
+  c.entry_age[static_cast<std::size_t>(Placement::adoption)] = {1, 0, 0, 0};
+  c.entry_age[static_cast<std::size_t>(Placement::supported)] = {0, 0, 0, 1};
+  // UASC: 16-17 into supported accommodation, younger into agency foster care aged 10-15.
+  constexpr auto kSupported = static_cast<std::size_t>(Placement::supported);
+  constexpr auto kAgencyFoster = static_cast<std::size_t>(Placement::foster_agency);
+  std::array<double, kPlacementCount> uasc_mix{};
+  uasc_mix[kSupported] = c.uasc_share_16_17;
+  uasc_mix[kAgencyFoster] = 1.0 - c.uasc_share_16_17;
+  auto uasc_age = [&](std::size_t t) {
+    return t == kSupported ? std::array<double, kAgeBands>{0, 0, 0, 1}
+                           : std::array<double, kAgeBands>{0, 0, 1, 0};
+  };
+
+  const std::array<double, kAgeBands> age_rel = {e.leaving_multiplier_age_0_4, e.leaving_multiplier_age_5_9,
+                                                 1.0, e.leaving_multiplier_age_16_17};
   auto leave_for = [&](double scale, std::size_t t) {
-    std::array<double, kCareBands> leave{};
-    for (std::size_t b = 0; b < kCareBands; ++b) {
-      leave[b] = 1.0 - std::exp(-scale * band_rel[b] * type_rel[t]);
-    }
+    CareGrid leave{};
+    for (std::size_t b = 0; b < kCareBands; ++b)
+      for (std::size_t a = 0; a < kAgeBands; ++a)
+        leave[b][a] = 1.0 - std::exp(-scale * band_rel[b] * type_rel[t] * age_rel[a]);
     return leave;
   };
-  // sum_t mix_t / D_t(scale) must equal entries / stock; it rises with the scale.
-  auto entries_per_stock = [&](double scale) {
-    double sum = 0;
+  // The non-UASC entry share of each type that gives the profile's stock of that type.
+  auto entry_shares = [&](double scale) {
+    std::array<double, kPlacementCount> x{};
     for (std::size_t t = 0; t < kPlacementCount; ++t) {
-      if (p.placement_mix[t] > 0) sum += p.placement_mix[t] / stay_per_entry(leave_for(scale, t), c.age_prob);
+      const auto leave = leave_for(scale, t);
+      const double d = stay_per_entry(leave, c.duration_prob, c.age_prob, c.entry_age[t]);
+      const double du = uasc_mix[t] > 0 ? stay_per_entry(leave, c.duration_prob, c.age_prob, uasc_age(t)) : 0.0;
+      x[t] = (c.cla0 * p.placement_mix[t] / cla_starts - uasc * uasc_mix[t] * du) / ((1.0 - uasc) * d);
     }
-    return sum;
+    return x;
+  };
+  auto excess = [&](double scale) {
+    double sum = 0;
+    for (double v : entry_shares(scale)) sum += v;
+    return sum - 1.0;
   };
   if (c.cla0 > 0 && cla_starts > 0) {
-    const double target = cla_starts / c.cla0;
     double lo = 1e-9, hi = 50.0;
-    if (entries_per_stock(hi) < target) {
+    if (excess(hi) < 0) {
       profile_error("demand/cla_starts_per_10k", p.cla_starts_per_10k,
                     "entries to care too high for the number in care", "a lower entry rate for this cla_per_10k");
     }
+    if (excess(lo) > 0) {
+      profile_error("demand/cla_per_10k", p.cla_per_10k,
+                    "more children in care than the entries can keep there, with children leaving at 18",
+                    "a lower cla_per_10k, or more entries (cla_starts_per_10k) or younger entrants "
+                    "(parameters entry_share_age_*)");
+    }
     for (int it = 0; it < 200; ++it) {
       const double mid = 0.5 * (lo + hi);
-      (entries_per_stock(mid) < target ? lo : hi) = mid;
+      (excess(mid) < 0 ? lo : hi) = mid;
     }
     const double scale = 0.5 * (lo + hi);
+    c.entry_mix = entry_shares(scale);
     for (std::size_t t = 0; t < kPlacementCount; ++t) {
+      if (c.entry_mix[t] < -1e-9) {
+        throw ValidationError(
+            "/parameters/uasc_share_of_starts", "more UASC enter " + std::string(kPlacementNames[t]) +
+            " than the profile's placement mix has room for", describe(json(uasc)),
+            "a lower share, or a larger placement_mix/" + std::string(kPlacementNames[t]) + " in the profile");
+      }
+      c.entry_mix[t] = std::max(0.0, c.entry_mix[t]);  // rounding only: checked just above
       c.leave_prob[t] = leave_for(scale, t);
-      std::array<double, kCareBands> stocks{};
-      const double d = stay_per_entry(c.leave_prob[t], c.age_prob, &stocks);
-      const double stock_t = c.cla0 * p.placement_mix[t];
-      c.entry_mix[t] = stock_t / (cla_starts * d);
-      for (std::size_t b = 0; b < kCareBands; ++b) c.initial_care[t][b] = stocks[b] / d * stock_t;
+      CareGrid general_stock{}, uasc_stock{};
+      stay_per_entry(c.leave_prob[t], c.duration_prob, c.age_prob, c.entry_age[t], &general_stock);
+      if (uasc_mix[t] > 0) stay_per_entry(c.leave_prob[t], c.duration_prob, c.age_prob, uasc_age(t), &uasc_stock);
+      for (std::size_t b = 0; b < kCareBands; ++b)
+        for (std::size_t a = 0; a < kAgeBands; ++a)
+          c.initial_care[t][b][a] = cla_starts * ((1.0 - uasc) * c.entry_mix[t] * general_stock[b][a] +
+                                                  uasc * uasc_mix[t] * uasc_stock[b][a]);
     }
   } else if (c.cla0 > 0) {
     profile_error("demand/cla_starts_per_10k", p.cla_starts_per_10k, "children in care but no entries",
                   "a positive number when cla_per_10k > 0");
+  }
+
+  // Step-downs from children's homes to foster care, and escalations back, balanced cell by cell
+  // at the stocks the moves see (after the month's exits, before its entries).
+  c.step_down_prob = 1.0 - std::exp(-e.step_down_per_year / 12.0);
+  {
+    constexpr auto kResidential = static_cast<std::size_t>(Placement::residential);
+    constexpr auto kInhouseFoster = static_cast<std::size_t>(Placement::foster_inhouse);
+    for (std::size_t b = 0; b < kCareBands; ++b) {
+      for (std::size_t a = 0; a < kAgeBands; ++a) {
+        auto before_entries = [&](std::size_t t) {
+          double n = c.initial_care[t][b][a];
+          if (b == 0) {
+            n -= cla_starts * ((1.0 - uasc) * c.entry_mix[t] * c.entry_age[t][a] +
+                               uasc * uasc_mix[t] * uasc_age(t)[a]);
+          }
+          return std::max(0.0, n);
+        };
+        const double foster = before_entries(kInhouseFoster) + before_entries(kAgencyFoster);
+        c.escalation_prob[b][a] = foster > 0 ? std::min(1.0, c.step_down_prob * before_entries(kResidential) / foster) : 0.0;
+      }
+    }
   }
 
   // ---- workforce

@@ -8,13 +8,25 @@
 
 namespace admsim::detail {
 
+// The metrics by placement type and by age band follow the engine's orders.
+static_assert(static_cast<std::size_t>(Metric::cla_adoption) - static_cast<std::size_t>(Metric::cla_foster_inhouse) + 1 ==
+              kPlacementCount);
+static_assert(static_cast<std::size_t>(Metric::cla_age_16_17) - static_cast<std::size_t>(Metric::cla_age_0_4) + 1 ==
+              kAgeBands);
+
 namespace {
 std::uint64_t round_count(double x) { return static_cast<std::uint64_t>(std::llround(std::max(0.0, x))); }
 }  // namespace
 
+std::uint64_t Replicate::in_care(std::size_t placement) const {
+  std::uint64_t n = 0;
+  for (const auto& band : care_[placement]) for (auto k : band) n += k;
+  return n;
+}
+
 std::uint64_t Replicate::cin_all() const {
   std::uint64_t cla = 0;
-  for (const auto& type : care_) for (auto n : type) cla += n;
+  for (std::size_t p = 0; p < kPlacementCount; ++p) cla += in_care(p);
   return cin_only_ + cpp_ + cla;
 }
 
@@ -23,7 +35,8 @@ void Replicate::init_demand() {
   cin_only_ = round_count(c_.cin_only0);
   cpp_ = round_count(c_.cpp0);
   for (std::size_t t = 0; t < kPlacementCount; ++t)
-    for (std::size_t b = 0; b < kCareBands; ++b) care_[t][b] = round_count(c_.initial_care[t][b]);
+    for (std::size_t b = 0; b < kCareBands; ++b)
+      for (std::size_t a = 0; a < kAgeBands; ++a) care_[t][b][a] = round_count(c_.initial_care[t][b][a]);
   // The pool of recent closures, as the steady state leaves it: each monthly cohort thinned by
   // the re-referral hazard for the months since it closed.
   for (std::size_t k = 0; k < pool_.size(); ++k) {
@@ -91,29 +104,92 @@ void Replicate::step_demand(int t) {
       1.0, s_.profile.cpp_repeat_rate * std::exp(-e_.quality_rereferral_effect * quality_change()));
   const std::uint64_t repeat_starts = rng::binomial(repeat, cpp_starts, repeat_p);
 
-  // Care: leave or move to the next duration band, then the month's entries join band 0.
+  // Care: each child leaves, or stays and moves on in months in care and in age; moving on from
+  // 16-17 is turning 18, leaving care (a care leaver).
   rng::Stream exits = stream(kStreamCareExit, t);
-  std::uint64_t ceased = 0, cla = 0, residential = 0;
+  std::uint64_t ceased = 0, care_leavers = 0;
   for (std::size_t p = 0; p < kPlacementCount; ++p) {
-    std::uint64_t moving_in = 0;
+    CareCounts next{};
     for (std::size_t b = 0; b < kCareBands; ++b) {
-      std::uint64_t& n = care_[p][b];
-      const std::uint64_t left = rng::binomial(exits, n, c_.leave_prob[p][b]);
-      const std::uint64_t aged = rng::binomial(exits, n - left, c_.age_prob[b]);
-      ceased += left;
-      n = n - left - aged + moving_in;
-      moving_in = aged;
+      const std::size_t b_on = std::min(b + 1, kCareBands - 1);
+      for (std::size_t a = 0; a < kAgeBands; ++a) {
+        const std::uint64_t n = care_[p][b][a];
+        const std::uint64_t left = rng::binomial(exits, n, c_.leave_prob[p][b][a]);
+        const std::uint64_t on = rng::binomial(exits, n - left, c_.duration_prob[b]);
+        const std::uint64_t older_on = rng::binomial(exits, on, c_.age_prob[a]);
+        const std::uint64_t older = rng::binomial(exits, n - left - on, c_.age_prob[a]);
+        ceased += left;
+        next[b][a] += n - left - on - older;
+        next[b_on][a] += on - older_on;
+        if (a + 1 < kAgeBands) {
+          next[b][a + 1] += older;
+          next[b_on][a + 1] += older_on;
+        } else {
+          care_leavers += older + older_on;
+        }
+      }
+    }
+    care_[p] = next;
+  }
+  ceased += care_leavers;
+
+  // Step-down from children's homes to foster care (in-house or agency, as their numbers stand)
+  // and escalation back, cell by cell.
+  rng::Stream step = stream(kStreamPlacementStep, t);
+  constexpr auto kRes = static_cast<std::size_t>(Placement::residential);
+  constexpr auto kInhouse = static_cast<std::size_t>(Placement::foster_inhouse);
+  constexpr auto kAgency = static_cast<std::size_t>(Placement::foster_agency);
+  const double down_p = std::min(1.0, c_.step_down_prob * mod_.step_down);
+  std::uint64_t step_downs = 0, escalations = 0;
+  for (std::size_t b = 0; b < kCareBands; ++b) {
+    for (std::size_t a = 0; a < kAgeBands; ++a) {
+      const std::uint64_t down = rng::binomial(step, care_[kRes][b][a], down_p);
+      const std::uint64_t foster = care_[kInhouse][b][a] + care_[kAgency][b][a];
+      const double inhouse_share = foster > 0 ? double(care_[kInhouse][b][a]) / double(foster) : 0.5;
+      const std::uint64_t to_inhouse = rng::binomial(step, down, inhouse_share);
+      const std::uint64_t up_inhouse = rng::binomial(step, care_[kInhouse][b][a], c_.escalation_prob[b][a]);
+      const std::uint64_t up_agency = rng::binomial(step, care_[kAgency][b][a], c_.escalation_prob[b][a]);
+      care_[kRes][b][a] += up_inhouse + up_agency - down;
+      care_[kInhouse][b][a] += to_inhouse - up_inhouse;
+      care_[kAgency][b][a] += down - to_inhouse - up_agency;
+      step_downs += down;
+      escalations += up_inhouse + up_agency;
     }
   }
-  const std::uint64_t entries = cin_to_care + cpp_to_care;
+
+  // Entries: through children's services (placement type, then age given type), and UASC
+  // arriving directly (16-17 into supported accommodation, younger into agency foster care).
+  const std::uint64_t entries_cs = cin_to_care + cpp_to_care;
   rng::Stream place = stream(kStreamCareEntry, t);
   std::uint64_t by_type[kPlacementCount];
-  rng::multinomial(place, entries, c_.entry_mix.data(), kPlacementCount, by_type);
+  rng::multinomial(place, entries_cs, c_.entry_mix.data(), kPlacementCount, by_type);
   for (std::size_t p = 0; p < kPlacementCount; ++p) {
-    care_[p][0] += by_type[p];
-    for (auto n : care_[p]) cla += n;
+    std::uint64_t by_age[kAgeBands];
+    rng::multinomial(place, by_type[p], c_.entry_age[p].data(), kAgeBands, by_age);
+    for (std::size_t a = 0; a < kAgeBands; ++a) care_[p][0][a] += by_age[a];
   }
-  for (auto n : care_[static_cast<std::size_t>(Placement::residential)]) residential += n;
+  rng::Stream uasc = stream(kStreamUasc, t);
+  const std::uint64_t uasc_starts = rng::poisson(uasc, c_.uasc_entries * mod_.uasc);
+  const std::uint64_t uasc_16_17 = rng::binomial(uasc, uasc_starts, c_.uasc_share_16_17);
+  care_[static_cast<std::size_t>(Placement::supported)][0][kAge16to17] += uasc_16_17;
+  care_[kAgency][0][kAge10to15] += uasc_starts - uasc_16_17;
+  const std::uint64_t entries = entries_cs + uasc_starts;
+
+  std::uint64_t cla = 0;
+  for (std::size_t p = 0; p < kPlacementCount; ++p) {
+    const std::uint64_t n = in_care(p);
+    cla += n;
+    set(static_cast<Metric>(static_cast<std::size_t>(Metric::cla_foster_inhouse) + p), double(n));
+  }
+  for (std::size_t a = 0; a < kAgeBands; ++a) {
+    std::uint64_t n = 0;
+    for (const auto& type : care_) for (const auto& band : type) n += band[a];
+    set(static_cast<Metric>(static_cast<std::size_t>(Metric::cla_age_0_4) + a), double(n));
+  }
+  set(Metric::care_leavers, double(care_leavers));
+  set(Metric::uasc_starts, double(uasc_starts));
+  set(Metric::step_downs, double(step_downs));
+  set(Metric::escalations, double(escalations));
 
   cin_only_ = cin_only_ + assessed_in_need + step_down - cpp_starts - cin_to_care - cin_closed;
   cpp_ = cpp_ + cpp_starts - cpp_ends;
@@ -129,7 +205,7 @@ void Replicate::step_demand(int t) {
 
   set(Metric::referrals, double(referrals));
   set(Metric::rereferrals, double(rereferred));
-  set(Metric::cin_starts, double(assessed_in_need));
+  set(Metric::cin_starts, double(assessed_in_need + uasc_starts));  // UASC open a CIN episode too
   set(Metric::cin_closed, double(cin_closed + cpp_closed + ceased));
   set(Metric::cin, double(cin_only_ + cpp_ + cla));
   set(Metric::cpp, double(cpp_));
@@ -139,7 +215,6 @@ void Replicate::step_demand(int t) {
   set(Metric::cpp_ends, double(cpp_ends));
   set(Metric::cla_starts, double(entries));
   set(Metric::cla_ceased, double(ceased));
-  set(Metric::cla_residential, double(residential));
 }
 
 }  // namespace admsim::detail

@@ -22,8 +22,7 @@ void Replicate::step_finance(int t) {
                        std::pow(1.0 + e_.placement_price_growth_per_year, t / 12.0);
   double placements = 0;
   for (std::size_t k = 0; k < kPlacementCount; ++k) {
-    double n = 0;
-    for (auto c : care_[k]) n += double(c);
+    const double n = double(in_care(k));
     const double cost = n * p.placement_weekly_cost[k] * weeks * price;
     cost_lines_[static_cast<std::size_t>(Outcome::cost_placements_foster_inhouse) - kFirstCostLine + k] += cost;
     placements += cost;

@@ -68,20 +68,66 @@ const std::vector<ParameterInfo>& parameter_table() {
       {"leaving_hazard_2_5y", &P::leaving_hazard_2_5y, "demand", 0.01, 20.0, 0.4, 0.9,
        "relative hazard", "assumption (witan.cic)", "Relative hazard of leaving care at 2-5 years."},
       {"leaving_hazard_5y_plus", &P::leaving_hazard_5y_plus, "demand", 0.01, 20.0, 0.6, 1.5,
-       "relative hazard", "assumption (witan.cic: second mode near age 18)",
-       "Relative hazard of leaving care after 5 years."},
+       "relative hazard", "assumption (witan.cic's second mode near 18 is the age bands' leaving at 18)",
+       "Relative hazard of leaving care after 5 years, for reasons other than turning 18."},
       {"leaving_multiplier_adoption", &P::leaving_multiplier_adoption, "demand", 0.01, 50.0, 2.0, 8.0,
        "relative hazard", "assumption: children placed for adoption leave care when the order is made",
        "Leaving-hazard multiplier for children placed for adoption."},
       {"leaving_multiplier_with_parents", &P::leaving_multiplier_with_parents, "demand", 0.01, 50.0,
        1.0, 2.5, "relative hazard", "assumption", "Leaving-hazard multiplier, placed with parents."},
-      {"leaving_multiplier_supported", &P::leaving_multiplier_supported, "demand", 0.01, 50.0, 1.2,
-       3.0, "relative hazard", "assumption: supported accommodation is for 16-17 year olds",
-       "Leaving-hazard multiplier, supported and independent living."},
+      {"leaving_multiplier_supported", &P::leaving_multiplier_supported, "demand", 0.01, 50.0, 0.7,
+       2.0, "relative hazard",
+       "assumption: 1, because leaving at 18 is now explicit (supported accommodation is for "
+       "16-17 year olds, who leave care at 18 through the age bands)",
+       "Leaving-hazard multiplier, supported and independent living (before 18)."},
       {"leaving_multiplier_residential", &P::leaving_multiplier_residential, "demand", 0.01, 50.0,
        0.6, 1.2, "relative hazard", "assumption", "Leaving-hazard multiplier, children's homes."},
       {"leaving_multiplier_kinship", &P::leaving_multiplier_kinship, "demand", 0.01, 50.0, 0.5, 1.2,
        "relative hazard", "assumption", "Leaving-hazard multiplier, kinship foster care."},
+      {"leaving_multiplier_age_0_4", &P::leaving_multiplier_age_0_4, "demand", 0.01, 50.0, 1.5, 3.5,
+       "relative hazard",
+       "fitted here so that the steady state's ages match DfE, Children looked after in England including adoptions, year ending 31 March 2022 (national tables, typed, not shipped data): of children in care at 31 March, "
+       "about 17% under 5, 18% 5-9, 39% 10-15 and 26% 16 or over; a grid fit on Example County gives 17/18/39/26% (docs/model.md). Ranges are assumptions",
+       "Leaving-hazard multiplier for children aged 0-4 (adoption, return home, special "
+       "guardianship), against 10-15."},
+      {"leaving_multiplier_age_5_9", &P::leaving_multiplier_age_5_9, "demand", 0.01, 50.0, 0.8, 2.0,
+       "relative hazard", "fitted with leaving_multiplier_age_0_4 (the same ages at 31 March 2022)",
+       "Leaving-hazard multiplier for children aged 5-9, against 10-15."},
+      {"leaving_multiplier_age_16_17", &P::leaving_multiplier_age_16_17, "demand", 0.01, 50.0, 0.1,
+       1.0, "relative hazard",
+       "fitted with leaving_multiplier_age_0_4 (the same ages at 31 March 2022); leaving at 18 is "
+       "separate, through the age bands",
+       "Leaving-hazard multiplier for children aged 16-17 before they turn 18, against 10-15."},
+      {"entry_share_age_0_4", &P::entry_share_age_0_4, "demand", 0.0, 1.0, 0.30, 0.45, "share",
+       "DfE, Children looked after in England including adoptions, year ending 31 March 2022 (national tables, typed, not shipped data): about a third of children starting care are under 5; this is their share of the starts "
+       "other than unaccompanied asylum-seeking children (who are nearly all 10 or over)",
+       "Share of entries through children's services aged 0-4 (placed for adoption: all 0-4)."},
+      {"entry_share_age_5_9", &P::entry_share_age_5_9, "demand", 0.0, 1.0, 0.12, 0.22, "share",
+       "DfE, Children looked after in England including adoptions, year ending 31 March 2022 (national tables, typed, not shipped data): about 16% of starts aged 5-9, here of starts other than UASC",
+       "Share of entries through children's services aged 5-9; 10-15 takes what the three "
+       "shares leave."},
+      {"entry_share_age_16_17", &P::entry_share_age_16_17, "demand", 0.0, 1.0, 0.05, 0.15, "share",
+       "DfE, Children looked after in England including adoptions, year ending 31 March 2022 (national tables, typed, not shipped data): about 18% of all starts are 16 or over, about half of them UASC; this is the "
+       "share of the rest (supported accommodation: all 16-17)",
+       "Share of entries through children's services aged 16-17."},
+      {"uasc_share_of_starts", &P::uasc_share_of_starts, "demand", 0.0, 0.9, 0.04, 0.15, "share",
+       "DfE, Children looked after in England including adoptions, year ending 31 March 2022 (national tables, typed, not shipped data): 5,570 unaccompanied asylum-seeking children in care at 31 March 2022, 7% of all, "
+       "up a third on 2021; they stay until 18, about half as long as others, so about 10% of "
+       "starts (an assumption, range 4-15%; the National Transfer Scheme moves it)",
+       "Share of entries to care that are unaccompanied asylum-seeking children arriving "
+       "directly (not through referral, CIN or a plan); the intervention uasc_arrivals scales it."},
+      {"uasc_share_aged_16_17", &P::uasc_share_aged_16_17, "demand", 0.0, 1.0, 0.75, 0.95, "share",
+       "DfE, Children looked after in England including adoptions, year ending 31 March 2022 (national tables, typed, not shipped data): most UASC in care (about 85%) are 16 or 17",
+       "Share of UASC entries aged 16-17 (placed in supported accommodation); the rest enter "
+       "agency foster care aged 10-15."},
+      {"step_down_per_year", &P::step_down_per_year, "demand", 0.0, 5.0, 0.03, 0.25,
+       "moves per child-year",
+       "assumption: the panels' placement changes (cla_new_placements_2021_2022.csv) do not say "
+       "from which type to which; about one child in ten in a children's home moving to foster "
+       "care a year is the assumption, range 3-25%",
+       "Step-downs from children's homes to foster care per child-year; escalations from foster "
+       "care to children's homes balance them at the profile's stocks, so only a change (the "
+       "intervention step_down_programme) moves the mix."},
       // ------------------------------------------------------------- workforce
       {"newly_qualified_share_of_hires", &P::newly_qualified_share_of_hires, "workforce", 0.0, 1.0,
        0.25, 0.5, "share", "assumption", "Share of permanent hires who are newly qualified (ASYE)."},

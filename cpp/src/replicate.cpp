@@ -197,6 +197,8 @@ void Replicate::gather_modifiers(int t) {
       case InterventionKind::pay_uplift: mod_.pay_uplift += iv.size; break;
       case InterventionKind::edge_of_care_investment: mod_.edge_of_care_investment += iv.size; break;
       case InterventionKind::demand_shock: mod_.referrals *= iv.size; break;
+      case InterventionKind::uasc_arrivals: mod_.uasc *= iv.size; break;
+      case InterventionKind::step_down_programme: mod_.step_down *= iv.size; break;
     }
   }
 }

@@ -19,6 +19,7 @@ struct Modifiers {
   double agency_cap = 1, caseload_cap = std::numeric_limits<double>::infinity();
   double pay_uplift = 0, edge_of_care_investment = 0;
   double placement_cost = 1;
+  double uasc = 1, step_down = 1;  // multipliers on UASC arrivals and on step-downs
 };
 
 struct ActiveEvent {
@@ -58,6 +59,7 @@ class Replicate {
   bool in_transition(int t) const;
   double care_entry_multiplier() const;
   std::uint64_t cin_all() const;
+  std::uint64_t in_care(std::size_t placement) const;
 
   const Scenario& s_;
   const Calibration& c_;
@@ -79,7 +81,9 @@ class Replicate {
   // demand
   double children_ = 0, demand_noise_ = 0;
   std::uint64_t cin_only_ = 0, cpp_ = 0;
-  std::array<std::array<std::uint64_t, kCareBands>, kPlacementCount> care_{};
+  // children in care: placement type x months-in-care band x age band
+  using CareCounts = std::array<std::array<std::uint64_t, kAgeBands>, kCareBands>;
+  std::array<CareCounts, kPlacementCount> care_{};
   std::array<std::uint64_t, 12> pool_{};  // closed k+1 months ago, eligible to re-refer
 
   // workforce: newly qualified, experienced, senior

@@ -454,6 +454,8 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
         case InterventionKind::pay_uplift: iv.size = size.number(-0.5, 1); break;
         case InterventionKind::edge_of_care_investment: iv.size = size.number(0, 1e9); break;
         case InterventionKind::demand_shock: iv.size = size.number(0, 10); break;
+        case InterventionKind::uasc_arrivals: iv.size = size.number(0, 20); break;
+        case InterventionKind::step_down_programme: iv.size = size.number(0, 20); break;
       }
       s.interventions.push_back(iv);
     }

@@ -39,6 +39,16 @@ TEST_CASE("children and staff are conserved every month of every replicate") {
         REQUIRE(d(Metric::agency_workers) == f(Metric::agency_starts) - f(Metric::agency_ends));
         REQUIRE(f(Metric::cpp) + f(Metric::cla) <= f(Metric::cin));
         REQUIRE(f(Metric::rereferrals) <= f(Metric::referrals));
+        // every child in care is in one placement type and one age band
+        double by_type = 0, by_age = 0;
+        for (std::size_t k = 0; k < admsim::kPlacementCount; ++k)
+          by_type += f(static_cast<Metric>(static_cast<std::size_t>(Metric::cla_foster_inhouse) + k));
+        for (std::size_t a = 0; a < admsim::kAgeBands; ++a)
+          by_age += f(static_cast<Metric>(static_cast<std::size_t>(Metric::cla_age_0_4) + a));
+        REQUIRE(by_type == f(Metric::cla));
+        REQUIRE(by_age == f(Metric::cla));
+        REQUIRE(f(Metric::care_leavers) <= f(Metric::cla_ceased));
+        REQUIRE(f(Metric::uasc_starts) <= f(Metric::cla_starts));
         REQUIRE(f(Metric::cost) >= 0);
         REQUIRE(f(Metric::agency_share) >= 0);
         REQUIRE(f(Metric::agency_share) <= 1);
@@ -287,5 +297,50 @@ TEST_CASE("irrecoverable VAT follows vat_recoverable when no effect is given") {
     const double base = (metric(r, 1, 0, t, Metric::cost) - vat - metric(r, 1, 0, t, Metric::cost_staff));
     CHECK(metric(r, 0, 0, t, Metric::cost_delivery_model) == 0);
     CHECK(vat == Approx(e.vat_rate * e.vatable_share * base));
+  }
+}
+
+TEST_CASE("children age in care, leave at 18, arrive as UASC and step down between placements") {
+  json base = small_spec(3, 30);
+  base["models"] = json::array({"in_house"});
+  quiet(base);
+  const auto plain = run(base);
+  auto total = [](const admsim::EnsembleResult& r, Metric x) {
+    double sum = 0;
+    for (std::int64_t rep = 0; rep < r.replicates; ++rep)
+      for (std::size_t t = 0; t < r.months; ++t) sum += metric(r, 0, rep, t, x);
+    return sum / double(r.replicates);
+  };
+  // Care leavers at 18 appear, and they are part of the exits.
+  CHECK(total(plain, Metric::care_leavers) > 0);
+  CHECK(total(plain, Metric::care_leavers) < total(plain, Metric::cla_ceased));
+  // A UASC shock: more direct arrivals, and more 16-17 year olds in supported accommodation.
+  json shock = base;
+  shock["interventions"] = json::array({{{"type", "uasc_arrivals"}, {"start_month", 0}, {"size", 3}}});
+  const auto shocked = run(shock);
+  CHECK(total(shocked, Metric::uasc_starts) > 2.5 * total(plain, Metric::uasc_starts));
+  CHECK(total(shocked, Metric::cla_supported) > total(plain, Metric::cla_supported));
+  CHECK(total(shocked, Metric::cla_age_16_17) > total(plain, Metric::cla_age_16_17));
+  CHECK(total(shocked, Metric::cla_age_0_4) == Approx(total(plain, Metric::cla_age_0_4)).epsilon(0.05));
+  // Without a programme step-downs and escalations balance; a programme empties children's homes.
+  CHECK(total(plain, Metric::step_downs) == Approx(total(plain, Metric::escalations)).epsilon(0.15));
+  json programme = base;
+  programme["interventions"] = json::array({{{"type", "step_down_programme"}, {"start_month", 0}, {"size", 4}}});
+  const auto stepped = run(programme);
+  CHECK(total(stepped, Metric::step_downs) > 2 * total(stepped, Metric::escalations));
+  CHECK(total(stepped, Metric::cla_residential) < 0.9 * total(plain, Metric::cla_residential));
+  CHECK(total(stepped, Metric::cost_placements) < total(plain, Metric::cost_placements));
+}
+
+TEST_CASE("entry shares by age that add to more than 1 are named") {
+  json spec = small_spec();
+  spec["parameters"]["entry_share_age_0_4"] = 0.8;
+  spec["parameters"]["entry_share_age_16_17"] = 0.3;
+  const auto s = admsim::parse_scenario(spec, catalogue());
+  try {
+    admsim::calibrate(s);
+    FAIL("no error");
+  } catch (const admsim::ValidationError& e) {
+    CHECK(std::string(e.what()).find("/parameters/entry_share_age_16_17") != std::string::npos);
   }
 }

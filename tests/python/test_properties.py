@@ -25,6 +25,9 @@ councils = st.fixed_dictionaries({
                               "strategic_partnership", "employee_mutual"]),
     "reversion": st.floats(0.0, 2.0),
     "caseload_elasticity": st.floats(0.0, 3.0),
+    "uasc": st.floats(0.0, 0.12),  # more overfills supported accommodation at the national mix (an error)
+    "uasc_shock": st.floats(0.0, 5.0),
+    "step_down": st.floats(0.0, 10.0),
 })
 
 
@@ -55,7 +58,11 @@ def test_invariants_hold_for_any_council(small_profile, c):
     profile = make_profile(small_profile, c)
     res = admsim.simulate(profile, [c["model"]], years=3, replicates=3, seed=c["seed"],
                           parameters={"quality_reversion_per_year": c["reversion"],
-                                      "caseload_turnover_elasticity": c["caseload_elasticity"]},
+                                      "caseload_turnover_elasticity": c["caseload_elasticity"],
+                                      "uasc_share_of_starts": c["uasc"]},
+                          interventions=[{"type": "uasc_arrivals", "start_month": 6, "size": c["uasc_shock"]},
+                                         {"type": "step_down_programme", "start_month": 3,
+                                          "size": c["step_down"]}],
                           progress=False)
     x = res.metrics[0]  # (replicate, month, metric)
     d = np.diff(x, axis=1)
@@ -67,6 +74,16 @@ def test_invariants_hold_for_any_council(small_profile, c):
     assert np.array_equal(d[..., M["social_workers"]], flows[..., M["hires"]] - flows[..., M["leavers"]])
     assert np.array_equal(d[..., M["agency_workers"]],
                           flows[..., M["agency_starts"]] - flows[..., M["agency_ends"]])
+    # By placement type and by age band, every child in care is counted once; care leavers
+    # (turning 18) are among the exits and UASC among the entries.
+    types = [M[f"cla_{t}"] for t in ["foster_inhouse", "foster_agency", "kinship", "residential",
+                                      "supported", "with_parents", "adoption"]]
+    ages = [M[f"cla_age_{a}"] for a in ["0_4", "5_9", "10_15", "16_17"]]
+    assert np.array_equal(x[..., types].sum(axis=-1), x[..., M["cla"]])
+    assert np.array_equal(x[..., ages].sum(axis=-1), x[..., M["cla"]])
+    assert (x[..., types + ages] >= 0).all()
+    assert (x[..., M["care_leavers"]] <= x[..., M["cla_ceased"]]).all()
+    assert (x[..., M["uasc_starts"]] <= x[..., M["cla_starts"]]).all()
     # Stocks and flows are counts; shares stay in [0, 1]; costs are non-negative.
     for name in ["referrals", "cin", "cpp", "cla", "social_workers", "agency_workers", "leavers"]:
         assert (x[..., M[name]] >= 0).all()
@@ -82,3 +99,11 @@ def test_invariants_hold_for_any_council(small_profile, c):
     v = probabilities[cols].to_numpy(dtype=float)
     v = v[~np.isnan(v)]
     assert ((v >= 0) & (v <= 1)).all()
+
+
+def test_too_many_uasc_for_the_placement_mix_is_a_named_error(small_profile):
+    import pytest
+
+    with pytest.raises(admsim.ScenarioError, match="/parameters/uasc_share_of_starts.*supported"):
+        admsim.simulate(small_profile, ["in_house"], years=1, replicates=1, progress=False,
+                        parameters={"uasc_share_of_starts": 0.5})

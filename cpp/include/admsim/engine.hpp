@@ -13,6 +13,15 @@ namespace admsim {
 
 inline constexpr std::size_t kCareBands = 4;  // months in care: 0-6, 6-24, 24-60, 60+
 inline constexpr std::array<double, kCareBands> kCareBandMonths = {6, 18, 36, 0};
+// Age bands of children in care (DfE's, with under 1 and 1-4 merged); children leave care as
+// they turn 18, at the end of the last band.
+inline constexpr std::size_t kAgeBands = 4;
+inline constexpr std::array<double, kAgeBands> kAgeBandMonths = {60, 60, 72, 24};
+inline constexpr std::array<const char*, kAgeBands> kAgeBandNames = {"0_4", "5_9", "10_15", "16_17"};
+enum AgeBand : std::size_t { kAge0to4, kAge5to9, kAge10to15, kAge16to17 };
+
+// Children in care by (months-in-care band, age band), for one placement type.
+using CareGrid = std::array<std::array<double, kAgeBands>, kCareBands>;
 
 // Rates derived once per scenario from the profile, so that the in-house model with no shocks
 // reproduces the profile's own stocks and flows (the profile is treated as a steady state).
@@ -24,11 +33,22 @@ struct Calibration {
   double nfa_share = 0;
   double cin_to_cpp = 0, cin_to_cla = 0, cin_close = 0;  // monthly probabilities from CIN-only
   double cpp_exit = 0, cpp_exit_to_cla = 0;              // monthly exit probability; share into care
-  double cla_entry_rate = 0;                             // entries per month
+  double cla_entry_rate = 0;                             // entries per month, all routes
+  // Entries through children's services (CIN and plans): placement type, then age given type.
   std::array<double, kPlacementCount> entry_mix{};
-  std::array<std::array<double, kCareBands>, kPlacementCount> leave_prob{};
-  std::array<double, kCareBands> age_prob{};
-  std::array<std::array<double, kCareBands>, kPlacementCount> initial_care{};  // expected stocks
+  std::array<std::array<double, kAgeBands>, kPlacementCount> entry_age{};
+  // Unaccompanied asylum-seeking children: direct entries a month; aged 16-17 they go to
+  // supported accommodation, younger to agency foster care aged 10-15.
+  double uasc_entries = 0, uasc_share_16_17 = 0;
+  std::array<CareGrid, kPlacementCount> leave_prob{};  // monthly, by type, months in care and age
+  std::array<double, kCareBands> duration_prob{};   // monthly move to the next months-in-care band
+  std::array<double, kAgeBands> age_prob{};         // monthly move to the next age band (or 18)
+  std::array<CareGrid, kPlacementCount> initial_care{};  // expected stocks, end of month
+  // Moves between placement types: residential steps down to foster care at step_down_prob a
+  // month; foster care escalates to residential at escalation_prob (by cell), which balances the
+  // step-downs at the profile's stocks, so the no-change run keeps its placement mix.
+  double step_down_prob = 0;
+  CareGrid escalation_prob{};
   double cin_only0 = 0, cpp0 = 0, cla0 = 0;
   // workforce
   double in_post0 = 0, agency0 = 0, establishment0 = 0;
@@ -74,6 +94,7 @@ enum StreamId : std::uint32_t {
   kStreamEffects = 1, kStreamRisks = 2, kStreamInitial = 3,
   kStreamDemandNoise = 10, kStreamReferrals, kStreamRereferrals, kStreamReferralOutcome, kStreamCin,
   kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
+  kStreamUasc, kStreamPlacementStep,
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
   kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,
 };

@@ -20,7 +20,16 @@ enum class Metric : std::size_t {
   cpp_ends,             // plans ended in the month
   cla_starts,           // entries to care in the month
   cla_ceased,           // exits from care in the month
-  cla_residential,      // children in children's homes and secure homes
+  // children in care by placement type (kPlacementNames order), end of month
+  cla_foster_inhouse, cla_foster_agency, cla_kinship,
+  cla_residential,      // children's homes and secure homes
+  cla_supported, cla_with_parents, cla_adoption,
+  // children in care by age band (kAgeBandNames order), end of month
+  cla_age_0_4, cla_age_5_9, cla_age_10_15, cla_age_16_17,
+  care_leavers,         // children leaving care as they turn 18 in the month (in cla_ceased)
+  uasc_starts,          // unaccompanied asylum-seeking children entering care directly (in cla_starts)
+  step_downs,           // moves from children's homes to foster care in the month
+  escalations,          // moves from foster care to children's homes in the month
   placement_moves,      // placement changes in the month
   social_workers,       // permanent (employed) social workers, FTE
   agency_workers,       // agency social workers, FTE
@@ -53,7 +62,11 @@ inline constexpr std::array<const char*, kMetricCount> kMetricNames = {
     "population",      "referrals",       "rereferrals",    "cin",
     "cin_starts",      "cin_closed",
     "cpp",             "cla",             "cpp_starts",     "cpp_repeat_starts", "cpp_ends",
-    "cla_starts",      "cla_ceased",      "cla_residential", "placement_moves",
+    "cla_starts",      "cla_ceased",
+    "cla_foster_inhouse", "cla_foster_agency", "cla_kinship", "cla_residential", "cla_supported",
+    "cla_with_parents", "cla_adoption",
+    "cla_age_0_4", "cla_age_5_9", "cla_age_10_15", "cla_age_16_17",
+    "care_leavers", "uasc_starts", "step_downs", "escalations", "placement_moves",
     "social_workers",  "agency_workers",  "establishment",  "vacancies",
     "leavers",         "hires",           "agency_starts",  "agency_ends",
     "caseload",        "turnover_rate",

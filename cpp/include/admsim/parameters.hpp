@@ -26,9 +26,18 @@ struct EngineParameters {
   double leaving_hazard_5y_plus = 1.0;
   double leaving_multiplier_adoption = 4.0;
   double leaving_multiplier_with_parents = 1.5;
-  double leaving_multiplier_supported = 1.8;
+  double leaving_multiplier_supported = 1.0;
   double leaving_multiplier_residential = 0.9;
   double leaving_multiplier_kinship = 0.8;
+  double leaving_multiplier_age_0_4 = 2.25;
+  double leaving_multiplier_age_5_9 = 1.25;
+  double leaving_multiplier_age_16_17 = 0.25;
+  double entry_share_age_0_4 = 0.37;
+  double entry_share_age_5_9 = 0.18;
+  double entry_share_age_16_17 = 0.10;
+  double uasc_share_of_starts = 0.10;
+  double uasc_share_aged_16_17 = 0.85;
+  double step_down_per_year = 0.10;
   // Workforce
   double newly_qualified_share_of_hires = 0.35;
   double newly_qualified_months = 12.0;

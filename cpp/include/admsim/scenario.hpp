@@ -92,11 +92,12 @@ struct DeliveryModel {
 };
 
 enum class InterventionKind {
-  recruitment_campaign, caseload_cap, agency_cap, pay_uplift, edge_of_care_investment, demand_shock
+  recruitment_campaign, caseload_cap, agency_cap, pay_uplift, edge_of_care_investment, demand_shock,
+  uasc_arrivals, step_down_programme
 };
-inline constexpr std::array<const char*, 6> kInterventionNames = {
+inline constexpr std::array<const char*, 8> kInterventionNames = {
     "recruitment_campaign", "caseload_cap", "agency_cap", "pay_uplift", "edge_of_care_investment",
-    "demand_shock"};
+    "demand_shock", "uasc_arrivals", "step_down_programme"};
 
 struct Intervention {
   InterventionKind kind;
