@@ -50,6 +50,8 @@ void register_tables(py::module_& m) {
   m.attr("hook_names") = names(admsim::kHookNames);
   m.attr("placement_names") = names(admsim::kPlacementNames);
   m.attr("intervention_names") = names(admsim::kInterventionNames);
+  m.attr("max_json_depth") = admsim::kMaxJsonDepth;
+  m.attr("max_threads") = admsim::kMaxThreads;
   m.attr("grade_names") = names(admsim::kGradeNames);
   py::list quantiles;
   for (double q : admsim::kQuantiles) quantiles.append(q);

@@ -110,6 +110,11 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
         }
         scenarios[r].parameters.*(in.parameter->field) = v;
       } else {
+        const HookRange range = hook_range(static_cast<Hook>(in.hook));
+        if (v < range.min || v > range.max) {
+          throw ValidationError(pointer, "value out of range for " + in.name, describe(json(v)),
+                                "a number in [" + std::to_string(range.min) + ", " + std::to_string(range.max) + "]");
+        }
         DeliveryModel& m = scenarios[r].models[in.model];
         m.effects[in.hook] = Distribution{DistKind::fixed, v, 0, 0};
         m.has_effect[in.hook] = true;
@@ -128,7 +133,7 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
   const std::size_t M = needed.size(), T = static_cast<std::size_t>(base.months);
   const auto R = static_cast<std::size_t>(base.replicates);
   std::vector<double> result(rows * k, 0.0);
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  tbb::task_arena arena(arena_threads(options));
   // Rows per block: enough tasks to keep every thread busy, small enough to stop promptly.
   const std::size_t block = std::max<std::size_t>(1, 4096 / std::max<std::size_t>(1, M * R));
   std::vector<double> outcomes;

@@ -10,6 +10,14 @@
 
 namespace admsim {
 
+int arena_threads(const RunOptions& options) {
+  if (options.threads < 0 || options.threads > kMaxThreads) {
+    throw ValidationError("threads", "not a usable number of worker threads", std::to_string(options.threads),
+                          "0 or None for all cores, or 1 to " + std::to_string(kMaxThreads));
+  }
+  return options.threads > 0 ? options.threads : tbb::task_arena::automatic;
+}
+
 namespace {
 
 // Accumulates blocks of replicates in replicate order.
@@ -193,7 +201,7 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
   const std::size_t K = scenario.risks.size();
   std::vector<std::vector<InspectionEvent>> block_events;
   Summariser summary(scenario, T);
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  tbb::task_arena arena(arena_threads(options));
 
   for (std::int64_t first = 0; first < R; first += block) {
     const auto n = static_cast<std::size_t>(std::min(block, R - first));

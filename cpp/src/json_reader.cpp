@@ -1,7 +1,9 @@
 #include "admsim/json_reader.hpp"
 
 #include <cmath>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 namespace admsim {
 
@@ -29,19 +31,60 @@ ValidationError::ValidationError(std::string pointer, std::string problem, std::
       value_(std::move(value)),
       allowed_(std::move(allowed)) {}
 
+namespace {
+// The longest prefix of `text` of at most `bytes` bytes that does not cut a UTF-8 character.
+std::string utf8_prefix(const std::string& text, std::size_t bytes) {
+  if (text.size() <= bytes) return text;
+  std::size_t end = bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+// The JSON pointer of the first value nested deeper than kMaxJsonDepth, or nullopt. Iterative,
+// so that a document nested 10^5 deep cannot exhaust the stack before it is refused.
+std::optional<std::string> too_deep(const json& root) {
+  struct Item { const json* node; std::size_t depth; std::string pointer; };
+  std::vector<Item> stack{{&root, 0, ""}};
+  while (!stack.empty()) {
+    Item item = std::move(stack.back());
+    stack.pop_back();
+    if (item.depth > kMaxJsonDepth) return item.pointer;
+    if (item.node->is_object()) {
+      for (auto it = item.node->begin(); it != item.node->end(); ++it)
+        stack.push_back({&*it, item.depth + 1, item.pointer + "/" + escape_pointer_token(it.key())});
+    } else if (item.node->is_array()) {
+      for (std::size_t i = 0; i < item.node->size(); ++i)
+        stack.push_back({&(*item.node)[i], item.depth + 1, item.pointer + "/" + std::to_string(i)});
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 json parse_json_text(const std::string& text) {
+  json doc;
   try {
-    return json::parse(text);
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
     throw ValidationError("", "malformed JSON at byte " + std::to_string(e.byte),
-                          describe(json(text.substr(0, 60))), "a JSON document (" +
+                          describe(json(utf8_prefix(text, 60))), "a JSON document (" +
                           std::string(e.what()) + ")");
+  } catch (const json::exception& e) {  // e.g. a number too large for a double (1e999)
+    throw ValidationError("", "unreadable JSON", describe(json(utf8_prefix(text, 60))),
+                          std::string("a JSON document with finite numbers (") + e.what() + ")");
   }
+  if (auto pointer = too_deep(doc)) {
+    throw ValidationError(utf8_prefix(*pointer, 200) + (pointer->size() > 200 ? "..." : ""),
+                          "nested too deeply", "more than " + std::to_string(kMaxJsonDepth) + " levels",
+                          "at most " + std::to_string(kMaxJsonDepth) + " levels of objects and arrays");
+  }
+  return doc;
 }
 
 std::string describe(const json& value) {
-  std::string text = value.dump();
-  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  // Invalid UTF-8 is replaced rather than thrown, and long text is cut between characters.
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 80) text = utf8_prefix(text, 77) + "...";
   return text;
 }
 
@@ -85,8 +128,11 @@ JsonReader JsonReader::at(const std::string& key) const {
 std::optional<JsonReader> JsonReader::find(const std::string& key) const {
   expect_object();
   auto it = node_->find(key);
-  if (it == node_->end() || it->is_null()) return std::nullopt;
-  return JsonReader(*it, pointer_ + "/" + escape_pointer_token(key));
+  if (it == node_->end()) return std::nullopt;
+  JsonReader child(*it, pointer_ + "/" + escape_pointer_token(key));
+  // An explicit null is not "the default": it is refused, so a typo'd None cannot pass unseen.
+  if (it->is_null()) child.fail("null given", "a value, or leave the field out for its default");
+  return child;
 }
 
 JsonReader JsonReader::at(std::size_t index) const {
@@ -111,10 +157,14 @@ void JsonReader::expect_object() const {
   if (!node_->is_object()) fail("wrong type", "a JSON object");
 }
 
-void JsonReader::expect_array(std::size_t min_size) const {
+void JsonReader::expect_array(std::size_t min_size, std::size_t max_size) const {
   if (!node_->is_array()) fail("wrong type", "a JSON array");
   if (node_->size() < min_size) {
     fail("too few elements", "an array of at least " + std::to_string(min_size) + " element(s)");
+  }
+  if (node_->size() > max_size) {
+    throw ValidationError(pointer_, "too many elements", std::to_string(node_->size()) + " elements",
+                          "at most " + std::to_string(max_size));
   }
 }
 

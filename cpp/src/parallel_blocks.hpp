@@ -19,7 +19,7 @@ namespace admsim::detail {
 template <typename Work>
 void run_in_blocks(std::size_t outer, std::size_t inner, const RunOptions& options, Work&& work,
                    std::size_t grain = 1, std::size_t cost = 1) {
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  tbb::task_arena arena(arena_threads(options));
   // Enough work per block to keep every thread busy, little enough to stop promptly.
   const std::size_t block = std::max<std::size_t>(1, 2048 / std::max<std::size_t>(1, inner * cost));
   for (std::size_t first = 0; first < outer; first += block) {

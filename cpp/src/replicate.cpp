@@ -219,8 +219,28 @@ void Replicate::run(double* metrics, double* outcomes, double* risks_fired) {
     step_quality(t);
     step_finance(t);
     set(Metric::in_transition, in_transition(t) ? 1.0 : 0.0);
+    check_finite(t);
   }
   finish(outcomes);
+  for (std::size_t k = 0; k < kOutcomeCount; ++k) {  // NaN means undefined; infinity is an error
+    if (std::isinf(outcomes[k])) fail_non_finite(s_.months - 1, kOutcomeNames[k], outcomes[k]);
+  }
+}
+
+// Values the scenario allows can still compound into an infinite or undefined number; the run
+// stops there, naming where, rather than pass it to the summaries.
+void Replicate::check_finite(int t) const {
+  for (std::size_t k = 0; k < kMetricCount; ++k) {
+    if (!std::isfinite(row_[k])) fail_non_finite(t, kMetricNames[k], row_[k]);
+  }
+}
+
+void Replicate::fail_non_finite(int t, const char* what, double value) const {
+  throw ValidationError("/models/" + std::to_string(model_index_),
+                        "model " + model_.id + " gave a non-finite " + what + " in replicate " +
+                            std::to_string(replicate_) + ", month " + std::to_string(t),
+                        std::isnan(value) ? "NaN" : (value > 0 ? "inf" : "-inf"),
+                        "effects and parameters that keep every quantity finite (smaller multipliers or costs)");
 }
 
 void Replicate::finish(double* outcomes) {

@@ -52,6 +52,8 @@ class Replicate {
   void inspect(int t);
   void step_finance(int t);
   void finish(double* outcomes);
+  void check_finite(int t) const;
+  [[noreturn]] void fail_non_finite(int t, const char* what, double value) const;
 
   double effect(Hook h) const { return effect_[static_cast<std::size_t>(h)]; }
   double budget(int t) const { return c_.budget_by_year[static_cast<std::size_t>(t / 12)]; }

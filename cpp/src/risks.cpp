@@ -32,7 +32,7 @@ double max_size(RiskEffect e) {
 }  // namespace
 
 std::vector<Risk> parse_risks(const JsonReader& list) {
-  list.expect_array();
+  list.expect_array(0, 1000);
   std::vector<Risk> out;
   for (std::size_t i = 0; i < list.size(); ++i) {
     const JsonReader item = list.at(i);

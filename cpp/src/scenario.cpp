@@ -1,9 +1,11 @@
 #include "admsim/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "admsim/samplers.hpp"
 
@@ -21,6 +23,9 @@ long days_from_iso(const JsonReader& node) {
       m < 1 || m > 12 || d < 1 || d > 31) {
     node.fail("not an ISO date", "a date as \"YYYY-MM-DD\"");
   }
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  const int month_days[12] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (d > month_days[m - 1]) node.fail("no such day", "a calendar date as \"YYYY-MM-DD\"");
   y -= m <= 2;
   const long era = (y >= 0 ? y : y - 399) / 400;
   const long yoe = y - era * 400;
@@ -38,29 +43,46 @@ Grade parse_grade(const JsonReader& node) {
   return kInadequate;
 }
 
-// Support of each hook's value: distributions must stay inside it (no silent clamping).
-struct HookSupport { double min, max; };
-constexpr std::array<HookSupport, kHookCount> kHookSupport = {{
-    {0, kInf},     // turnover
-    {0, kInf},     // recruitment
-    {0, kInf},     // agency_use
-    {-kInf, kInf}, // improvement
-    {0, kInf},     // improvement_pace
-    {-kInf, kInf}, // transition_dip
-    {0, kInf},     // transition_turnover
+// Each hook's allowed values: finite, so no effect can make a metric infinite, and wide enough
+// for any plausible delivery model (multipliers up to 10, quality shifts up to 5 SD, GBP 1bn).
+constexpr std::array<HookRange, kHookCount> kHookRange = {{
+    {0, 10},       // turnover (multiplier)
+    {0, 10},       // recruitment
+    {0, 10},       // agency_use
+    {-5, 5},       // improvement (SD of quality)
+    {0, 10},       // improvement_pace
+    {-5, 5},       // transition_dip (SD)
+    {0, 10},       // transition_turnover
     {0, 120},      // transition_months
-    {0, kInf},     // edge_of_care
-    {0, kInf},     // placement_cost
-    {0, kInf},     // overhead_cost
-    {0, kInf},     // pay
+    {0, 10},       // edge_of_care
+    {0, 10},       // placement_cost
+    {0, 10},       // overhead_cost
+    {0, 10},       // pay
     {0, 1},        // establishment_flex
-    {0, kInf},     // setup_cost
+    {0, 1e9},      // setup_cost (GBP)
     {0, 120},      // setup_months
-    {0, kInf},     // contract_management_cost
+    {0, 1e9},      // contract_management_cost (GBP a year)
     {0, 1},        // vat_irrecoverable
 }};
 
-Distribution parse_distribution(const JsonReader& node, HookSupport support) {
+// The most extreme standard normal quantile the samplers can draw (uniforms lie in
+// [2^-53, 1 - 2^-53]): a normal or lognormal effect is allowed when even that stays in range.
+double extreme_z() {
+  static const double z = -rng::normal_quantile(0x1p-53);
+  return z;
+}
+
+std::string range_words(HookRange r) {
+  std::ostringstream out;
+  out << "[" << r.min << ", " << r.max << "]";
+  return out.str();
+}
+}  // namespace
+
+HookRange hook_range(Hook hook) { return kHookRange[static_cast<std::size_t>(hook)]; }
+
+namespace {
+Distribution parse_distribution(const JsonReader& node, HookRange support) {
   node.expect_object();
   const std::string kind =
       node.at("dist").one_of({"fixed", "uniform", "triangular", "normal", "lognormal", "bernoulli"});
@@ -83,13 +105,10 @@ Distribution parse_distribution(const JsonReader& node, HookSupport support) {
     d.c = node.at("high").number(d.b, hi);
   } else if (kind == "normal") {
     node.expect_only({"dist", "mean", "sd", "rationale"});
-    if (std::isfinite(lo) || std::isfinite(hi)) {
-      node.at("dist").fail("a normal distribution leaves this hook's allowed range",
-                           "fixed, uniform, triangular or lognormal for a bounded hook");
-    }
     d.kind = DistKind::normal;
-    d.a = node.at("mean").number(-kInf, kInf);
-    d.b = node.at("sd").number(0, kInf);
+    d.a = node.at("mean").number(lo, hi);
+    const double room = std::min(d.a - lo, hi - d.a) / extreme_z();
+    d.b = node.at("sd").number(0, room);  // every draw, to the most extreme, stays in range
   } else if (kind == "bernoulli") {
     node.expect_only({"dist", "p", "rationale"});
     if (lo > 0 || hi < 1) {
@@ -100,13 +119,13 @@ Distribution parse_distribution(const JsonReader& node, HookSupport support) {
     d.a = node.at("p").number(0, 1);
   } else {
     node.expect_only({"dist", "median", "sigma", "rationale"});
-    if (lo < 0 || std::isfinite(hi)) {
-      node.at("dist").fail("a lognormal distribution does not fit this hook's range",
+    if (lo < 0) {
+      node.at("dist").fail("a lognormal distribution does not fit this hook's range " + range_words(support),
                            "fixed, uniform, triangular or normal");
     }
     d.kind = DistKind::lognormal;
-    d.a = node.at("median").number(std::numeric_limits<double>::min(), kInf);
-    d.b = node.at("sigma").number(0, kInf);
+    d.a = node.at("median").number(std::numeric_limits<double>::min(), hi);
+    d.b = node.at("sigma").number(0, std::log(hi / d.a) / extreme_z());  // the largest draw stays in range
   }
   if (auto r = node.find("rationale")) r->string();
   return d;
@@ -173,7 +192,7 @@ void check_cross_fields(const Scenario& s, const JsonReader& spec) {
 }  // namespace
 
 Distribution parse_effect(const JsonReader& node, Hook hook) {
-  return parse_distribution(node, kHookSupport[static_cast<std::size_t>(hook)]);
+  return parse_distribution(node, hook_range(hook));
 }
 
 double Distribution::quantile(double u) const {
@@ -299,7 +318,16 @@ DeliveryModel parse_delivery_model(const JsonReader& node) {
                     "attributes", "effects"});
   DeliveryModel m;
   m.id = node.at("id").string();
-  if (m.id.empty()) node.at("id").fail("empty id", "a non-empty snake_case id");
+  // Ids name columns, files and rows of CSVs: letters, digits and _ . - only (no formula can
+  // start one), starting with a letter, at most 64 characters.
+  const bool good_id = !m.id.empty() && m.id.size() <= 64 && std::isalpha(static_cast<unsigned char>(m.id[0])) &&
+                       std::all_of(m.id.begin(), m.id.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+                       });
+  if (!good_id) {
+    node.at("id").fail("not a usable model id",
+                       "1-64 letters, digits, '_', '.' or '-', starting with a letter (snake_case)");
+  }
   m.name = node.at("name").string();
   m.group = node.at("group").one_of({"in_house", "partnership", "new_vehicle", "commissioning"});
   const JsonReader attrs = node.at("attributes");
@@ -329,7 +357,7 @@ DeliveryModel parse_delivery_model(const JsonReader& node) {
         throw ValidationError(value.pointer(), "unknown effect hook", describe(json(key)),
                               "one of " + join(names));
       }
-      m.effects[hook] = parse_distribution(value, kHookSupport[hook]);
+      m.effects[hook] = parse_distribution(value, kHookRange[hook]);
       m.has_effect[hook] = true;
     }
   }
@@ -354,7 +382,7 @@ std::vector<std::string> catalogue_ids(const json& catalogue) {
 
 std::vector<json> resolve_model_entries(const JsonReader& models, const json& catalogue) {
   // Models: an id from the catalogue, an object {"id": known id, ...overrides}, or a full new model.
-  models.expect_array(1);
+  models.expect_array(1, 200);
   std::map<std::string, const json*> known;
   if (catalogue.is_object() && catalogue.contains("models") && catalogue["models"].is_array()) {
     for (const auto& m : catalogue["models"]) {
@@ -433,7 +461,7 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
   if (auto list = spec.find("risks")) s.risks = parse_risks(*list);
 
   if (auto list = spec.find("interventions")) {
-    list->expect_array();
+    list->expect_array(0, 1000);
     std::vector<std::string> names(kInterventionNames.begin(), kInterventionNames.end());
     for (std::size_t i = 0; i < list->size(); ++i) {
       const JsonReader item = list->at(i);

@@ -9,6 +9,8 @@ outcome_names: list[str]
 hook_names: list[str]
 placement_names: list[str]
 intervention_names: list[str]
+max_json_depth: int  # deepest nesting of objects and arrays accepted
+max_threads: int  # most worker threads a run may ask for
 grade_names: list[str]
 quantiles: list[float]
 QUALITY_PARAMETERS: list[str]

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import profiles
+from . import jsonio, profiles
 from .catalogue import catalogue
 from .scenario import DEFAULT_MODELS, build_scenario, load_scenario
 from .simulate import Results, run_spec
@@ -66,13 +66,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     spec = build_scenario(args.profile, args.models or list(DEFAULT_MODELS), years=args.years,
                           replicates=args.replicates, seed=args.seed,
                           output="full" if args.out else "summary")
-    _report(run_spec(spec, threads=args.threads), args.out)
+    _report(run_spec(spec, threads=args.threads, allow_large=args.allow_large), args.out)
     return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     spec = load_scenario(args.scenario)
-    _report(run_spec(spec, threads=args.threads), args.out)
+    _report(run_spec(spec, threads=args.threads, allow_large=args.allow_large), args.out)
     return 0
 
 
@@ -85,8 +85,8 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
     else:
         spec = build_scenario(args.profile, args.models or list(catalogue().index), years=args.years,
                               replicates=args.replicates, seed=args.seed)
-    weights = json.loads(Path(args.weights).read_text(encoding="utf-8")) if args.weights else None
-    results = run_spec(spec, threads=args.threads)
+    weights = jsonio.read(args.weights, "weights file") if args.weights else None
+    results = run_spec(spec, threads=args.threads, allow_large=args.allow_large)
     appraisal = appraise(results, weights=weights, seed=args.seed)
     table = appraisal.table()
     ranks = [c for c in table.columns if c.startswith("P(rank")][:3]
@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--threads", type=_positive_int, default=None, help="worker threads (default: all)")
+        p.add_argument("--allow-large", action="store_true",
+                       help="run even if estimated to need over half the memory or over two hours")
         p.add_argument("--out", type=Path, default=None,
                        help="write the summary (CSV, Parquet), charts (PNG) and report.html here")
 
@@ -182,12 +184,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The ``admsim`` command. Bad input ends in one line on stderr and exit status 2, never a
+    traceback; Ctrl-C in status 130."""
     args = build_parser().parse_args(argv)
+    for name in ("judgements", "profile", "scenario", "weights", "config", "calibration", "adm_history"):
+        value = getattr(args, name, None)
+        if value is not None and re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(value)):
+            # inputs are local files, never fetched
+            print(f"admsim: error: --{name} must be a local path, not {str(value)!r}", file=sys.stderr)
+            return 2
     try:
         return args.func(args)
-    except (ValueError, OSError, KeyError) as err:
-        print(f"admsim: error: {err}", file=sys.stderr)
+    except (ValueError, OSError, KeyError, TypeError, LookupError, UnicodeError) as err:
+        print(f"admsim: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("admsim: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("admsim: error: out of memory: use fewer replicates or --output summary", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("admsim: interrupted (admsim sensitivity resumes if run again)", file=sys.stderr)

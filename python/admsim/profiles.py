@@ -191,10 +191,9 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
             raise ValueError(
                 f"unknown profile {raw!r}: not a shipped slug nor an existing file "
                 f"(shipped profiles: {', '.join(slugs) or 'none'}){hint}")
-    try:
-        profile = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{origin} is not valid JSON: {exc}") from None
+    from . import jsonio
+
+    profile = jsonio.loads(text, str(origin))  # strict: duplicate keys, NaN, depth
     if not isinstance(profile, dict):
         raise ValueError(f"{origin} is not a JSON object")
     if validate:

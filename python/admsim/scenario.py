@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import numpy as np
 
-from . import _core
+from . import _core, jsonio
 from . import profiles as _profiles
 from . import risks as _risks
 from .catalogue import catalogue_json
+from .jsonio import scenario_error  # noqa: F401  (re-exported: admsim.scenario.scenario_error)
 
 DEFAULT_MODELS = (
     "in_house",
@@ -44,7 +43,7 @@ def _resolve_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
 
 def _resolve_model(model: str | Mapping[str, Any] | Path) -> Any:
     if isinstance(model, Path) or (isinstance(model, str) and model.endswith(".json")):
-        return json.loads(Path(model).read_text(encoding="utf-8"))
+        return jsonio.read(model, "model file")
     return model
 
 
@@ -94,14 +93,7 @@ def build_scenario(
 
 def load_scenario(path: str | Path) -> dict[str, Any]:
     """Read a scenario JSON file; a string ``profile`` is resolved to a shipped or file profile."""
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        spec = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise scenario_error(
-            "", f"malformed JSON at line {err.lineno} column {err.colno} of {path}", err.msg,
-            "a JSON document",
-        ) from None
+    spec = jsonio.read(path, "scenario file")
     if not isinstance(spec, dict):
         raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object")
     # No "risks": the shipped register, as in Python; an edit dict is applied to it.
@@ -114,37 +106,9 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     return spec
 
 
-def scenario_error(pointer: str, problem: str, value: Any, allowed: str) -> Exception:
-    """A ``ScenarioError`` raised from Python, shaped like the C++ ones."""
-    err = _core.ScenarioError(f"{pointer or '(document)'}: {problem}; got {value!r}; allowed: {allowed}")
-    err.pointer, err.value, err.allowed = pointer, repr(value), allowed
-    return err
-
-
-def _check_finite(value: Any, pointer: str = "") -> None:
-    # JSON has no NaN or infinity, so C++ could only call the document malformed: name the field here.
-    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        raise scenario_error(pointer, "non-finite number", value, "a finite number")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            token = str(key).replace("~", "~0").replace("/", "~1")
-            _check_finite(item, f"{pointer}/{token}")
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_finite(item, f"{pointer}/{i}")
-
-
 def to_json(spec: Mapping[str, Any]) -> str:
-    """Serialise a spec for C++, after checking it holds no NaN or infinity."""
-    _check_finite(spec)
-    return json.dumps(spec, allow_nan=False, default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    # NumPy scalars and arrays (e.g. years=np.int64(5)) serialise as plain numbers and lists.
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"cannot put a {type(value).__name__} in a scenario: {value!r}")
+    """Serialise a spec for C++, after checking it holds only JSON values (no NaN or infinity)."""
+    return jsonio.dumps(spec)
 
 
 def validate(spec: Mapping[str, Any], catalogue_path: str | Path | None = None) -> list[str]:

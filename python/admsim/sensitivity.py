@@ -16,7 +16,8 @@ any thread count, any chunking, and locally or on Dask.
 
 :func:`run_chunks` is the nightly job behind ``admsim sensitivity``: it splits the sample into
 chunks, evaluates them locally or as Dask tasks, writes each finished chunk atomically to
-Parquet, skips chunks already written when restarted, then writes ``indices.csv``, plots and
+Parquet with its SHA-256 in ``checksums/``, skips the intact chunks already written when
+restarted (a damaged one is evaluated again), then writes ``indices.csv``, plots and
 ``manifest.json``.
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ import pandas as pd
 from . import _core
 from .catalogue import catalogue_json as _catalogue_text
 from .catalogue import load_catalogue
+from .csvout import safe_frame
 from .scenario import build_scenario, load_scenario, scenario_error, to_json
 from .simulate import _Progress
 
@@ -675,8 +677,23 @@ def _chunk_path(chunks_dir: Path, i: int) -> Path:
     return chunks_dir / f"chunk_{i:05d}.parquet"
 
 
+def _sidecar_path(path: Path) -> Path:
+    # In out_dir/checksums, not beside the chunk: chunks/ stays a pure Parquet dataset, which
+    # pd.read_parquet(out_dir / "chunks") reads whole (it fails on any non-Parquet file there).
+    return path.parent.parent / "checksums" / (path.name + ".sha256")
+
+
+def _outputs_sha256(Y: np.ndarray) -> str:
+    return _sha256(np.ascontiguousarray(Y, dtype=np.float64).tobytes())
+
+
 def _write_chunk(plan: _Plan, chunks_dir: Path, i: int, first: int, Y: np.ndarray) -> None:
-    """Write one finished chunk: to a temporary name, then os.replace (atomic on POSIX)."""
+    """Write one finished chunk: to a temporary name, then os.replace (atomic on POSIX).
+
+    ``out_dir/checksums/chunk_NNNNN.parquet.sha256`` (``sha256sum -c`` format, run in out_dir)
+    holds the file's SHA-256; the outputs' own SHA-256 goes in the Parquet metadata, and the
+    pages carry CRCs.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -686,29 +703,54 @@ def _write_chunk(plan: _Plan, chunks_dir: Path, i: int, first: int, Y: np.ndarra
         columns[f"input:{name}"] = pa.array(plan.X[first:last, j])
     for j, name in enumerate(plan.outputs):
         columns[f"output:{name}"] = pa.array(np.ascontiguousarray(Y[:, j]))
-    meta = {"plan_sha256": plan.digest, "chunk": i, "first_row": first, "rows": len(Y)}
+    meta = {"plan_sha256": plan.digest, "chunk": i, "first_row": first, "rows": len(Y),
+            "outputs_sha256": _outputs_sha256(Y)}
     table = pa.table(columns).replace_schema_metadata({_CHUNK_META: _canonical(meta).encode()})
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    _write_atomic(_chunk_path(chunks_dir, i), sink.getvalue().to_pybytes())
+    pq.write_table(table, sink, write_page_checksum=True)
+    data = sink.getvalue().to_pybytes()
+    path = _chunk_path(chunks_dir, i)
+    # Sidecar first: a kill between the two writes leaves no chunk file, never an unchecked one.
+    _write_atomic(_sidecar_path(path), f"{_sha256(data)}  chunks/{path.name}\n".encode())
+    _write_atomic(path, data)
 
 
 def _read_chunk(plan: _Plan, path: Path, i: int, first: int, last: int) -> np.ndarray | None:
-    """A finished chunk's outputs, or None if the file is not this plan's chunk i."""
+    """A finished chunk's outputs, or None (with a warning naming the file) if it fails a check.
+
+    Checked: the file's SHA-256 against checksums/, the Parquet page CRCs, that it is this
+    plan's chunk i (metadata, rows, inputs), and the outputs' SHA-256 against the metadata.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    def damaged(why: str) -> None:
+        warnings.warn(f"chunk {path} {why}: evaluating it again", RuntimeWarning, stacklevel=3)
+
+    sidecar = _sidecar_path(path)
     try:
-        table = pq.read_table(path)
+        data = path.read_bytes()  # hash and parse the same bytes
+        listed = sidecar.read_text(encoding="ascii").split()
+    except FileNotFoundError:
+        return damaged(f"has no checksum file {sidecar}")
+    except (OSError, UnicodeDecodeError) as err:
+        return damaged(f"or its checksum file is unreadable ({err})")
+    if listed[:1] != [_sha256(data)]:
+        return damaged(f"does not match its checksum in {sidecar}")
+    try:
+        table = pq.read_table(pa.BufferReader(data), page_checksum_verification=True)
         meta = json.loads((table.schema.metadata or {}).get(_CHUNK_META, b"{}"))
-        if meta.get("plan_sha256") != plan.digest or meta.get("chunk") != i:
-            return None
         rows = table.column("row").to_numpy()
         X = np.column_stack([table.column(f"input:{name}").to_numpy() for name in plan.inputs])
         Y = np.column_stack([table.column(f"output:{name}").to_numpy() for name in plan.outputs])
-    except Exception:  # unreadable or foreign: evaluate the chunk again
-        return None
+    except Exception as err:  # unreadable Parquet, a page CRC error, a missing column
+        return damaged(f"is unreadable ({type(err).__name__}: {err})")
+    if meta.get("plan_sha256") != plan.digest or meta.get("chunk") != i:
+        return damaged("belongs to another run or chunk")
     if not (np.array_equal(rows, np.arange(first, last)) and np.array_equal(X, plan.X[first:last])):
-        return None
+        return damaged("has the wrong rows or inputs")
+    if meta.get("outputs_sha256") != _outputs_sha256(Y):
+        return damaged("has outputs that do not match their checksum")
     return np.ascontiguousarray(Y, dtype=np.float64)
 
 
@@ -774,8 +816,11 @@ def run_chunks(
     evaluated locally (``threads``, default all cores), or as a Dask task on the scheduler at
     ``scheduler`` or on a ``LocalCluster(local_cluster, threads_per_worker=1)``, and written as
     soon as it finishes to ``out_dir/chunks/chunk_NNNNN.parquet`` (temporary name, then
-    ``os.replace``). A restarted run skips the chunks already written, so a run killed at any
-    point loses at most the chunks in flight; a directory holding a different run is refused.
+    ``os.replace``), with its SHA-256 in ``out_dir/checksums/``. A restarted run skips the
+    chunks already written, so a run killed at any point loses at most the chunks in flight; a
+    directory holding a different run is refused. A written chunk that fails a check (unreadable,
+    page CRC error, missing or mismatched checksum, wrong rows or inputs) is never trusted: it is
+    evaluated and written again, with a ``RuntimeWarning`` naming the file.
     Finally writes ``indices.csv``, ``plots/*.png`` and ``manifest.json`` to ``out_dir``.
     """
     if scheduler is not None and local_cluster is not None:
@@ -794,8 +839,9 @@ def run_chunks(
     chunks_dir = out / "chunks"
     chunks_dir.mkdir(parents=True, exist_ok=True)
     _check_plan_file(plan, out)
-    for stale in chunks_dir.glob(".*.tmp-*"):  # left by a run killed mid-write
-        stale.unlink(missing_ok=True)
+    (out / "checksums").mkdir(exist_ok=True)
+    for stale in [*chunks_dir.glob(".*.tmp-*"), *(out / "checksums").glob(".*.tmp-*")]:
+        stale.unlink(missing_ok=True)  # left by a run killed mid-write
 
     t = time.monotonic()
     Y = np.full((plan.rows, len(plan.outputs)), np.nan)
@@ -841,7 +887,7 @@ def run_chunks(
     timings["analyse"] = time.monotonic() - t
 
     t = time.monotonic()
-    _write_atomic(out / "indices.csv", result.to_frame().to_csv(index=False).encode())
+    _write_atomic(out / "indices.csv", safe_frame(result.to_frame()).to_csv(index=False).encode())
     plots = _write_plots(result, out / "plots")
     timings["write"] = time.monotonic() - t
     timings["total"] = time.monotonic() - clock
@@ -868,7 +914,7 @@ def run_chunks(
         "mode": mode, "versions": _versions(), "worker_versions": workers,
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "files": {"indices": "indices.csv", "plots": [str(p.relative_to(out)) for p in plots],
-                  "chunks": "chunks/"},
+                  "chunks": "chunks/", "checksums": "checksums/"},
     }
     _write_atomic(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
     result.manifest = manifest

@@ -1,6 +1,7 @@
 """Running the ensemble and holding its results."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -63,22 +64,75 @@ class _Progress:
             self.bar.close()
 
 
+# Engine cost per (model, replicate, month) on one thread, measured on the 2-core CI machine
+# (about 10 us; benchmarks/ has the method): used only to estimate a run's time before it starts.
+_SECONDS_PER_MODEL_MONTH = 10e-6
+MAX_RUN_SECONDS = 2 * 3600          # runs estimated longer need allow_large=True
+MAX_RUN_MEMORY_SHARE = 0.5          # of physical memory, for the arrays of a full-mode run
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 16 * 2**30
+
+
+def run_size(spec: Mapping[str, Any], models: int, threads: int | None = None) -> dict[str, float]:
+    """Estimated memory (bytes, for the result arrays) and wall time (seconds) of a run."""
+    replicates = int(spec.get("replicates", 100))
+    months = 12 * int(spec.get("years", 10))
+    full = spec.get("output", "full") != "summary"
+    per_replicate = months * len(METRICS) + len(OUTCOMES) + 8 * months  # metrics, outcomes, events
+    memory = 8.0 * models * (replicates * per_replicate if full else months * len(METRICS) * 140)
+    workers = threads or os.cpu_count() or 1
+    seconds = models * replicates * months * _SECONDS_PER_MODEL_MONTH / workers
+    return {"memory_bytes": memory, "seconds": seconds}
+
+
+def _check_size(spec: Mapping[str, Any], models: int, threads: int | None) -> None:
+    size = run_size(spec, models, threads)
+    limit = MAX_RUN_MEMORY_SHARE * _physical_memory()
+    gib, hours = size["memory_bytes"] / 2**30, size["seconds"] / 3600
+    what = (f"{models} models x {spec.get('replicates')} replicates x {spec.get('years')} years: "
+            f"about {gib:,.1f} GiB and {hours:,.1f} hours")
+    if size["memory_bytes"] > limit:
+        raise scenario_error("/replicates", "run too large for this machine's memory", what,
+                             f"at most {limit / 2**30:,.0f} GiB ({MAX_RUN_MEMORY_SHARE:.0%} of memory): fewer "
+                             "replicates, output='summary', or allow_large=True")
+    if size["seconds"] > MAX_RUN_SECONDS:
+        raise scenario_error("/replicates", "run too long", what,
+                             f"at most {MAX_RUN_SECONDS / 3600:g} hours estimated: fewer replicates or "
+                             "years, or allow_large=True")
+
+
 def run_spec(
     spec: Mapping[str, Any],
     *,
     threads: int | None = None,
     progress: bool = True,
     catalogue_path: str | Path | None = None,
+    allow_large: bool = False,
 ) -> "Results":
-    """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``."""
-    if threads is not None and (not isinstance(threads, (int, np.integer)) or threads < 1):
-        raise ValueError(f"threads must be a positive integer or None (all cores); got {threads!r}")
+    """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``.
+
+    The spec is validated first; a run estimated to need more than half the machine's memory
+    or more than two hours is refused with the estimate in the message unless ``allow_large``.
+    """
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
+                                or not 1 <= threads <= _core.max_threads):
+        raise scenario_error("threads", "not a usable number of worker threads", threads,
+                             f"None for all cores, or an integer from 1 to {_core.max_threads}")
     if not isinstance(spec, Mapping):
         raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object (dict)")
-    bar = _Progress(progress, int(spec.get("replicates", 0)))
+    text = to_json(spec)
     catalogue = catalogue_json(catalogue_path)
+    models = _core.validate(text, catalogue)  # every field checked before anything is sized
+    if not allow_large:
+        _check_size(spec, len(models), threads)
+    bar = _Progress(progress, int(spec.get("replicates", 100)))
     try:
-        raw = _core.simulate(to_json(spec), catalogue, int(threads or 0), bar)
+        raw = _core.simulate(text, catalogue, int(threads or 0), bar)
     finally:
         bar.close()
     results = Results(raw, spec)
@@ -97,6 +151,7 @@ def simulate(
     seed: int = 1,
     threads: int | None = None,
     progress: bool = True,
+    allow_large: bool = False,
     **scenario: Any,
 ) -> "Results":
     """Simulate delivery models for one council and return :class:`Results`.
@@ -109,11 +164,13 @@ def simulate(
         in-house model and Worcestershire's five shortlisted models.
     years, replicates, seed: horizon, Monte Carlo replicates per model, random seed.
     threads: worker threads (default: all cores). Results do not depend on it.
+    allow_large: run even if the run is estimated to need more than half the machine's memory
+        or more than two hours (``run_size`` gives the estimate).
     scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``parameters``,
         ``output="summary"``, ``baseline``, ``decision_month``, ``common_random_numbers``).
     """
     spec = build_scenario(profile, models, years=years, replicates=replicates, seed=seed, **scenario)
-    return run_spec(spec, threads=threads, progress=progress)
+    return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large)
 
 
 class Results:

@@ -113,8 +113,17 @@ TEST_CASE("effects of a model override are validated with their pointer") {
   json spec = small_spec();
   spec["models"][1] = {{"id", "latc"}, {"effects", {{"turnover", {{"dist", "uniform"}, {"low", -1}, {"high", 1}}}}}};
   CHECK(error_pointer(spec) == "/models/1/effects/turnover/low");
+  // A normal (or lognormal) effect is allowed only if even its most extreme draw stays in range.
+  spec["models"][1] = {{"id", "latc"}, {"effects", {{"turnover", {{"dist", "normal"}, {"mean", 1}, {"sd", 0.5}}}}}};
+  CHECK(error_pointer(spec) == "/models/1/effects/turnover/sd");
+  spec["models"][1] = {{"id", "latc"}, {"effects", {{"placement_cost", {{"dist", "fixed"}, {"value", 1e308}}}}}};
+  CHECK(error_pointer(spec) == "/models/1/effects/placement_cost/value");
+  spec["models"][1] = {{"id", "latc"}, {"effects", {{"setup_cost", {{"dist", "lognormal"}, {"median", 3e6}, {"sigma", 1e8}}}}}};
+  CHECK(error_pointer(spec) == "/models/1/effects/setup_cost/sigma");
+  spec["models"][1] = {{"id", "latc"}, {"effects", {{"improvement", {{"dist", "uniform"}, {"low", -1e308}, {"high", 1e308}}}}}};
+  CHECK(error_pointer(spec) == "/models/1/effects/improvement/low");
   spec["models"][1] = {{"id", "latc"}, {"effects", {{"turnover", {{"dist", "normal"}, {"mean", 1}, {"sd", 0.1}}}}}};
-  CHECK(error_pointer(spec) == "/models/1/effects/turnover/dist");
+  CHECK_NOTHROW(admsim::parse_scenario(spec, catalogue()));
   spec["models"][1] = {{"id", "latc"}, {"effects", {{"moral", {{"dist", "fixed"}, {"value", 1}}}}}};
   CHECK(error_pointer(spec) == "/models/1/effects/moral");
 }
@@ -174,4 +183,47 @@ TEST_CASE("calibration errors are reported against the profile") {
   } catch (const ValidationError& e) {
     CHECK(e.pointer().rfind("/profile/demand/", 0) == 0);
   }
+}
+
+TEST_CASE("hostile documents are refused with a ValidationError, never a crash") {
+  auto parse_error = [](const std::string& text) -> std::string {
+    try {
+      admsim::parse_json_text(text);
+    } catch (const ValidationError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  // Nested 10^5 deep: refused after an iterative depth check, before anything recurses.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(parse_error(deep).find("nested too deeply") != std::string::npos);
+  CHECK(parse_error(std::string(64, '[') + std::string(64, ']')).empty());
+  // A number no double holds.
+  CHECK(parse_error("{\"years\": 1e999}").find("unreadable JSON") != std::string::npos);
+  // Invalid UTF-8, and an excerpt that would cut a character: the message stays valid UTF-8.
+  const std::string bad = "{\"profile\": \"\xff\xfe\"}";
+  CHECK_FALSE(parse_error(bad).empty());
+  const std::string long_text = "[\"" + std::string(57, 'a') + "\xc3\xa9\xc3\xa9\"";  // cut at byte 60
+  const std::string message = parse_error(long_text);
+  CHECK(message.find("\xc3\"") == std::string::npos);
+  // describe() never throws on invalid UTF-8 in a value.
+  CHECK_NOTHROW(admsim::describe(json(std::string("\xff abc"))));
+}
+
+TEST_CASE("explicit nulls, impossible dates and bad thread counts are named") {
+  json spec = small_spec();
+  spec["seed"] = nullptr;
+  CHECK(error_pointer(spec) == "/seed");
+  spec = small_spec();
+  spec["profile"]["as_of"] = "2022-02-31";
+  CHECK(error_pointer(spec) == "/profile/as_of");
+  spec["profile"]["as_of"] = "2024-02-29";  // a leap day is a date
+  CHECK_NOTHROW(admsim::parse_scenario(spec, catalogue()));
+  admsim::RunOptions options;
+  for (int bad : {-1, admsim::kMaxThreads + 1, 1 << 28}) {
+    options.threads = bad;
+    CHECK_THROWS_AS(admsim::arena_threads(options), ValidationError);
+  }
+  options.threads = 0;
+  CHECK_NOTHROW(admsim::arena_threads(options));
 }

@@ -17,12 +17,18 @@ class Cancelled : public std::runtime_error {
   Cancelled() : std::runtime_error("simulation cancelled") {}
 };
 
+// Most worker threads a run may ask for: beyond this TBB's arena set-up fails or thrashes.
+inline constexpr int kMaxThreads = 1024;
+
 struct RunOptions {
-  int threads = 0;  // 0: all available
+  int threads = 0;  // 0: all available; 1..kMaxThreads (arena_threads() checks)
   // Called on the calling thread between blocks with (replicates done, total); return false to stop.
   std::function<bool(std::int64_t, std::int64_t)> progress;
   std::int64_t block_replicates = 64;
 };
+
+// The TBB arena size for options.threads; a ValidationError ("threads") outside 0..kMaxThreads.
+int arena_threads(const RunOptions& options);
 
 inline constexpr std::size_t kQuantileCount = 5;
 inline constexpr double kQuantiles[kQuantileCount] = {0.05, 0.25, 0.5, 0.75, 0.95};

@@ -25,7 +25,11 @@ class ValidationError : public std::invalid_argument {
   std::string pointer_, value_, allowed_;
 };
 
-// Parse text as JSON; a syntax error becomes a ValidationError at pointer "" naming the byte offset.
+// Deepest nesting of objects and arrays accepted in any input document.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+// Parse text as JSON; a syntax error becomes a ValidationError at pointer "" naming the byte
+// offset, and so does a number no double holds; nesting deeper than kMaxJsonDepth is refused.
 json parse_json_text(const std::string& text);
 
 // A view of one JSON node that knows its pointer.
@@ -44,7 +48,9 @@ class JsonReader {
   std::vector<std::string> keys() const;                   // object keys, in order
 
   void expect_object() const;
-  void expect_array(std::size_t min_size = 0) const;
+  // An array of min_size..max_size elements (lists a user writes by hand are bounded: a run
+  // of 10^5 interventions is a mistake, not a scenario).
+  void expect_array(std::size_t min_size = 0, std::size_t max_size = 10000) const;
   // Fails on any member not in `allowed` (catches typos such as "replicate" for "replicates").
   void expect_only(std::initializer_list<const char*> allowed) const;
 

@@ -126,6 +126,9 @@ struct Scenario {
 Scenario parse_scenario(const json& spec, const json& catalogue);
 Profile parse_profile(const JsonReader& node);
 DeliveryModel parse_delivery_model(const JsonReader& node);
+// The values a hook's effect may take (finite; distributions must stay inside, no clamping).
+struct HookRange { double min, max; };
+HookRange hook_range(Hook hook);
 // One effect's distribution for `hook`, validated against the hook's allowed range.
 Distribution parse_effect(const JsonReader& node, Hook hook);
 std::vector<std::string> catalogue_ids(const json& catalogue);

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..csvout import write_csv
+
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .fit import calibrate
@@ -43,7 +45,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     fc[PROB_COLUMNS] = rounded(fc[PROB_COLUMNS].to_numpy(), 6)  # each row sums to 1 as written
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fc.to_csv(out, index=False, float_format="%.6f")
+    write_csv(fc, out, index=False, float_format="%.6f")
     print(f"{len(fc)} councils; written to {out}")
     return 0
 
@@ -62,8 +64,8 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table = result.table()
-    table.to_csv(out / "backtest.csv")
-    result.predictions.to_csv(out / "predictions.csv", index=False, float_format="%.6f")
+    write_csv(table, out / "backtest.csv")
+    write_csv(result.predictions, out / "predictions.csv", index=False, float_format="%.6f")
     ax = result.plot()
     ax[0].figure.savefig(out / "backtest.png", dpi=200)
     ax[0].figure.savefig(out / "backtest.svg")

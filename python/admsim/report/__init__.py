@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
+from ..csvout import write_csv
 from ..simulate import OUTCOMES, SUMMARY_OUTCOMES
 if TYPE_CHECKING:
     from ..appraise import Appraisal
@@ -140,12 +141,12 @@ def write_report(results: "Results", out_dir: str | Path, title: str | None = No
         conclusion = conclude(results, appraisal=appraisal, sensitivity=sensitivity,
                               sensitivity_options=sensitivity_options)
     summary = results.summary()
-    summary.to_csv(out / "summary.csv")
+    write_csv(summary, out / "summary.csv")
     summary.to_parquet(out / "summary.parquet", engine="pyarrow")
-    conclusion.table().to_csv(out / "conclusion.csv", index=False)
-    conclusion.p_best.to_csv(out / "p_best.csv")
+    write_csv(conclusion.table(), out / "conclusion.csv", index=False)
+    write_csv(conclusion.p_best, out / "p_best.csv")
     if conclusion.sensitivity is not None:
-        conclusion.sensitivity.to_csv(out / "sensitivity.csv", index=False)
+        write_csv(conclusion.sensitivity, out / "sensitivity.csv", index=False)
     gateway = ("; models that failed the gateway are left out" if conclusion.excluded else "")
     fmt = {"baseline": results.baseline, "gateway": gateway,
            "quality": SUMMARY_OUTCOMES[_quality_outcome(results)]}
@@ -154,9 +155,9 @@ def write_report(results: "Results", out_dir: str | Path, title: str | None = No
                             results.plot, out, **fmt)
     section = ""
     if appraisal is not None:
-        appraisal.table().to_csv(out / "appraisal.csv")
-        appraisal.gateway.to_csv(out / "gateway.csv")
-        appraisal.csf().to_csv(out / "csf.csv")
+        write_csv(appraisal.table(), out / "appraisal.csv")
+        write_csv(appraisal.gateway, out / "gateway.csv")
+        write_csv(appraisal.csf(), out / "csf.csv")
         section = _appraisal_html(appraisal, _save_figures(APPRAISAL_FIGURES, appraisal, out))
     profile = results.spec.get("profile", {})
     title = title or f"Delivery models for {profile.get('name', 'the council')}"
