@@ -23,13 +23,43 @@ std::string range_text(double min, double max) {
 }
 }  // namespace
 
+std::string valid_utf8(const std::string& text) {
+  // Python turns messages into str, which fails on invalid UTF-8: replace each bad byte by '?'.
+  std::string out;
+  out.reserve(text.size());
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = s[i];
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2);
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (s[i + k] & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      const unsigned cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok && len == 4) {
+      const unsigned cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) | (s[i + 3] & 0x3Fu);
+      ok = cp >= 0x10000 && cp <= 0x10FFFF;
+    }
+    if (ok) {
+      out.append(text, i, len);
+      i += len;
+    } else {
+      out += '?';
+      ++i;
+    }
+  }
+  return out;
+}
+
 ValidationError::ValidationError(std::string pointer, std::string problem, std::string value,
                                  std::string allowed)
-    : std::invalid_argument((pointer.empty() ? std::string("(document)") : pointer) + ": " +
-                            problem + "; got " + value + "; allowed: " + allowed),
-      pointer_(std::move(pointer)),
-      value_(std::move(value)),
-      allowed_(std::move(allowed)) {}
+    : std::invalid_argument(valid_utf8((pointer.empty() ? std::string("(document)") : pointer) + ": " +
+                                       problem + "; got " + value + "; allowed: " + allowed)),
+      pointer_(valid_utf8(pointer)),
+      value_(valid_utf8(value)),
+      allowed_(valid_utf8(allowed)) {}
 
 namespace {
 // The longest prefix of `text` of at most `bytes` bytes that does not cut a UTF-8 character.

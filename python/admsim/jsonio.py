@@ -114,7 +114,10 @@ def loads(text: str | bytes, source: str = "the document") -> Any:
     except json.JSONDecodeError as err:
         raise scenario_error("", f"malformed JSON at line {err.lineno} column {err.colno} of {source}",
                              err.msg, "a JSON document") from None
-    except (ValueError, RecursionError) as err:
+    except RecursionError:
+        raise scenario_error("", f"{source} is nested too deeply", "more levels than Python can read",
+                             f"at most {MAX_DEPTH} levels of objects and arrays") from None
+    except ValueError as err:
         raise scenario_error("", f"unreadable JSON in {source}", str(err)[:80],
                              f"a JSON document with finite numbers, at most {MAX_DEPTH} levels deep") from None
     check_value(value)

@@ -203,6 +203,8 @@ TEST_CASE("hostile documents are refused with a ValidationError, never a crash")
   // Invalid UTF-8, and an excerpt that would cut a character: the message stays valid UTF-8.
   const std::string bad = "{\"profile\": \"\xff\xfe\"}";
   CHECK_FALSE(parse_error(bad).empty());
+  CHECK(admsim::valid_utf8(parse_error(bad)) == parse_error(bad));  // nlohmann quotes the bad bytes
+  CHECK(admsim::valid_utf8("ok \xc3\xa9 \xff \xed\xa0\x80") == "ok \xc3\xa9 ? ???");
   const std::string long_text = "[\"" + std::string(57, 'a') + "\xc3\xa9\xc3\xa9\"";  // cut at byte 60
   const std::string message = parse_error(long_text);
   CHECK(message.find("\xc3\"") == std::string::npos);

@@ -13,7 +13,10 @@ namespace admsim {
 
 using json = nlohmann::json;
 
-// Bad input. what() reads "<pointer>: <problem>; got <value>; allowed: <allowed>".
+// `text` with each byte that is not part of valid UTF-8 replaced by '?'.
+std::string valid_utf8(const std::string& text);
+
+// Bad input (every part valid UTF-8). what() reads "<pointer>: <problem>; got <value>; allowed: <allowed>".
 class ValidationError : public std::invalid_argument {
  public:
   ValidationError(std::string pointer, std::string problem, std::string value, std::string allowed);
