@@ -101,15 +101,22 @@ def _cmd_appraise(args: argparse.Namespace) -> int:
 
 
 def _cmd_catalogue(args: argparse.Namespace) -> int:
-    table = catalogue()[["name", "group", "birmingham_number"]]
+    table = catalogue()[["name", "group", "birmingham_number"]].copy()
+    # Birmingham's 2016 numbering (1-19); models it did not number have none
+    table["birmingham_number"] = table["birmingham_number"].astype("Int64")
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(table.to_string())
     return 0
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
+    rows = []
     for slug in profiles.available():
-        print(slug)
+        p = profiles.load(slug)
+        rows.append({"profile": slug, "council": p.get("name", ""), "as of": p.get("as_of", ""),
+                     "children 0-17": f"{p['population']['children_0_17']:,.0f}",
+                     "last Ofsted grade": p.get("ofsted", {}).get("last_grade", "")})
+    print(pd.DataFrame(rows).set_index("profile").to_string())
     return 0
 
 

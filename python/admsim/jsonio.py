@@ -8,6 +8,8 @@ refused by name rather than ending in ``RecursionError``.
 """
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 import math
 from pathlib import Path
@@ -134,3 +136,27 @@ def read(path: str | Path, what: str = "JSON file") -> Any:
     except OSError as err:
         raise scenario_error("", f"cannot read {what} {p}", err.strerror or str(err), "a readable local file") from None
     return loads(data, str(p))
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean 'x'?)' for the closest of ``choices`` to ``word``, or ''."""
+    close = difflib.get_close_matches(str(word), list(choices), n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+
+
+@contextlib.contextmanager
+def suggestions():
+    """Re-raise an engine ``ScenarioError`` for an unknown name with the closest allowed name."""
+    try:
+        yield
+    except _core.ScenarioError as err:
+        allowed = getattr(err, "allowed", "") or ""
+        value = (getattr(err, "value", "") or "").strip('"\'')
+        if not allowed.startswith("one of ") or not value:
+            raise
+        hint = did_you_mean(value, [c.strip() for c in allowed[len("one of "):].split(",")])
+        if not hint:
+            raise
+        new = _core.ScenarioError(str(err) + hint)
+        new.pointer, new.value, new.allowed = err.pointer, err.value, err.allowed
+        raise new from None

@@ -113,4 +113,5 @@ def to_json(spec: Mapping[str, Any]) -> str:
 
 def validate(spec: Mapping[str, Any], catalogue_path: str | Path | None = None) -> list[str]:
     """Validate a scenario in C++; return the resolved model ids or raise ``ScenarioError``."""
-    return list(_core.validate(to_json(spec), catalogue_json(catalogue_path)))
+    with jsonio.suggestions():
+        return list(_core.validate(to_json(spec), catalogue_json(catalogue_path)))

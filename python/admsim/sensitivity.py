@@ -37,7 +37,7 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, jsonio
 from .catalogue import catalogue_json as _catalogue_text
 from .catalogue import load_catalogue
 from .csvout import safe_frame
@@ -61,13 +61,8 @@ _CHUNK_META = b"admsim.sensitivity"
 class _RowProgress(_Progress):
     """simulate's progress bar, counting rows (evaluations) rather than replicates."""
 
-    def __call__(self, done: int, total: int) -> bool:
-        fresh = self.bar is None
-        keep_going = super().__call__(done, total)
-        if fresh and self.bar is not None:
-            self.bar.unit = "row"
-            self.bar.set_description("admsim sensitivity", refresh=False)
-        return keep_going
+    def __init__(self, enabled: bool, total: int):
+        super().__init__(enabled, total, unit="row", desc="admsim sensitivity")
 
 
 def _check_threads(threads: int | None) -> int:
@@ -548,11 +543,7 @@ def scenario_hash(spec: Mapping[str, Any]) -> str:
 def _load_config(config: Mapping[str, Any] | str | Path) -> tuple[dict[str, Any], Path | None]:
     if isinstance(config, (str, Path)):
         path = Path(config)
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise scenario_error("", f"malformed JSON at line {err.lineno} column {err.colno} of {path}",
-                                 err.msg, "a JSON document") from None
+        loaded = jsonio.read(path, "sensitivity config")  # strict: duplicate keys, NaN, depth
         if not isinstance(loaded, dict):
             raise scenario_error("", "wrong type", type(loaded).__name__, "a JSON object")
         return loaded, path.parent

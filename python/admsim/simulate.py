@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, jsonio
 from .catalogue import catalogue_json
 from .intervals import probability_stats
 from .scenario import build_scenario, scenario_error, to_json
@@ -42,8 +42,9 @@ SUMMARY_OUTCOMES = {
 class _Progress:
     """A tqdm bar for runs longer than about a second (notebook-aware); silent otherwise."""
 
-    def __init__(self, enabled: bool, total: int):
+    def __init__(self, enabled: bool, total: int, unit: str = "replicate", desc: str = "admsim"):
         self.enabled, self.total, self.bar, self.start = enabled, total, None, time.monotonic()
+        self.unit, self.desc = unit, desc
 
     def __call__(self, done: int, total: int) -> bool:
         if not self.enabled:
@@ -54,7 +55,7 @@ class _Progress:
             except ImportError:  # progress is a nicety, never a failure
                 self.enabled = False
                 return True
-            self.bar = tqdm(total=total, unit="replicate", desc="admsim", file=sys.stderr)
+            self.bar = tqdm(total=total, unit=self.unit, desc=self.desc, file=sys.stderr)
         if self.bar is not None:
             self.bar.update(done - self.bar.n)
         return True
@@ -127,7 +128,8 @@ def run_spec(
         raise scenario_error("", "wrong type", type(spec).__name__, "a JSON object (dict)")
     text = to_json(spec)
     catalogue = catalogue_json(catalogue_path)
-    models = _core.validate(text, catalogue)  # every field checked before anything is sized
+    with jsonio.suggestions():  # every field checked before anything is sized
+        models = _core.validate(text, catalogue)
     if not allow_large:
         _check_size(spec, len(models), threads)
     bar = _Progress(progress, int(spec.get("replicates", 100)))
@@ -359,7 +361,8 @@ def _index(names: list[str], name: str, what: str) -> int:
     try:
         return names.index(name)
     except ValueError:
-        raise KeyError(f"unknown {what} {name!r}; known: {', '.join(names)}") from None
+        hint = jsonio.did_you_mean(name, names)
+        raise KeyError(f"unknown {what} {name!r}{hint}; known: {', '.join(names)}") from None
 
 
 def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
