@@ -11,36 +11,11 @@ import pandas as pd
 from . import jsonio, profiles
 from .catalogue import catalogue
 from .scenario import DEFAULT_MODELS, build_scenario, load_scenario
-from .simulate import Results, run_spec
-
-# Columns of the printed comparison: (summary label, short heading, format)
-_TABLE = [
-    ("P(Good+ at year 3)", "P(Good+ y3)", "{:.0%}"),
-    ("P(Good+ at year 5)", "P(Good+ y5)", "{:.0%}"),
-    ("P(Inadequate at year 3)", "P(Inad. y3)", "{:.0%}"),
-    ("Turnover rate", "Turnover", "{:.1%}"),
-    ("Agency share", "Agency", "{:.1%}"),
-    ("Caseload", "Caseload", "{:.1f}"),
-    ("CLA per 10k (end)", "CLA/10k", "{:.1f}"),
-    ("NPV cost (GBP)", "NPV £m", "{:.1f}"),
-    ("Years overspent", "Yrs overspent", "{:.1f}"),
-    ("Overspend (GBP)", "Overspend £m", "{:.1f}"),
-]
-
+from .simulate import Results, run_spec, table_from_summary
 
 def format_table(summary: pd.DataFrame) -> str:
-    """The comparison as text: means with 90% intervals for costs, and NPV difference vs baseline."""
-    rows = []
-    for model, row in summary.iterrows():
-        out = {"model": model}
-        for label, head, fmt in _TABLE:
-            value = row[label] / 1e6 if "GBP" in label else row[label]  # GBP shown in millions
-            out[head] = "–" if pd.isna(value) else fmt.format(value)
-        diff = [c for c in summary.columns if c.startswith("NPV cost (GBP) diff vs")][0]
-        lo, hi = row["NPV cost (GBP) diff 5%"] / 1e6, row["NPV cost (GBP) diff 95%"] / 1e6
-        out["ΔNPV £m (90%)"] = f"{row[diff] / 1e6:+.1f} [{lo:+.1f}, {hi:+.1f}]"
-        rows.append(out)
-    return pd.DataFrame(rows).set_index("model").to_string()
+    """The comparison as text (see :meth:`Results.table`)."""
+    return table_from_summary(summary).to_string()
 
 
 def _report(results: Results, out: Path | None, appraisal=None) -> None:

@@ -304,6 +304,11 @@ class Results:
             rows.append(row)
         return pd.DataFrame(rows).set_index("model")
 
+    def table(self, baseline: str | None = None) -> pd.DataFrame:
+        """The headline comparison as a person reads it (what the CLI prints): shares in %,
+        money in £m, the NPV difference from ``baseline`` with its 90% interval."""
+        return table_from_summary(self.summary(baseline))
+
     def inspections(self) -> pd.DataFrame:
         """Inspection events: model, replicate, month, kind (inspection / monitoring_visit), grade."""
         self._need_full("inspections()")
@@ -355,6 +360,37 @@ class Results:
         path = Path(path)
         frame.to_parquet(path, engine="pyarrow")
         return path
+
+
+# The headline columns a person reads: (summary label, short heading, format).
+_TABLE = [
+    ("P(Good+ at year 3)", "P(Good+ y3)", "{:.0%}"),
+    ("P(Good+ at year 5)", "P(Good+ y5)", "{:.0%}"),
+    ("P(Inadequate at year 3)", "P(Inad. y3)", "{:.0%}"),
+    ("Turnover rate", "Turnover", "{:.1%}"),
+    ("Agency share", "Agency", "{:.1%}"),
+    ("Caseload", "Caseload", "{:.1f}"),
+    ("CLA per 10k (end)", "CLA/10k", "{:.1f}"),
+    ("NPV cost (GBP)", "NPV £m", "{:.1f}"),
+    ("Years overspent", "Yrs overspent", "{:.1f}"),
+    ("Overspend (GBP)", "Overspend £m", "{:.1f}"),
+]
+
+
+def table_from_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Headline outcomes as formatted text, one row per model: shares as percentages, money in
+    £m, and the NPV difference from the baseline with its 90% interval."""
+    rows = []
+    diff = [c for c in summary.columns if c.startswith("NPV cost (GBP) diff vs")][0]
+    for model, row in summary.iterrows():
+        out = {"model": model}
+        for label, head, fmt in _TABLE:
+            value = row[label] / 1e6 if "GBP" in label else row[label]  # GBP shown in millions
+            out[head] = "–" if pd.isna(value) else fmt.format(value)
+        lo, hi = row["NPV cost (GBP) diff 5%"] / 1e6, row["NPV cost (GBP) diff 95%"] / 1e6
+        out[f"ΔNPV £m vs {diff.split(' vs ')[-1]} (90%)"] = f"{row[diff] / 1e6:+.1f} [{lo:+.1f}, {hi:+.1f}]"
+        rows.append(out)
+    return pd.DataFrame(rows).set_index("model")
 
 
 def _index(names: list[str], name: str, what: str) -> int:
