@@ -1,18 +1,31 @@
-# The README's two commands: `make demo` and `make test`. Each sets up what is missing first.
+# The README's two commands: `make demo` and `make test`. Each sets up what is missing first;
+# stamps under build/ (one set per Python environment) skip set-up and reinstall when nothing
+# they depend on has changed.
 PY ?= python3
 BUILD := build/py
 # make bench REPLICATES=2000 THREADS=1,2,4
 REPLICATES ?= 10000
 THREADS ?= 1,2
+STAMPS := build/stamps/$(shell $(PY) -c 'import hashlib, sys; print(hashlib.sha1(sys.prefix.encode()).hexdigest()[:10])')
+SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp python/admsim -type f -not -name '*.pyc' -not -name '*.so' 2>/dev/null)
 
-.PHONY: setup install demo test test-cpp test-python bench clean
+.PHONY: setup install demo test test-cpp test-python bench clean fuzz sanitize lab
 
-setup:
+setup: $(STAMPS)/setup
+$(STAMPS)/setup: scripts/setup.sh requirements-dev.txt
 	@bash scripts/setup.sh
+	@mkdir -p $(STAMPS) && touch $@
+
+# chromium, for the tests only (they open the HTML report headless)
+$(STAMPS)/browser: scripts/setup.sh
+	@bash scripts/setup.sh --browser
+	@mkdir -p $(STAMPS) && touch $@
 
 # Builds the extension and the Catch2 tests in one CMake build ($(BUILD)), reused between runs.
-install: setup
+install: $(STAMPS)/install
+$(STAMPS)/install: $(STAMPS)/setup $(SOURCES)
 	PIP_ROOT_USER_ACTION=ignore $(PY) -m pip install -q --no-build-isolation -C cmake.define.ADMSIM_BUILD_TESTS=ON .
+	@touch $@
 
 demo: install
 	$(PY) -m admsim compare --profile example-county --years 10 --replicates 1000 --out out/demo
@@ -20,10 +33,15 @@ demo: install
 test-cpp: install
 	ctest --test-dir $(BUILD) --output-on-failure
 
-test-python: install
+test-python: install $(STAMPS)/browser
 	$(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# JupyterLab for the notebooks (the `notebook` extra)
+lab: install
+	PIP_ROOT_USER_ACTION=ignore $(PY) -m pip install -q --no-build-isolation ".[notebook]"
+	$(PY) -m jupyterlab notebooks
 
 bench: install
 	cmake -S . -B build/bench -DADMSIM_BUILD_BENCHMARKS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -34,3 +52,19 @@ bench: install
 
 clean:
 	rm -rf build out
+
+# Fuzz the scenario parser and engine (scripts/fuzz.py); new findings go to tests/data/fuzz_corpus/.
+# make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 1800
+fuzz: install
+	$(PY) scripts/fuzz.py --seconds $(FUZZ_SECONDS)
+
+# The core and the Catch2 tests (the fuzz corpus among them) under AddressSanitizer and
+# UndefinedBehaviorSanitizer, in their own build folder; any report fails the target.
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize: setup
+	cmake -S . -B build/sanitize -DADMSIM_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)" >/dev/null
+	cmake --build build/sanitize -j2 --target admsim_tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir build/sanitize --output-on-failure

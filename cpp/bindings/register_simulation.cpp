@@ -81,11 +81,13 @@ py::dict simulate(const std::string& spec, const std::string& catalogue, int thr
 void register_simulation(py::module_& m) {
   m.def("validate", [](const std::string& spec, const std::string& catalogue) {
     const admsim::Scenario s = admsim_py::parse(spec, catalogue);
+    admsim::calibrate(s);  // the profile's consistency rules too, as a run would check them
     py::list ids;
     for (const auto& model : s.models) ids.append(model.id);
     return ids;
   }, py::arg("spec"), py::arg("catalogue"),
-     "Parse and validate a scenario; return the resolved model ids or raise ScenarioError.");
+     "Parse and validate a scenario (fields and the profile's consistency); return the resolved "
+     "model ids or raise ScenarioError.");
   m.def("resolve_models", [](const std::string& spec, const std::string& catalogue) {
     const admsim::json spec_json = admsim::parse_json_text(spec);
     const admsim::json catalogue_json = admsim::parse_json_text(catalogue);

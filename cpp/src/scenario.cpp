@@ -207,7 +207,7 @@ double Distribution::quantile(double u) const {
     }
     case DistKind::normal: return a + b * rng::normal_quantile(u);
     case DistKind::lognormal: return a * std::exp(b * rng::normal_quantile(u));
-    case DistKind::bernoulli: return u < a ? 1.0 : 0.0;
+    case DistKind::bernoulli: return u < 1.0 - a ? 0.0 : 1.0;  // a quantile: non-decreasing in u
   }
   return a;
 }

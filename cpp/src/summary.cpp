@@ -16,8 +16,9 @@ void HistogramSet::add(std::size_t series, double value) {
   if (std::isnan(value)) return;
   // Values beyond the range land in the edge bins; min and max are kept exactly, and quantiles
   // are bounded by them.
+  // !(pos > 0) also catches NaN (a zero or subnormal width): never cast NaN to an index.
   const double pos = (value - lo_) / width_;
-  const int bin = pos <= 0 ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
+  const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
   ++bins_[series * kHistogramBins + static_cast<std::size_t>(bin)];
   ++count_[series];
   sum_[series] += value;
@@ -66,7 +67,8 @@ void padded_range(const std::vector<double>& sample, double& lo, double& hi) {
   }
   if (!std::isfinite(lo)) { lo = 0; hi = 1; return; }
   const double span = hi - lo;
-  const double pad = span > 0 ? 0.5 * span : std::max(1.0, std::abs(lo) * 0.5);
+  // A span too small to pad (subnormal values) is padded as if the values were all equal.
+  const double pad = span > 1e-300 ? 0.5 * span : std::max(1.0, std::abs(lo) * 0.5);
   lo -= pad;
   hi += pad;
 }

@@ -80,13 +80,24 @@ def resolve(risks: Any) -> list[dict[str, Any]]:
     dict with ``remove``, ``add`` and ``update`` (and optionally ``base``), :func:`edit` of it."""
     if risks is None:
         return load_register()
+    from .jsonio import scenario_error
+
     if isinstance(risks, Mapping):
         unknown = set(risks) - {"base", "remove", "add", "update"}
         if unknown:
-            raise ValueError(f"risks: unknown key(s) {sorted(unknown)}; allowed: base, remove, add, "
-                             "update (or give the whole register as a list)")
+            raise scenario_error(f"/risks/{sorted(unknown)[0]}", "unknown key", sorted(unknown),
+                                 "base, remove, add, update (or give the whole register as a list)")
+        shapes = {"remove": (list, tuple), "add": (list, tuple), "update": (Mapping, type(None))}
+        for key, kinds in shapes.items():
+            if key in risks and not isinstance(risks[key], kinds):
+                raise scenario_error(f"/risks/{key}", "wrong type", risks[key],
+                                     "a list of risk ids" if key == "remove" else
+                                     "a list of risks" if key == "add" else "{risk id: fields}")
         return edit(risks.get("base"), remove=risks.get("remove", ()), add=risks.get("add", ()),
                     update=risks.get("update"))
+    if not isinstance(risks, (list, tuple)):
+        raise scenario_error("/risks", "wrong type", risks,
+                             "a list of risks, [] for none, or an edit {remove, add, update}")
     return [dict(r) if isinstance(r, Mapping) else r for r in risks]
 
 

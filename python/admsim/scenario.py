@@ -102,7 +102,13 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     if isinstance(profile, str):
         # A relative path is relative to the scenario file; otherwise it is a shipped slug.
         beside = Path(path).parent / profile
-        spec["profile"] = _resolve_profile(beside if beside.is_file() else profile)
+        try:
+            spec["profile"] = _resolve_profile(beside if beside.is_file() else profile)
+        except (OSError, ValueError) as err:  # not a slug nor a file: name the field
+            if isinstance(err, _core.ScenarioError):
+                raise
+            raise scenario_error("/profile", str(err).split(" (shipped")[0], profile,
+                                 "a shipped profile slug (admsim profiles) or a profile file") from None
     return spec
 
 
