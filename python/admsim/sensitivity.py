@@ -446,9 +446,15 @@ def _prepare(spec: Mapping[str, Any], inputs: Sequence[str], outputs: Sequence[s
     return spec_json, cat_json, inputs, outputs, problem(inputs, bounds)
 
 
-def _check_count(value: Any, what: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise scenario_error(f"/{what}", "wrong value", value, f"an integer >= {minimum}")
+# Counts a design or config may ask for: 2^20 base samples is already ~10^7 rows for a few
+# inputs (hours to days of engine time); beyond that the design itself would not fit in memory.
+MAX_COUNT = 2**20
+
+
+def _check_count(value: Any, what: str, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum
+            or value > maximum):
+        raise scenario_error(f"/{what}", "wrong value", value, f"an integer from {minimum} to {maximum}")
     return int(value)
 
 
@@ -628,7 +634,7 @@ def _make_plan(config: Mapping[str, Any] | str | Path) -> _Plan:
     _check_inputs_outputs(spec_json, catalogue_json, inputs, outputs)
     prob = problem(inputs, cfg.get("bounds"))
     n = _check_count(cfg.get("n", 512 if method == "sobol" else 20), "n", 2)
-    seed = _check_count(cfg.get("seed", 1), "seed", 0)
+    seed = _check_count(cfg.get("seed", 1), "seed", 0, 2**53)
     chunk_rows = _check_count(cfg.get("chunk_rows", 256), "chunk_rows", 1)
     second = cfg.get("calc_second_order", False)
     if not isinstance(second, bool):
