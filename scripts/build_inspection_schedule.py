@@ -1,6 +1,6 @@
 """Rebuild python/admsim/data/inspection_schedule.json: the inspection schedule fitted to the
 shipped graded judgements to 2022 (admsim.calibration.schedule.fit_schedule). Its ILACS-era medians
-and shape are the engine's defaults (cpp/src/parameters.cpp; a test checks they agree).
+and shape are the engine's defaults (cpp/src/scenario/parameters.cpp; a test checks they agree).
 
     python scripts/build_inspection_schedule.py
 """

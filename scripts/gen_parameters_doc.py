@@ -8,7 +8,7 @@ from admsim import _core
 
 HEADER = """# Engine parameters
 
-Generated from `cpp/src/parameters.cpp` by `python scripts/gen_parameters_doc.py`; do not edit by
+Generated from `cpp/src/scenario/parameters.cpp` by `python scripts/gen_parameters_doc.py`; do not edit by
 hand. *Allowed* is what a scenario may set (validation); *plausible* is the range we believe, used
 for sensitivity analysis. A source of "assumption" means no publication or data fixes the value.
 

@@ -41,7 +41,7 @@ PLACEMENT_TYPES = ("foster_inhouse", "foster_agency", "kinship", "residential", 
                    "with_parents", "adoption")
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 
-# Engine convention (cpp/src/finance.cpp): 52 weeks a year.
+# Engine convention (cpp/src/engine/finance.cpp): 52 weeks a year.
 WEEKS_PER_YEAR = 52.0
 
 # ---------------------------------------------------------------------------------------------

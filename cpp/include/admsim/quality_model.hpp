@@ -1,6 +1,7 @@
 #pragma once
-// The quality-and-inspection model, shared by the engine (quality.cpp) and the fit to real Ofsted
-// histories (quality_filter.cpp, quality_simulation.cpp), so both compute one model.
+// The quality-and-inspection model, shared by the engine (engine/quality.cpp) and the fit to real
+// Ofsted histories (ofsted/quality_filter.cpp, ofsted/quality_simulation.cpp), so both compute
+// one model.
 //
 // Standardised units: latent quality q = u + v has stationary SD 1. u ~ N(0, rho) is a council's
 // persistent level; v is AR(1) toward the month's target shift x with pace kappa = 1 - exp(-r/12)

@@ -3,11 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include "admsim/engine.hpp"
+#include "ensemble/parallel_blocks.hpp"
 
 namespace admsim {
 
@@ -133,24 +130,23 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
   const std::size_t M = needed.size(), T = static_cast<std::size_t>(base.months);
   const auto R = static_cast<std::size_t>(base.replicates);
   std::vector<double> result(rows * k, 0.0);
-  tbb::task_arena arena(arena_threads(options));
-  // Rows per block: enough tasks to keep every thread busy, small enough to stop promptly.
-  const std::size_t block = std::max<std::size_t>(1, 4096 / std::max<std::size_t>(1, M * R));
+  // Blocks of rows holding about 4096 replicate runs; within a block item (row i, model slot,
+  // replicate) is (i * M + slot) * R + replicate.
   std::vector<double> outcomes;
-  for (std::size_t first = 0; first < rows; first += block) {
-    const std::size_t n = std::min(block, rows - first);
+  detail::for_each_block(rows, detail::units_per_block(4096, M * R), options, [&](std::size_t first, std::size_t last) {
+    const std::size_t n = last - first;
     std::vector<Calibration> calibrations(n);
     outcomes.assign(n * M * R * kOutcomeCount, 0.0);
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) { calibrations[i] = calibrate(scenarios[first + i]); });
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n * M * R, 1), [&](const auto& range) {
-        std::vector<double> metrics(T * kMetricCount);
-        for (std::size_t task = range.begin(); task != range.end(); ++task) {
-          const std::size_t i = task / (M * R), m = needed[(task / R) % M], rep = task % R;
-          simulate_replicate(scenarios[first + i], calibrations[i], m, static_cast<std::int64_t>(rep),
-                             metrics.data(), &outcomes[task * kOutcomeCount], nullptr);
-        }
-      });
+    detail::parallel_ranges(0, n, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i != end; ++i) calibrations[i] = calibrate(scenarios[first + i]);
+    });
+    detail::parallel_ranges(0, n * M * R, 1, [&](std::size_t begin, std::size_t end) {
+      std::vector<double> metrics(T * kMetricCount);
+      for (std::size_t task = begin; task != end; ++task) {
+        const std::size_t i = task / (M * R), m = needed[(task / R) % M], rep = task % R;
+        simulate_replicate(scenarios[first + i], calibrations[i], m, static_cast<std::int64_t>(rep),
+                           metrics.data(), &outcomes[task * kOutcomeCount], nullptr);
+      }
     });
     // Means in replicate order, NaN (undefined) replicates left out: same answer for any threads.
     for (std::size_t i = 0; i < n; ++i) {
@@ -164,10 +160,7 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
         result[(first + i) * k + j] = count ? sum / double(count) : std::nan("");
       }
     }
-    if (options.progress && !options.progress(static_cast<std::int64_t>(first + n), static_cast<std::int64_t>(rows))) {
-      throw Cancelled();
-    }
-  }
+  });
   return result;
 }
 

@@ -7,7 +7,7 @@
 #include "admsim/json_reader.hpp"
 #include "admsim/quality_histories.hpp"
 #include "admsim/samplers.hpp"
-#include "parallel_blocks.hpp"
+#include "ensemble/parallel_blocks.hpp"
 
 namespace admsim::quality {
 

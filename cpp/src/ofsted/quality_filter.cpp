@@ -1,4 +1,4 @@
-#include "quality_filter.hpp"
+#include "ofsted/quality_filter.hpp"
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>

@@ -9,8 +9,8 @@
 
 #include "admsim/json_reader.hpp"
 #include "admsim/quality_histories.hpp"
-#include "parallel_blocks.hpp"
-#include "quality_filter.hpp"
+#include "ensemble/parallel_blocks.hpp"
+#include "ofsted/quality_filter.hpp"
 
 namespace admsim::quality {
 

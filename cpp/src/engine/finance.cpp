@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "replicate.hpp"
+#include "engine/replicate.hpp"
 
 namespace admsim::detail {
 

@@ -4,19 +4,11 @@
 #include <cmath>
 #include <memory>
 
-#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
+
+#include "ensemble/parallel_blocks.hpp"
 
 namespace admsim {
-
-int arena_threads(const RunOptions& options) {
-  if (options.threads < 0 || options.threads > kMaxThreads) {
-    throw ValidationError("threads", "not a usable number of worker threads", std::to_string(options.threads),
-                          "0 or None for all cores, or 1 to " + std::to_string(kMaxThreads));
-  }
-  return options.threads > 0 ? options.threads : tbb::task_arena::automatic;
-}
 
 namespace {
 
@@ -196,35 +188,33 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
     result.outcomes.resize(M * static_cast<std::size_t>(R) * kOutcomeCount);
   }
 
-  const std::int64_t block = std::max<std::int64_t>(1, options.block_replicates);
+  // Blocks of options.block_replicates replicates, every model in each; within a block item
+  // (model m, replicate r) is m * n + r.
+  const auto block = static_cast<std::size_t>(std::max<std::int64_t>(1, options.block_replicates));
   std::vector<double> block_metrics, block_outcomes, block_risks;
   const std::size_t K = scenario.risks.size();
   std::vector<std::vector<InspectionEvent>> block_events;
   Summariser summary(scenario, T);
-  tbb::task_arena arena(arena_threads(options));
 
-  for (std::int64_t first = 0; first < R; first += block) {
-    const auto n = static_cast<std::size_t>(std::min(block, R - first));
+  detail::for_each_block(static_cast<std::size_t>(R), block, options, [&](std::size_t first, std::size_t last) {
+    const std::size_t n = last - first;
     block_metrics.assign(M * n * T * kMetricCount, 0.0);
     block_outcomes.assign(M * n * kOutcomeCount, 0.0);
     block_risks.assign(M * n * K, 0.0);
     block_events.assign(full ? M * n : 0, {});
-    arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, M * n, 1), [&](const auto& range) {
-        for (std::size_t task = range.begin(); task != range.end(); ++task) {
-          const std::size_t m = task / n, r = task % n;
-          simulate_replicate(scenario, calibration, m, first + static_cast<std::int64_t>(r),
-                             &block_metrics[task * T * kMetricCount],
-                             &block_outcomes[task * kOutcomeCount],
-                             full ? &block_events[task] : nullptr, block_risks.data() + task * K);
-        }
-      });
-      summary.add_block(block_metrics, block_outcomes, block_risks, n);
+    detail::parallel_ranges(0, M * n, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t task = begin; task != end; ++task) {
+        const std::size_t m = task / n, r = task % n;
+        simulate_replicate(scenario, calibration, m, static_cast<std::int64_t>(first + r),
+                           &block_metrics[task * T * kMetricCount], &block_outcomes[task * kOutcomeCount],
+                           full ? &block_events[task] : nullptr, block_risks.data() + task * K);
+      }
     });
+    summary.add_block(block_metrics, block_outcomes, block_risks, n);
     if (full) {
       // Copy the block into [model][replicate] order; events in (model, replicate) order.
       for (std::size_t m = 0; m < M; ++m) {
-        const std::size_t dst = m * static_cast<std::size_t>(R) + static_cast<std::size_t>(first);
+        const std::size_t dst = m * static_cast<std::size_t>(R) + first;
         std::copy_n(&block_metrics[m * n * T * kMetricCount], n * T * kMetricCount,
                     &result.metrics[dst * T * kMetricCount]);
         std::copy_n(&block_outcomes[m * n * kOutcomeCount], n * kOutcomeCount,
@@ -233,8 +223,7 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
       for (auto& ev : block_events) result.events.insert(result.events.end(), ev.begin(), ev.end());
     }
     result.replicate_months += static_cast<std::int64_t>(M * n * T);
-    if (options.progress && !options.progress(first + static_cast<std::int64_t>(n), R)) throw Cancelled();
-  }
+  });
   summary.write(result);
   if (full) {
     // Blocks interleave models; order events by (model, replicate, month) for the user.

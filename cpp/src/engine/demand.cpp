@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "admsim/samplers.hpp"
-#include "replicate.hpp"
+#include "engine/replicate.hpp"
 
 namespace admsim::detail {
 

@@ -1,4 +1,4 @@
-#include "replicate.hpp"
+#include "engine/replicate.hpp"
 
 #include <algorithm>
 #include <cmath>
