@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .data import PROB_COLUMNS, Histories, histories, load_judgements, month_of
+from .data import GRADES, PROB_COLUMNS, Histories, histories, load_judgements, month_of
 from .fit import Calibration, calibrate
 from .parameters import core_rows, from_engine
 from .schedule import InspectionSchedule, fit_schedule, horizons
@@ -64,7 +64,7 @@ def forecast(judgements=None, as_of=None, params=None, adm_history=None, *, pane
     fitted to the rows published by ``as_of``). ``panels``: a DfE panels folder for the workforce
     inputs (default: the shipped copy). Returns one row per council with a graded judgement on or
     before ``as_of``: local_authority, ``PROB_COLUMNS`` (summing to 1), the latest grade and the
-    expected months to the next inspection; posterior-averaged over at most ``max_sets`` draws.
+    expected months to the next inspection (``latest_grade`` by name: outstanding .. inadequate); posterior-averaged over at most ``max_sets`` draws.
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     df = load_judgements(judgements)
@@ -84,7 +84,7 @@ def forecast(judgements=None, as_of=None, params=None, adm_history=None, *, pane
     out = pd.DataFrame(probs, columns=PROB_COLUMNS)
     out.insert(0, "local_authority", h.names)
     last = df.groupby("local_authority")["grade"].last()
-    out["latest_grade"] = last.loc[h.names].to_numpy()
+    out["latest_grade"] = [GRADES[int(g)] for g in last.loc[h.names]]  # a name, not the 0-3 code
     offsets, months, weights = z
     out["expected_months_ahead"] = np.add.reduceat(months * weights, offsets[:-1])
     return out
