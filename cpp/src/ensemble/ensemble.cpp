@@ -106,6 +106,7 @@ class Summariser {
   // In replicate order, so the sums do not depend on the thread count.
   void add_risks(const std::vector<double>& outcomes, const std::vector<double>& risks, std::size_t block) {
     const std::size_t K = s_.risks.size();
+    if (K == 0) return;  // no register: nothing to tally (and no element to take the address of)
     if (risk_fired_.empty()) {
       risk_fired_.assign(models_ * K, 0.0);
       risk_events_.assign(models_ * K, 0.0);
