@@ -168,7 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(err: BaseException) -> str:
     text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
+    hint = ""
+    if "(did you mean" in text:  # keep the suggestion when a long list of allowed names is cut
+        text, _, rest = text.rpartition(" (did you mean")
+        hint = " (did you mean" + rest
+    return (text if len(text) <= 400 else text[:397] + "...") + hint
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -188,7 +188,7 @@ TEST_CASE("a replicate's numbers do not depend on how many replicates run beside
         REQUIRE(four.metrics[(m * 4 + rep) * per_rep + i] == nine.metrics[(m * 9 + rep) * per_rep + i]);
 }
 
-TEST_CASE("common random numbers: a copy of a model gives identical results; turning CRN off does not") {
+TEST_CASE("common random numbers: a copy of a model gives identical results and turning CRN off does not") {
   json spec = small_spec(3, 5);
   json twin = {{"id", "in_house_twin"}, {"name", "copy"}, {"group", "in_house"},
                {"attributes", catalogue()["models"][0]["attributes"]}};

@@ -380,7 +380,7 @@ TEST_CASE("simulated histories follow the schedule, the frameworks and the pause
   }
 }
 
-TEST_CASE("all three computations are identical for 1, 2 and 4 threads; the seed changes simulations") {
+TEST_CASE("all three computations are identical for 1, 2 and 4 threads and the seed changes simulations") {
   auto h = histories({{{0, 1, 0}, {40, 2, 0}}, {{3, 3, 0}, {30, 2, 0}, {70, 1, 1}}, {}, {{12, 0, 0}}});
   add_covariates(h);
   std::vector<double> values;

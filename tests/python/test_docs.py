@@ -39,3 +39,15 @@ def test_model_doc_names_every_module_file():
     text = (ROOT / "docs" / "model.md").read_text()
     for name in ["demand.cpp", "workforce.cpp", "quality.cpp", "finance.cpp", "risks.cpp", "calibration.cpp"]:
         assert name in text
+
+
+def test_catch2_test_names_survive_ctest_discovery():
+    # CMake splits a test name at ';', so catch_discover_tests would register a name that runs
+    # nothing (and passes): keep ';' out of TEST_CASE names.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "cpp"
+    bad = [f"{p.name}: {m}" for p in root.glob("*.cpp")
+           for m in re.findall(r'TEST_CASE\("([^"]*;[^"]*)"', p.read_text())]
+    assert not bad, bad
