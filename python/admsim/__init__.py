@@ -10,7 +10,7 @@ from ._core import ScenarioError
 from .appraise import Appraisal, appraise
 from .catalogue import catalogue, load_catalogue
 from .scenario import build_scenario, validate
-from .simulate import Results, simulate
+from .simulate import CancelToken, Results, simulate
 from .results_io import load
 
 __version__ = "0.1.0"
@@ -26,6 +26,7 @@ def __getattr__(name: str):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'admsim' has no attribute {name!r}")
 __all__ = [
+    "CancelToken",
     "Appraisal",
     "ScenarioError",
     "appraise",

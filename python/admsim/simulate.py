@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -39,14 +40,35 @@ SUMMARY_OUTCOMES = {
 }
 
 
-class _Progress:
-    """A tqdm bar for runs longer than about a second (notebook-aware); silent otherwise."""
+class CancelToken:
+    """Stops a run from any thread: pass ``cancel=token`` to :func:`simulate` (or
+    :func:`run_spec`) and call ``token.cancel()``; the run stops at its next block of replicates
+    and raises ``KeyboardInterrupt``. (Ctrl-C reaches only a run on the main thread; a run in a
+    worker thread, a GUI or a server is stopped this way.)"""
 
-    def __init__(self, enabled: bool, total: int, unit: str = "replicate", desc: str = "admsim"):
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class _Progress:
+    """A tqdm bar for runs longer than about a second (notebook-aware); silent otherwise. Asked
+    between blocks; returning False (a cancelled token) stops the run."""
+
+    def __init__(self, enabled: bool, total: int, unit: str = "replicate", desc: str = "admsim",
+                 cancel: CancelToken | None = None):
         self.enabled, self.total, self.bar, self.start = enabled, total, None, time.monotonic()
-        self.unit, self.desc = unit, desc
+        self.unit, self.desc, self.cancel = unit, desc, cancel
 
     def __call__(self, done: int, total: int) -> bool:
+        if self.cancel is not None and self.cancel.cancelled:
+            return False
         if not self.enabled:
             return True
         if self.bar is None and time.monotonic() - self.start > 1.0:
@@ -114,6 +136,7 @@ def run_spec(
     progress: bool = True,
     catalogue_path: str | Path | None = None,
     allow_large: bool = False,
+    cancel: CancelToken | None = None,
 ) -> "Results":
     """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``.
 
@@ -132,7 +155,7 @@ def run_spec(
         models = _core.validate(text, catalogue)
     if not allow_large:
         _check_size(spec, len(models), threads)
-    bar = _Progress(progress, int(spec.get("replicates", 100)))
+    bar = _Progress(progress, int(spec.get("replicates", 100)), cancel=cancel)
     try:
         raw = _core.simulate(text, catalogue, int(threads or 0), bar)
     finally:
@@ -154,6 +177,7 @@ def simulate(
     threads: int | None = None,
     progress: bool = True,
     allow_large: bool = False,
+    cancel: CancelToken | None = None,
     **scenario: Any,
 ) -> "Results":
     """Simulate delivery models for one council and return :class:`Results`.
@@ -168,11 +192,13 @@ def simulate(
     threads: worker threads (default: all cores). Results do not depend on it.
     allow_large: run even if the run is estimated to need more than half the machine's memory
         or more than two hours (``run_size`` gives the estimate).
+    cancel: a :class:`CancelToken`; ``cancel.cancel()`` from any thread stops the run
+        (``KeyboardInterrupt``), as Ctrl-C does on the main thread.
     scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``parameters``,
         ``output="summary"``, ``baseline``, ``decision_month``, ``common_random_numbers``).
     """
     spec = build_scenario(profile, models, years=years, replicates=replicates, seed=seed, **scenario)
-    return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large)
+    return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large, cancel=cancel)
 
 
 class Results:

@@ -27,3 +27,29 @@ def test_sigint_stops_simulation_quickly():
     assert "interrupted" in out
     assert proc.returncode == 0
     assert elapsed < 3.0
+
+
+def test_a_cancel_token_stops_a_run_in_another_thread():
+    # Ctrl-C reaches only the main thread; a run in a worker thread stops through its token.
+    import threading
+
+    import admsim
+
+    token, outcome = admsim.CancelToken(), {}
+
+    def work():
+        try:
+            admsim.simulate("example-county", years=10, replicates=200000, output="summary",
+                            progress=False, cancel=token, allow_large=True)
+            outcome["result"] = "finished"
+        except KeyboardInterrupt:
+            outcome["result"] = "interrupted"
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    time.sleep(1.0)
+    sent = time.monotonic()
+    token.cancel()
+    thread.join(timeout=30)
+    assert outcome.get("result") == "interrupted"
+    assert time.monotonic() - sent < 3.0
