@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as _dt
 import math as _math
 import difflib
-import json
 import math
 import re
 from functools import lru_cache
