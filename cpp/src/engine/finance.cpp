@@ -22,7 +22,8 @@ void Replicate::step_finance(int t) {
                        std::pow(1.0 + e_.placement_price_growth_per_year, t / 12.0);
   double placements = 0;
   for (std::size_t k = 0; k < kPlacementCount; ++k) {
-    const double n = double(in_care(k));
+    // this month's children of type k, as demand counted them
+    const double n = metric(static_cast<Metric>(static_cast<std::size_t>(Metric::cla_foster_inhouse) + k));
     const double cost = n * p.placement_weekly_cost[k] * weeks * price;
     cost_lines_[static_cast<std::size_t>(Outcome::cost_placements_foster_inhouse) - kFirstCostLine + k] += cost;
     placements += cost;
