@@ -295,15 +295,19 @@ class Results:
         if self.summary_only and b != int(self._raw["baseline"]):
             raise ValueError("summary-only results hold differences against the scenario's "
                              f"baseline {self.baseline!r} only")
+        # A share of replicates gets a Monte Carlo interval, computed once for all models.
+        shares = {name: (probability_stats(self, name),
+                         probability_stats(self, name, paired=True, baseline=baseline))
+                  for name, label in SUMMARY_OUTCOMES.items() if label.startswith("P(")}
         rows = []
         for m, model in enumerate(self.models):
             row: dict[str, Any] = {"model": model}
             for name, label in SUMMARY_OUTCOMES.items():
                 k = OUTCOMES.index(name)
-                if label.startswith("P("):  # a share of replicates: a Monte Carlo interval for it
-                    mean, lo, hi = (float(a[m]) for a in probability_stats(self, name))
-                    diff, dlo, dhi = (float(a[m]) for a in
-                                      probability_stats(self, name, paired=True, baseline=baseline))
+                if name in shares:
+                    marginal, paired = shares[name]
+                    mean, lo, hi = (float(a[m]) for a in marginal)
+                    diff, dlo, dhi = (float(a[m]) for a in paired)
                 elif self.summary_only:
                     mean = self._raw["outcome_mean"][m, k]
                     lo, hi = self._raw["outcome_quantiles"][m, k, [0, 4]]
