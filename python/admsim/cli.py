@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -181,8 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     for name in ("judgements", "profile", "scenario", "weights", "config", "calibration", "adm_history"):
         value = getattr(args, name, None)
-        if value is not None and re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(value)):
-            # inputs are local files, never fetched
+        if value is not None and jsonio.is_url(value):  # inputs are local files, never fetched
             print(f"admsim: error: --{name} must be a local path, not {str(value)!r}", file=sys.stderr)
             return 2
     try:

@@ -12,6 +12,7 @@ import contextlib
 import difflib
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -126,10 +127,16 @@ def loads(text: str | bytes, source: str = "the document") -> Any:
     return value
 
 
+def is_url(path: str | Path) -> bool:
+    """Whether ``path`` names a URL (scheme:/...) rather than a local file: inputs are never
+    fetched. (Path() folds "http://" to "http:/", so both forms count.)"""
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(path)) is not None
+
+
 def read(path: str | Path, what: str = "JSON file") -> Any:
     """Read a local JSON file strictly; a missing or unreadable file is a ``ScenarioError``."""
     p = Path(path)
-    if "://" in str(path):
+    if is_url(path):
         raise scenario_error("", f"{what} must be a local file", str(path), "a path on this machine")
     try:
         data = p.read_bytes()
