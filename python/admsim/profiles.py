@@ -178,6 +178,9 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
         path = Path(name_or_path).expanduser()
         looks_like_path = (isinstance(name_or_path, Path) or raw.endswith(".json")
                            or "/" in raw or "\\" in raw)
+        if path.is_file() and path.suffix.lower() != ".json":
+            # Only .json files are read as profiles: a scenario cannot point at any file.
+            raise ValueError(f"profile file {raw!r} must be a .json file")
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             origin = f"profile file {str(path)!r}"
@@ -195,6 +198,12 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
     profile = jsonio.loads(text, str(origin))  # strict: duplicate keys, NaN, depth
     if not isinstance(profile, dict):
         raise ValueError(f"{origin} is not a JSON object")
+    missing = [k for k in PROFILE_SECTIONS if not isinstance(profile.get(k), dict)]
+    if missing:
+        # Said before any value is checked, so errors never echo the contents of a file that is
+        # not a profile at all (a scenario's "profile" may name any local path).
+        raise ValueError(f"{origin} is not an admsim profile: it has no {', '.join(missing)} "
+                         f"section{'s' if len(missing) > 1 else ''}")
     if validate:
         check(profile)
     return profile
@@ -203,6 +212,9 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------------------------
+
+# The sections every profile has; a JSON file without them is not read as a profile.
+PROFILE_SECTIONS: tuple[str, ...] = ("population", "demand", "placements", "workforce", "finance")
 
 # Numeric fields of a profile (dotted paths); their ranges live in one place, the C++ parser.
 NUMERIC_FIELDS: tuple[str, ...] = (

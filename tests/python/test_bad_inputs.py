@@ -241,3 +241,19 @@ def test_cli_bad_input_is_one_line_and_status_2(tmp_path, name, argv, mention):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert lines and lines[-1].startswith("admsim") and mention in lines[-1], proc.stderr[-500:]
     assert len([line for line in lines if line.startswith("admsim: error")]) == 1
+
+
+@pytest.mark.parametrize("target,content,mention", [
+    ("secrets.json", b'{"password": "hunter2", "population": {"token": "hunter2"}}', "not an admsim profile"),
+    ("secrets.txt", b'{"password": "hunter2"}', ".json file"),
+], ids=["json that is not a profile", "not a json file"])
+def test_a_scenario_profile_path_never_echoes_another_file(tmp_path, target, content, mention):
+    (tmp_path / target).write_bytes(content)
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps({"profile": target, "models": ["in_house"]}))
+    got, rc = _run_group([("p", f"admsim.scenario.load_scenario({str(path)!r})", mention)])
+    assert rc == 0
+    out = got["p"]
+    assert out["type"] is not None and out["clear"], out
+    assert mention in out["msg"] and "hunter2" not in out["msg"], out["msg"]
+    assert "/profile" in out["msg"], out["msg"]
