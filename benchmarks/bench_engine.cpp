@@ -56,13 +56,26 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   { Stream r = s(admsim::kStreamCppRepeat); sum += binomial(r, static_cast<std::uint64_t>(c.cpp0 * c.cpp_exit), 0.2); }
   { Stream r = s(admsim::kStreamCareExit);                                                               // care exits
     for (std::size_t t = 0; t < admsim::kPlacementCount; ++t)
-      for (std::size_t b = 0; b < admsim::kCareBands; ++b) {
-        const auto n = static_cast<std::uint64_t>(c.initial_care[t][b]);
-        const auto left = binomial(r, n, c.leave_prob[t][b]);
-        sum += left + binomial(r, n - left, c.age_prob[b]);
+      for (std::size_t b = 0; b < admsim::kCareBands; ++b)
+        for (std::size_t a = 0; a < admsim::kAgeBands; ++a) {
+          const auto n = static_cast<std::uint64_t>(c.initial_care[t][b][a] + 0.5);
+          const auto left = binomial(r, n, c.leave_prob[t][b][a]);
+          const auto on = binomial(r, n - left, c.duration_prob[b]);
+          sum += left + binomial(r, on, c.age_prob[a]) + binomial(r, n - left - on, c.age_prob[a]);
+        } }
+  { Stream r = s(admsim::kStreamPlacementStep);                                                         // step-down
+    for (std::size_t b = 0; b < admsim::kCareBands; ++b)
+      for (std::size_t a = 0; a < admsim::kAgeBands; ++a) {
+        const auto res = static_cast<std::uint64_t>(c.initial_care[3][b][a] + 0.5);
+        const auto down = binomial(r, res, c.step_down_prob);
+        sum += binomial(r, down, 0.5) + binomial(r, static_cast<std::uint64_t>(c.initial_care[0][b][a] + 0.5), c.escalation_prob[b][a]) +
+               binomial(r, static_cast<std::uint64_t>(c.initial_care[1][b][a] + 0.5), c.escalation_prob[b][a]);
       } }
+  { Stream r = s(admsim::kStreamUasc); sum += binomial(r, poisson(r, c.uasc_entries), c.uasc_share_16_17); }
   { Stream r = s(admsim::kStreamCareEntry); std::uint64_t out[admsim::kPlacementCount];
-    multinomial(r, static_cast<std::uint64_t>(c.cla_entry_rate), c.entry_mix.data(), admsim::kPlacementCount, out); sum += out[0]; }
+    multinomial(r, static_cast<std::uint64_t>(c.cla_entry_rate), c.entry_mix.data(), admsim::kPlacementCount, out);
+    for (std::size_t t = 0; t < admsim::kPlacementCount; ++t) { std::uint64_t age[admsim::kAgeBands];
+      multinomial(r, out[t], c.entry_age[t].data(), admsim::kAgeBands, age); sum += age[0]; } }
   { Stream r = s(admsim::kStreamPlacementMoves); sum += binomial(r, static_cast<std::uint64_t>(c.cla0), 0.03); }  // moves
   { Stream n = s(admsim::kStreamLabourMarket); fsum += normal(n); }                                          // labour market
   { Stream r = s(admsim::kStreamLeavers); for (int b = 0; b < 3; ++b) sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 / 3), c.band_hazard[static_cast<std::size_t>(b)]); }
@@ -111,13 +124,15 @@ int main(int argc, char** argv) {
               scenario.models.size(), replicates, years, rep_months);
 
   // RNG-bound limit on one core: the same draws, nothing else.
-  const long limit_months = 200000;
+  // ADMSIM_BENCH_LIMIT_MONTHS=0 skips the limit (to profile the engine alone).
+  const char* limit_env = std::getenv("ADMSIM_BENCH_LIMIT_MONTHS");
+  const long limit_months = limit_env ? std::atol(limit_env) : 200000;
   auto t0 = Clock::now();
   std::uint64_t checksum = 0;
   for (long i = 0; i < limit_months; ++i) {
     checksum += draw_month(calibration, 1, static_cast<std::uint64_t>(i / 120), static_cast<std::uint32_t>(i % 120));
   }
-  const double limit_rate = double(limit_months) / seconds_since(t0);
+  const double limit_rate = limit_months > 0 ? double(limit_months) / seconds_since(t0) : 0.0;
   std::printf("RNG-bound limit (1 core): %.0f replicate-months/s  (checksum %llu)\n", limit_rate,
               static_cast<unsigned long long>(checksum % 1000));
 

@@ -24,16 +24,20 @@ q::SimulationSettings schedule(std::int64_t replicates) {
   s.end_month = kFirst + kMonths;
   s.replicates = replicates;
   s.seed = 2024;
-  s.schedule.min_months = {36, 36, 30, 24};
-  s.schedule.max_months = {60, 60, 42, 36};
-  s.ilacs_start_month = 2018 * 12;
-  s.pause_start_month = 2020 * 12 + 2;
-  s.pause_end_month = 2021 * 12 + 3;
+  // Log-logistic gaps by latest grade (medians in months; shape), as calibration/schedule.py fits.
+  for (auto& sched : s.schedule) {
+    sched.median_months = {50, 44, 30, 22};
+    sched.shape = 4.0;
+  }
+  s.calendar.pause_start_month = 2020 * 12 + 2;
+  s.calendar.pause_end_month = 2021 * 12 + 3;
   return s;
 }
 
 std::vector<double> row(double rho) {
-  return {0.35, rho, 0.5, 0.2, 0.6, 0.0, 1.1, 0.1, -1.2, 0.9, -0.2, -1.4};
+  // reversion, rho, noise, improvement, inadequate response (SIF, ILACS), workforce effect, drift
+  // per year and half-life, then the cut-points of SIF, ILACS standard and short inspections.
+  return {0.35, rho, 0.5, 0.2, 0.6, 0.0, 0.6, 0.05, 4.0, 1.4, 0.3, -1.2, 1.6, 0.4, -1.1, 1.5, 0.2, -1.3};
 }
 
 // First inspections spread over the SIF years; one simulated replicate gives the rest.
@@ -42,6 +46,8 @@ q::CouncilHistories histories() {
   seed.first_month = kFirst;
   seed.months = kMonths;
   seed.councils = kCouncils;
+  seed.ilacs_start_month = 2018 * 12;
+  seed.drift_end_month = kFirst + kMonths;
   seed.offsets = {0};
   for (std::size_t c = 0; c < kCouncils; ++c) {
     seed.month.push_back(kFirst + static_cast<int>((c * 7) % 47));

@@ -181,6 +181,26 @@ TEST_CASE("binomial matches the exact distribution (inversion and BTPE)", "[samp
   }
 }
 
+TEST_CASE("prepared binomials draw exactly what binomial() draws", "[samplers]") {
+  // Same stream state, same draws: inside and beyond the table of (1 - p)^n, at both ends of
+  // inversion, on the BTPE side and reflected (p > 0.5).
+  const std::vector<double> ps = {0.0, 1e-9, 0.003, 0.02, 0.1667, 0.31, 0.5, 0.62, 0.97, 1.0};
+  const std::vector<uint64_t> ns = {0, 1, 2, 7, 31, 32, 33, 47, 60, 200, 5000};
+  uint32_t id = 0;
+  for (const double p : ps) {
+    for (const bool tabulate : {false, true}) {
+      const rng::Binomial prepared(p, tabulate);
+      for (const uint64_t n : ns) {
+        INFO("p = " << p << ", n = " << n << ", table " << tabulate);
+        Stream a(kSeed, 9, id, 0), b(kSeed, 9, id, 0);
+        ++id;
+        for (int i = 0; i < 400; ++i) REQUIRE(prepared(a, n) == rng::binomial(b, n, p));
+        CHECK(a.next_u32() == b.next_u32());  // and the same number of uniforms used
+      }
+    }
+  }
+}
+
 TEST_CASE("binomial(100, 0.1) is unbiased where libstdc++'s is not", "[samplers]") {
   // libstdc++'s std::binomial_distribution gives a mean of about 10.008 here.
   Stream s(kSeed, 2, 0, 0);

@@ -7,6 +7,7 @@
 
 #include "admsim/metrics.hpp"
 #include "admsim/quality_model.hpp"
+#include "admsim/samplers.hpp"
 #include "admsim/scenario.hpp"
 
 namespace admsim {
@@ -49,6 +50,14 @@ struct Calibration {
   // step-downs at the profile's stocks, so the no-change run keeps its placement mix.
   double step_down_prob = 0;
   CareGrid escalation_prob{};
+  // The fixed probabilities above, prepared once for the many draws of a run (rng::Binomial);
+  // set by calibrate() from them.
+  struct CareDraws {
+    std::array<std::array<std::array<rng::Binomial, kAgeBands>, kCareBands>, kPlacementCount> leave;
+    std::array<rng::Binomial, kCareBands> duration;
+    std::array<rng::Binomial, kAgeBands> age;
+    std::array<std::array<rng::Binomial, kAgeBands>, kCareBands> escalation;
+  } care_draws;
   double cin_only0 = 0, cpp0 = 0, cla0 = 0;
   // workforce
   double in_post0 = 0, agency0 = 0, establishment0 = 0;

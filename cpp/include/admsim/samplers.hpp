@@ -14,6 +14,25 @@ namespace admsim::rng {
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
 uint64_t binomial(Stream& s, uint64_t n, double p) noexcept;
 
+// Binomial(n, p) draws for one p and many n, with the set-up of inversion done once: log(1 - p)
+// and p / (1 - p), and with `tabulate` also (1 - p)^n = P(X = 0) for n < kPowers. Draws are
+// bit-identical to binomial(s, n, p) (the same expressions, computed earlier). The engine
+// prepares the probabilities fixed for a scenario once (with the table) and those fixed for a
+// month once a month (without): most of its draws are of small n at probabilities near 0, where
+// the exp and log1p of set-up cost more than the draw itself.
+class Binomial {
+ public:
+  static constexpr std::size_t kPowers = 32;
+  explicit Binomial(double p = 0.0, bool tabulate = false) noexcept;
+  uint64_t operator()(Stream& s, uint64_t n) const noexcept;
+  double p() const noexcept { return p_; }
+
+ private:
+  double p_ = 0, r_ = 0, log_q_ = 0, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled
+  std::size_t powers_ = 0;                        // entries of q_pow_ filled
+  double q_pow_[kPowers] = {};
+};
+
 // Poisson(mean). mean <= 0 (or NaN) -> 0. Inversion when mean < 10, else PTRS.
 uint64_t poisson(Stream& s, double mean) noexcept;
 

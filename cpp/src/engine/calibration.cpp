@@ -303,6 +303,16 @@ Calibration calibrate(const Scenario& scenario) {
 
   c.discount_monthly = std::pow(1.0 + e.discount_rate, -1.0 / 12.0);
   c.budget_by_year = budget_path(scenario);
+
+  auto& d = c.care_draws;
+  for (std::size_t t = 0; t < kPlacementCount; ++t)
+    for (std::size_t b = 0; b < kCareBands; ++b)
+      for (std::size_t a = 0; a < kAgeBands; ++a) d.leave[t][b][a] = rng::Binomial(c.leave_prob[t][b][a], true);
+  for (std::size_t b = 0; b < kCareBands; ++b) {
+    d.duration[b] = rng::Binomial(c.duration_prob[b], true);
+    for (std::size_t a = 0; a < kAgeBands; ++a) d.escalation[b][a] = rng::Binomial(c.escalation_prob[b][a], true);
+  }
+  for (std::size_t a = 0; a < kAgeBands; ++a) d.age[a] = rng::Binomial(c.age_prob[a], true);
   return c;
 }
 

@@ -73,8 +73,9 @@ void Replicate::step_demand(int t) {
       std::min(1.0, c_.rereferral_hazard * std::exp(-e_.quality_rereferral_effect * quality_change()));
   rng::Stream rr = stream(kStreamRereferrals, t);
   std::uint64_t rereferred = 0;
+  const rng::Binomial rereferral(rr_hazard);  // one set-up for the 12 cohorts
   for (auto& cohort : pool_) {
-    const std::uint64_t k = rng::binomial(rr, cohort, rr_hazard);
+    const std::uint64_t k = rereferral(rr, cohort);
     cohort -= k;
     rereferred += k;
   }
@@ -107,6 +108,7 @@ void Replicate::step_demand(int t) {
   // Care: each child leaves, or stays and moves on in months in care and in age; moving on from
   // 16-17 is turning 18, leaving care (a care leaver).
   rng::Stream exits = stream(kStreamCareExit, t);
+  const Calibration::CareDraws& draws = c_.care_draws;
   std::uint64_t ceased = 0, care_leavers = 0;
   for (std::size_t p = 0; p < kPlacementCount; ++p) {
     CareCounts next{};
@@ -114,10 +116,10 @@ void Replicate::step_demand(int t) {
       const std::size_t b_on = std::min(b + 1, kCareBands - 1);
       for (std::size_t a = 0; a < kAgeBands; ++a) {
         const std::uint64_t n = care_[p][b][a];
-        const std::uint64_t left = rng::binomial(exits, n, c_.leave_prob[p][b][a]);
-        const std::uint64_t on = rng::binomial(exits, n - left, c_.duration_prob[b]);
-        const std::uint64_t older_on = rng::binomial(exits, on, c_.age_prob[a]);
-        const std::uint64_t older = rng::binomial(exits, n - left - on, c_.age_prob[a]);
+        const std::uint64_t left = draws.leave[p][b][a](exits, n);
+        const std::uint64_t on = draws.duration[b](exits, n - left);
+        const std::uint64_t older_on = draws.age[a](exits, on);
+        const std::uint64_t older = draws.age[a](exits, n - left - on);
         ceased += left;
         next[b][a] += n - left - on - older;
         next[b_on][a] += on - older_on;
@@ -139,16 +141,16 @@ void Replicate::step_demand(int t) {
   constexpr auto kRes = static_cast<std::size_t>(Placement::residential);
   constexpr auto kInhouse = static_cast<std::size_t>(Placement::foster_inhouse);
   constexpr auto kAgency = static_cast<std::size_t>(Placement::foster_agency);
-  const double down_p = std::min(1.0, c_.step_down_prob * mod_.step_down);
+  const rng::Binomial down_draw(std::min(1.0, c_.step_down_prob * mod_.step_down));
   std::uint64_t step_downs = 0, escalations = 0;
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) {
-      const std::uint64_t down = rng::binomial(step, care_[kRes][b][a], down_p);
+      const std::uint64_t down = down_draw(step, care_[kRes][b][a]);
       const std::uint64_t foster = care_[kInhouse][b][a] + care_[kAgency][b][a];
       const double inhouse_share = foster > 0 ? double(care_[kInhouse][b][a]) / double(foster) : 0.5;
       const std::uint64_t to_inhouse = rng::binomial(step, down, inhouse_share);
-      const std::uint64_t up_inhouse = rng::binomial(step, care_[kInhouse][b][a], c_.escalation_prob[b][a]);
-      const std::uint64_t up_agency = rng::binomial(step, care_[kAgency][b][a], c_.escalation_prob[b][a]);
+      const std::uint64_t up_inhouse = draws.escalation[b][a](step, care_[kInhouse][b][a]);
+      const std::uint64_t up_agency = draws.escalation[b][a](step, care_[kAgency][b][a]);
       care_[kRes][b][a] += up_inhouse + up_agency - down;
       care_[kInhouse][b][a] += to_inhouse - up_inhouse;
       care_[kAgency][b][a] += down - to_inhouse - up_agency;

@@ -1,5 +1,5 @@
-// Samplers: see samplers.hpp. Algorithms follow NumPy's legacy distributions.c where named, with
-// the setup recomputed per call (callers rarely repeat (n, p)).
+// Samplers: see samplers.hpp. Algorithms follow NumPy's legacy distributions.c where named; the
+// set-up is recomputed per call except for binomials drawn through a prepared rng::Binomial.
 #include "admsim/samplers.hpp"
 
 #include <algorithm>
@@ -37,26 +37,33 @@ double loggam(double x) noexcept {
   return gl;
 }
 
-// Sequential-search inversion, p <= 0.5 and n*p < 10 (NumPy's random_binomial_inversion). The
-// search is cut at mean + 10 sd and restarted with a fresh uniform, so rounding in the running
-// remainder can never loop forever; the cut-off mass is below 1e-20.
-uint64_t binomial_inversion(Stream& s, uint64_t n, double p) noexcept {
+// Sequential-search inversion, p <= 0.5 and n*p < 10 (NumPy's random_binomial_inversion), given
+// qn = (1 - p)^n = P(X = 0) and ratio = p / (1 - p). The search is cut at mean + 10 sd and
+// restarted with a fresh uniform, so rounding in the running remainder can never loop forever;
+// the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it is computed (a sqrt)
+// only on the rare searches that get past that.
+uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio) noexcept {
   const double nd = static_cast<double>(n);
-  const double q = 1.0 - p;
-  const double qn = std::exp(nd * std::log1p(-p));  // P(X = 0)
-  const double np = nd * p;
-  const double ratio = p / q;
-  const double bound = std::min(nd, np + 10.0 * std::sqrt(np * q + 1.0));
+  const double surely_within = std::min(nd, 10.0);
+  double bound = -1.0;  // not yet computed
+  auto within = [&](double x) {
+    if (x <= surely_within) return true;
+    if (bound < 0.0) {
+      const double np = nd * p;
+      bound = std::min(nd, np + 10.0 * std::sqrt(np * (1.0 - p) + 1.0));
+    }
+    return x <= bound;
+  };
   for (;;) {
     double u = s.uniform();
     double px = qn;
     double x = 0.0;
-    while (u > px && x <= bound) {
+    while (u > px && within(x)) {
       x += 1.0;
       u -= px;
       px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1)
     }
-    if (x <= bound) return static_cast<uint64_t>(x);
+    if (within(x)) return static_cast<uint64_t>(x);
   }
 }
 
@@ -238,14 +245,36 @@ double lower_normal_quantile(double p) noexcept {
 
 }  // namespace
 
+Binomial::Binomial(double p, bool tabulate) noexcept : p_(p) {
+  assert(!std::isnan(p));
+  if (!(p > 0.0) || p >= 1.0) return;  // degenerate: no draws needed
+  r_ = p <= 0.5 ? p : 1.0 - p;  // sample the smaller tail, reflect if needed
+  log_q_ = std::log1p(-r_);
+  ratio_ = r_ / (1.0 - r_);
+  if (!tabulate) return;
+  // Only the n that inversion handles (n * r < 10).
+  powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
+  for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = std::exp(static_cast<double>(n) * log_q_);
+}
+
+uint64_t Binomial::operator()(Stream& s, uint64_t n) const noexcept {
+  if (n == 0 || !(p_ > 0.0)) return 0;
+  if (p_ >= 1.0) return n;
+  const double nd = static_cast<double>(n);
+  uint64_t y;
+  if (nd * r_ < 10.0) {
+    const double qn = n < powers_ ? q_pow_[n] : std::exp(nd * log_q_);
+    y = binomial_inversion(s, n, r_, qn, ratio_);
+  } else {
+    y = binomial_btpe(s, n, r_);
+  }
+  return p_ <= 0.5 ? y : n - y;
+}
+
 uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
   assert(!std::isnan(p));
-  if (n == 0 || !(p > 0.0)) return 0;
-  if (p >= 1.0) return n;
-  const double r = p <= 0.5 ? p : 1.0 - p;  // sample the smaller tail, reflect if needed
-  const uint64_t y = static_cast<double>(n) * r < 10.0 ? binomial_inversion(s, n, r)
-                                                       : binomial_btpe(s, n, r);
-  return p <= 0.5 ? y : n - y;
+  if (n == 0 || !(p > 0.0)) return 0;  // before the set-up: many draws are of nobody
+  return Binomial(p)(s, n);
 }
 
 uint64_t poisson(Stream& s, double mean) noexcept {
