@@ -96,7 +96,28 @@ def schema() -> dict:
                     "properties": {"type": {"enum": list(_core.intervention_names)},
                                    "start_month": {"type": "integer", "minimum": 0},
                                    "duration_months": {"type": "integer", "minimum": 1},
-                                   "size": NUM, "note": {"type": "string"}}}
+                                   "size": NUM, "note": {"type": "string"},
+                                   "models": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                              "description": "limit it to these delivery models (default: all)"}}}
+    grades = {"enum": ["outstanding", "good", "requires_improvement", "inadequate"]}
+    months = {"type": "integer", "minimum": 1}
+    rule = {"type": "object", "required": ["when", "then"], "additionalProperties": False,
+            "description": "start an intervention when a condition on the simulated state has held for_months",
+            "properties": {
+                "id": {"type": "string"}, "note": {"type": "string"},
+                "when": {"oneOf": [
+                    {"type": "object", "required": ["metric"], "additionalProperties": False,
+                     "properties": {"metric": {"enum": list(_core.metric_names)}, "above": NUM, "below": NUM,
+                                    "for_months": months}},
+                    {"type": "object", "required": ["latest_grade"], "additionalProperties": False,
+                     "properties": {"latest_grade": {"type": "array", "items": grades, "minItems": 1},
+                                    "for_months": months}}]},
+                "then": {"type": "object", "required": ["type", "size", "duration_months"], "additionalProperties": False,
+                         "properties": {"type": {"enum": list(_core.intervention_names)}, "size": NUM,
+                                        "duration_months": months}},
+                "max_times": months, "cooldown_months": {"type": "integer", "minimum": 0},
+                "from_month": months,
+                "models": {"type": "array", "items": {"type": "string"}, "minItems": 1}}}
     vocab = _core.risk_vocabulary
     text = {"type": "string"}
     risk = {"type": "object", "additionalProperties": False,
@@ -134,6 +155,7 @@ def schema() -> dict:
             "seed": {"type": "integer", "minimum": 0},
             "decision_month": {"type": "integer", "minimum": 0},
             "interventions": {"type": "array", "items": intervention},
+            "rules": {"type": "array", "items": rule},
             "risks": risks,
             "parameters": {"type": "object", "properties": params, "additionalProperties": False},
             "output": {"enum": ["full", "summary"]},

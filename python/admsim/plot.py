@@ -57,6 +57,8 @@ METRIC_UNITS: dict[str, Unit] = {
     "vacancy_rate": Unit("Vacancy rate", "% of establishment", "percent"),
     "quality": Unit("Latent practice quality", "standard deviations"),
     "cost": Unit("Spend", "£m per month (2022 prices)", "gbp"),
+    "spend_vs_budget": Unit("Spend against budget", "% of the budget for the year so far", "percent"),
+    "rule_actions": Unit("Interventions started by rules", "actions per month"),
 }
 
 OUTCOME_UNITS: dict[str, Unit] = {

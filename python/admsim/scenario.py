@@ -56,6 +56,7 @@ def build_scenario(
     seed: int = 1,
     decision_month: int = 0,
     interventions: Iterable[Mapping[str, Any]] = (),
+    rules: Iterable[Mapping[str, Any]] = (),
     parameters: Mapping[str, float] | None = None,
     output: str = "full",
     baseline: str | None = None,
@@ -69,6 +70,18 @@ def build_scenario(
     either. ``baseline`` defaults to the first model. ``risks``: the risk register (default: the
     shipped one, ``admsim.risks``); a list replaces it (``[]``: no risk events), a dict
     ``{"remove": [ids], "add": [risks], "update": {id: fields}}`` edits it.
+
+    ``interventions`` start on fixed months; ``rules`` start them when the simulated state calls
+    for it, each replicate on its own, for example::
+
+        {"id": "recruit_when_stretched",
+         "when": {"metric": "caseload", "above": 20, "for_months": 3},
+         "then": {"type": "recruitment_campaign", "size": 1.3, "duration_months": 12},
+         "max_times": 2, "cooldown_months": 12}
+
+    A condition is ``{"metric": <any metric>, "above" | "below": x, "for_months": n}`` or
+    ``{"latest_grade": ["requires_improvement", "inadequate"]}``; ``"models": [ids]`` limits an
+    intervention or a rule to named delivery models. See docs/model.md, "Rules".
     """
     if isinstance(models, (str, Mapping, Path)):
         models = [models]  # one model, not a sequence of characters
@@ -81,6 +94,7 @@ def build_scenario(
         "seed": seed,
         "decision_month": decision_month,
         "interventions": [dict(i) for i in interventions],
+        "rules": [dict(r) for r in rules],
         "parameters": dict(parameters or {}),
         "output": output,
         "common_random_numbers": common_random_numbers,

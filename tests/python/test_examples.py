@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from admsim.cli import main
@@ -16,7 +17,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_every_example_is_listed_and_tested():
     listed = (EXAMPLES / "README.md").read_text()
     files = sorted(p.name for p in EXAMPLES.glob("*.json"))
-    assert files == ["interventions.json", "sensitivity_latc.json", "worcestershire_2017.json"]
+    assert files == ["interventions.json", "rules.json", "sensitivity_latc.json", "worcestershire_2017.json"]
     assert all(f"`{name}`" in listed for name in files)
 
 
@@ -43,3 +44,18 @@ def test_sensitivity_example_runs_from_the_cli(tmp_path):
     assert main(["sensitivity", str(EXAMPLES / "sensitivity_latc.json"), "--out", str(tmp_path)]) == 0
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["method"] == "morris" and (tmp_path / "indices.csv").exists()
+
+
+def test_rules_example_reacts_to_the_state():
+    spec = load_scenario(EXAMPLES / "rules.json")
+    x = run_spec(spec, progress=False).to_xarray()
+    fired = x["rule_actions"].sum("month")  # (model, replicate)
+    share = float((fired > 0).mean())
+    # state-dependent: some replicates call for an action, not all
+    assert 0.05 < share < 0.95, share
+    # where the caseload rule fired, caseloads had been above 18 for the three months before
+    acted = np.argwhere(x["rule_actions"].values > 0)
+    stretched = [bool((x["caseload"].values[m, r, t - 3:t] > 18).all()) for m, r, t in acted]
+    grade_or_spend = [bool(x["current_grade"].values[m, r, t - 1] == 4 or x["spend_vs_budget"].values[m, r, t - 1] > 1.05)
+                      for m, r, t in acted]
+    assert all(s or g for s, g in zip(stretched, grade_or_spend))

@@ -53,6 +53,8 @@ enum class Metric : std::size_t {
   cost_discounted,      // cost discounted to month 0 at the Green Book rate
   risk_events,          // risk-register events that began this month
   in_transition,        // 1 during set-up or transition, else 0
+  spend_vs_budget,      // spend so far this financial year / the budget's share for those months
+  rule_actions,         // interventions the scenario's rules started this month
   count_
 };
 
@@ -72,7 +74,8 @@ inline constexpr std::array<const char*, kMetricCount> kMetricNames = {
     "caseload",        "turnover_rate",
     "agency_share",    "vacancy_rate",    "quality",        "grade_awarded",
     "current_grade",   "cost",            "cost_staff",     "cost_placements",
-    "cost_delivery_model", "cost_discounted", "risk_events", "in_transition"};
+    "cost_delivery_model", "cost_discounted", "risk_events", "in_transition",
+    "spend_vs_budget", "rule_actions"};
 
 // Per-replicate outcomes (one number per model and replicate). NaN where undefined
 // (for example no inspection within the horizon).

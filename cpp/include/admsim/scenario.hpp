@@ -103,6 +103,28 @@ struct Intervention {
   InterventionKind kind;
   int start_month = 0, end_month = 0;  // active in [start, end)
   double size = 0;
+  std::vector<bool> models;            // by model index; empty: every model
+  bool applies_to(std::size_t model) const { return models.empty() || models[model]; }
+};
+
+// A rule: when a condition on the simulated state has held for `for_months` months in a row,
+// start an intervention (for `duration_months`), at most `max_times`, `cooldown_months` apart
+// (counted from the end of the last action it started), from `from_month` on. The condition reads
+// the metrics of the months already simulated, so a rule acts in the month after they show it.
+struct Rule {
+  std::string id;
+  enum class Test { above, below, grade_in } test = Test::above;
+  std::size_t metric = 0;               // Metric index (grade_in: current_grade)
+  double threshold = 0;
+  std::array<bool, 5> grades{};         // grade_in: by engine grade 1..4
+  int for_months = 1;
+  InterventionKind action = InterventionKind::recruitment_campaign;
+  double size = 0;
+  int duration_months = 1;
+  int max_times = 1, cooldown_months = 0, from_month = 1;
+  std::vector<bool> models;             // as Intervention::models
+  bool applies_to(std::size_t model) const { return models.empty() || models[model]; }
+  bool holds(const double* metrics_row) const;
 };
 
 enum class OutputMode { full, summary };
@@ -111,6 +133,7 @@ struct Scenario {
   Profile profile;
   std::vector<DeliveryModel> models;
   std::vector<Intervention> interventions;
+  std::vector<Rule> rules;
   std::vector<Risk> risks;             // the risk register in force (empty: no risk events)
   EngineParameters parameters;
   int months = 120;

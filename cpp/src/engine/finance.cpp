@@ -78,6 +78,8 @@ void Replicate::step_finance(int t) {
   total_cost_ += total;
   npv_cost_ += discounted;
   year_cost_ += total;
+  const double budget_so_far = budget(t) * double(t % 12 + 1) / 12.0;
+  set(Metric::spend_vs_budget, budget_so_far > 0 ? year_cost_ / budget_so_far : 0.0);
   if (t % 12 == 11) {
     if (year_cost_ > budget(t)) {
       ++overspend_years_;

@@ -161,6 +161,22 @@ bool Replicate::in_transition(int t) const {
   return new_arrangement_ && t >= s_.decision_month && t < std::max(go_live_, transition_end_);
 }
 
+namespace {
+// What an intervention of `kind` and `size` does this month (fixed-date or started by a rule).
+void apply(Modifiers& mod, InterventionKind kind, double size) {
+  switch (kind) {
+    case InterventionKind::recruitment_campaign: mod.recruitment *= size; break;
+    case InterventionKind::caseload_cap: mod.caseload_cap = std::min(mod.caseload_cap, size); break;
+    case InterventionKind::agency_cap: mod.agency_cap = std::min(mod.agency_cap, size); break;
+    case InterventionKind::pay_uplift: mod.pay_uplift += size; break;
+    case InterventionKind::edge_of_care_investment: mod.edge_of_care_investment += size; break;
+    case InterventionKind::demand_shock: mod.referrals *= size; break;
+    case InterventionKind::uasc_arrivals: mod.uasc *= size; break;
+    case InterventionKind::step_down_programme: mod.step_down *= size; break;
+  }
+}
+}  // namespace
+
 void Replicate::gather_modifiers(int t) {
   mod_ = Modifiers{};
   int began = 0;
@@ -189,22 +205,37 @@ void Replicate::gather_modifiers(int t) {
   risk_events_ += began;
   set(Metric::risk_events, began);
   for (const auto& iv : s_.interventions) {
-    if (t < iv.start_month || t >= iv.end_month) continue;
-    switch (iv.kind) {
-      case InterventionKind::recruitment_campaign: mod_.recruitment *= iv.size; break;
-      case InterventionKind::caseload_cap: mod_.caseload_cap = std::min(mod_.caseload_cap, iv.size); break;
-      case InterventionKind::agency_cap: mod_.agency_cap = std::min(mod_.agency_cap, iv.size); break;
-      case InterventionKind::pay_uplift: mod_.pay_uplift += iv.size; break;
-      case InterventionKind::edge_of_care_investment: mod_.edge_of_care_investment += iv.size; break;
-      case InterventionKind::demand_shock: mod_.referrals *= iv.size; break;
-      case InterventionKind::uasc_arrivals: mod_.uasc *= iv.size; break;
-      case InterventionKind::step_down_programme: mod_.step_down *= iv.size; break;
-    }
+    if (t >= iv.start_month && t < iv.end_month && iv.applies_to(model_index_)) apply(mod_, iv.kind, iv.size);
   }
+  fire_rules(t);
+  for (const auto& a : rule_actions_) {
+    if (t >= a.start && t < a.end) apply(mod_, a.kind, a.size);
+  }
+}
+
+// Rules read the month just simulated (row t - 1) and may start their action this month.
+void Replicate::fire_rules(int t) {
+  int started = 0;
+  for (std::size_t k = 0; t > 0 && k < s_.rules.size(); ++k) {
+    const Rule& r = s_.rules[k];
+    if (!r.applies_to(model_index_)) continue;
+    RuleState& state = rule_state_[k];
+    state.streak = r.holds(row_ - kMetricCount) ? state.streak + 1 : 0;
+    if (t < r.from_month || state.streak < r.for_months || state.times >= r.max_times || t < state.free_from) continue;
+    const int end = std::min(s_.months, t + r.duration_months);
+    rule_actions_.push_back({r.action, t, end, r.size});
+    ++state.times;
+    state.free_from = end + r.cooldown_months;
+    state.streak = 0;
+    ++started;
+  }
+  set(Metric::rule_actions, started);
 }
 
 void Replicate::run(double* metrics, double* outcomes, double* risks_fired) {
   sample_effects();
+  rule_state_.assign(s_.rules.size(), RuleState{});
+  rule_actions_.clear();
   if (risks_fired) std::fill(risks_fired, risks_fired + s_.risks.size(), 0.0);
   schedule_risks(risks_fired);
   init_demand();

@@ -22,6 +22,20 @@ struct Modifiers {
   double uasc = 1, step_down = 1;  // multipliers on UASC arrivals and on step-downs
 };
 
+// An intervention a rule started in this replicate.
+struct RuleAction {
+  InterventionKind kind;
+  int start, end;  // active in [start, end)
+  double size;
+};
+
+// Where each of the scenario's rules stands in this replicate.
+struct RuleState {
+  int streak = 0;     // months in a row its condition has held
+  int times = 0;      // actions started
+  int free_from = 0;  // the first month it may start another (after its action and cooldown)
+};
+
 struct ActiveEvent {
   int start, end;
   RiskEffect effect;
@@ -43,6 +57,7 @@ class Replicate {
   void sample_effects();
   void schedule_risks(double* risks_fired);
   void gather_modifiers(int t);
+  void fire_rules(int t);
   void init_demand();
   void step_demand(int t);
   void init_workforce();
@@ -78,6 +93,8 @@ class Replicate {
   double setup_cost_ = 0;
   bool new_arrangement_ = false;
   std::vector<ActiveEvent> scheduled_;
+  std::vector<RuleState> rule_state_;
+  std::vector<RuleAction> rule_actions_;
   Modifiers mod_;
 
   // demand

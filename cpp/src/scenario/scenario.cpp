@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "admsim/samplers.hpp"
+#include "scenario/interventions.hpp"
 
 namespace admsim {
 
@@ -424,7 +425,7 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
   const JsonReader spec(spec_json, "");
   spec.expect_object();
   spec.expect_only({"profile", "models", "years", "replicates", "seed", "decision_month",
-                    "interventions", "risks", "parameters", "output", "baseline",
+                    "interventions", "rules", "risks", "parameters", "output", "baseline",
                     "common_random_numbers", "name", "description"});
   Scenario s;
   s.profile = parse_profile(spec.at("profile"));
@@ -460,34 +461,8 @@ Scenario parse_scenario(const json& spec_json, const json& catalogue) {
 
   if (auto list = spec.find("risks")) s.risks = parse_risks(*list);
 
-  if (auto list = spec.find("interventions")) {
-    list->expect_array(0, 1000);
-    std::vector<std::string> names(kInterventionNames.begin(), kInterventionNames.end());
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      const JsonReader item = list->at(i);
-      item.expect_only({"type", "start_month", "duration_months", "size", "note"});
-      Intervention iv;
-      const std::string type = item.at("type").one_of(names);
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        if (names[k] == type) iv.kind = static_cast<InterventionKind>(k);
-      }
-      iv.start_month = static_cast<int>(item.at("start_month").integer(0, s.months - 1));
-      const auto duration = item.integer_or("duration_months", s.months - iv.start_month, 1, 600);
-      iv.end_month = static_cast<int>(std::min<std::int64_t>(s.months, iv.start_month + duration));
-      const JsonReader size = item.at("size");
-      switch (iv.kind) {
-        case InterventionKind::recruitment_campaign: iv.size = size.number(0, 10); break;
-        case InterventionKind::caseload_cap: iv.size = size.number(1, 200); break;
-        case InterventionKind::agency_cap: iv.size = size.number(0, 0.99); break;
-        case InterventionKind::pay_uplift: iv.size = size.number(-0.5, 1); break;
-        case InterventionKind::edge_of_care_investment: iv.size = size.number(0, 1e9); break;
-        case InterventionKind::demand_shock: iv.size = size.number(0, 10); break;
-        case InterventionKind::uasc_arrivals: iv.size = size.number(0, 20); break;
-        case InterventionKind::step_down_programme: iv.size = size.number(0, 20); break;
-      }
-      s.interventions.push_back(iv);
-    }
-  }
+  if (auto list = spec.find("interventions")) detail::parse_interventions(*list, s);
+  if (auto list = spec.find("rules")) detail::parse_rules(*list, s);
 
   s.profile.cla_from_cpp_check = s.parameters.cla_from_cpp_share * s.profile.cla_starts_per_10k /
                                  std::max(s.profile.cpp_starts_per_10k, 1e-12);
