@@ -256,9 +256,12 @@ def _gap(rng, cal, grade, waited):
 
 
 def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
-                       model: int | str = 0) -> dict[str, np.ndarray]:
+                       model: int | str = 0, summary: bool = False) -> dict[str, np.ndarray]:
     """Simulate one delivery model of `spec` (index or id in spec["models"]) for `replicates`
-    replicates; returns {metric name: (replicates, months)} and {"outcome_<name>": (replicates,)}."""
+    replicates; returns {metric name: (replicates, months)} and {"outcome_<name>": (replicates,)}.
+
+    summary=True keeps no per-replicate months (as the engine's summary-only mode): it returns
+    {"mean/<metric>": (months,), "sd/<metric>": (months,)} and the outcomes."""
     rng = np.random.Generator(np.random.Philox(seed))
     R, T = int(replicates), 12 * int(spec["years"])
     profile = spec["profile"]
@@ -345,7 +348,9 @@ def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
              "agency_share", "vacancy_rate", "quality", "grade_awarded", "current_grade", "cost",
              "cost_staff", "cost_placements", "cost_delivery_model", "cost_discounted",
              "risk_events", "in_transition"]
-    out = {k: np.zeros((R, T)) for k in names}
+    out = {k: np.zeros((T, R) if not summary else (T, 2)) for k in names}  # month-major rows
+    horizon = {k: np.zeros(R) for k in ("turnover_rate", "vacancy_rate", "agency_share", "caseload",
+                                        "cost", "cost_discounted", "risk_events")}
     first_grade = np.zeros(R)
     grade_at = {}
     year_cost = np.zeros(R)
@@ -564,24 +569,35 @@ def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
                  cost_discounted=total * (1 + par["discount_rate"]) ** (-(t + 0.5) / 12),
                  risk_events=mod.events_began[t], in_transition=in_transition(t).astype(float))
         for k, v in o.items():
-            out[k][:, t] = v
+            v = np.broadcast_to(np.asarray(v, float), (R,))
+            if summary:
+                out[k][t] = v.mean(), v.std()
+            else:
+                out[k][t] = v
+        for k in horizon:
+            horizon[k] += o[k]
 
     good = lambda g: ((g == 1) | (g == 2)).astype(float)  # noqa: E731
     nan = np.full(R, np.nan)
-    out.update({
+    if summary:
+        result = {f"mean/{k}": v[:, 0] for k, v in out.items()}
+        result.update({f"sd/{k}": v[:, 1] for k, v in out.items()})
+    else:
+        result = {k: v.T for k, v in out.items()}
+    result.update({
         "outcome_good_at_next_inspection": np.where(first_grade > 0, good(first_grade), np.nan),
         "outcome_good_by_year3": good(grade_at[35]) if 35 in grade_at else nan,
         "outcome_good_by_year5": good(grade_at[59]) if 59 in grade_at else nan,
         "outcome_inadequate_at_year3": (grade_at[35] == 4).astype(float) if 35 in grade_at else nan,
-        "outcome_mean_turnover_rate": out["turnover_rate"].mean(1),
-        "outcome_mean_vacancy_rate": out["vacancy_rate"].mean(1),
-        "outcome_mean_agency_share": out["agency_share"].mean(1),
-        "outcome_mean_caseload": out["caseload"].mean(1),
-        "outcome_cla_per_10k_end": out["cla"][:, -1] / out["population"][:, -1] * 1e4,
-        "outcome_total_cost": out["cost"].sum(1),
-        "outcome_npv_cost": out["cost_discounted"].sum(1),
+        "outcome_mean_turnover_rate": horizon["turnover_rate"] / T,
+        "outcome_mean_vacancy_rate": horizon["vacancy_rate"] / T,
+        "outcome_mean_agency_share": horizon["agency_share"] / T,
+        "outcome_mean_caseload": horizon["caseload"] / T,
+        "outcome_cla_per_10k_end": cla / children * 1e4,
+        "outcome_total_cost": horizon["cost"],
+        "outcome_npv_cost": horizon["cost_discounted"],
         "outcome_overspend_years": overspend_years,
         "outcome_setup_cost": setup_cost,
-        "outcome_risk_events": out["risk_events"].sum(1),
+        "outcome_risk_events": horizon["risk_events"],
     })
-    return out
+    return result
