@@ -81,6 +81,11 @@ def _z(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Two-sample z of the means and of the variances (NaN replicates left out, as outcomes
     are undefined there). Variance SE by the delta method, (m4 - s^4) / n."""
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    scale = max(1.0, abs(a.mean()), abs(b.mean()))
+    if np.ptp(a) <= 1e-9 * scale and np.ptp(b) <= 1e-9 * scale:
+        # a deterministic value on both sides (population, say): rounding apart, the same one
+        same = np.isclose(a.mean(), b.mean(), rtol=1e-9, atol=1e-9)
+        return (0.0, 0.0) if same else (np.inf, 0.0)
     out = []
     for stat in (np.mean, np.var):
         if stat is np.mean:
@@ -90,10 +95,7 @@ def _z(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
             est = (a.var(), b.var())
             se2 = sum((((x - x.mean()) ** 4).mean() - x.var() ** 2) / x.size for x in (a, b))
         diff = est[0] - est[1]
-        if se2 > 0:
-            out.append(diff / np.sqrt(se2))
-        else:  # both constant: they must be the same constant
-            out.append(0.0 if np.isclose(est[0], est[1], rtol=1e-9, atol=1e-9) else np.inf)
+        out.append(diff / np.sqrt(se2) if se2 > 0 else (0.0 if diff == 0 else np.inf))
     return out[0], out[1]
 
 
