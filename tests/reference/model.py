@@ -347,7 +347,7 @@ def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
              "leavers", "hires", "agency_starts", "agency_ends", "caseload", "turnover_rate",
              "agency_share", "vacancy_rate", "quality", "grade_awarded", "current_grade", "cost",
              "cost_staff", "cost_placements", "cost_delivery_model", "cost_discounted",
-             "risk_events", "in_transition"]
+             "risk_events", "in_transition", "spend_vs_budget", "rule_actions"]
     out = {k: np.zeros((T, R) if not summary else (T, 2)) for k in names}  # month-major rows
     horizon = {k: np.zeros(R) for k in ("turnover_rate", "vacancy_rate", "agency_share", "caseload",
                                         "cost", "cost_discounted", "risk_events")}
@@ -561,13 +561,15 @@ def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
         model_cost = model_cost + np.where(live, running, 0.0)
         total = staff_cost + placements + overheads + model_cost + mod.extra_cost[t] + mod.edge_of_care[t] / 12
         year_cost += total
+        spend_vs_budget = year_cost / (cal.budget_by_year[t // 12] * (t % 12 + 1) / 12)
         if t % 12 == 11:
             overspend_years += year_cost > cal.budget_by_year[t // 12]
             year_cost[:] = 0
         o.update(cost=total, cost_staff=staff_cost, cost_placements=placements,
                  cost_delivery_model=model_cost,
                  cost_discounted=total * (1 + par["discount_rate"]) ** (-(t + 0.5) / 12),
-                 risk_events=mod.events_began[t], in_transition=in_transition(t).astype(float))
+                 risk_events=mod.events_began[t], in_transition=in_transition(t).astype(float),
+                 spend_vs_budget=spend_vs_budget, rule_actions=0.0)  # the reference has no rules
         for k, v in o.items():
             v = np.broadcast_to(np.asarray(v, float), (R,))
             if summary:
