@@ -6,6 +6,8 @@ BUILD := build/py
 # make bench REPLICATES=2000 THREADS=1,2,4
 REPLICATES ?= 10000
 THREADS ?= 1,2
+# the share of the nightly Sobol job bench_sensitivity.py runs (1: the whole, tens of minutes)
+SENSITIVITY_SCALE ?= 0.1
 STAMPS := build/stamps/$(shell $(PY) -c 'import hashlib, sys; print(hashlib.sha1(sys.prefix.encode()).hexdigest()[:10])')
 SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp python/admsim -type f -not -name '*.pyc' -not -name '*.so' 2>/dev/null)
 
@@ -49,6 +51,8 @@ bench: install
 	./build/bench/bench_samplers
 	./build/bench/bench_quality
 	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS)
+	$(PY) benchmarks/bench_reference.py
+	$(PY) benchmarks/bench_sensitivity.py --scale $(SENSITIVITY_SCALE)
 
 clean:
 	rm -rf build out
