@@ -14,11 +14,35 @@
 namespace py = pybind11;
 
 namespace {
+// The engine's policy hook for a Python callable policy(month, first_replicate, state, uniforms)
+// -> levers: state (models, replicates, metrics) and uniforms (replicates,) are copies; levers is
+// an array (models, replicates, intervention kinds), NaN for none. Called with the GIL held.
+std::function<void(admsim::PolicyCall&)> policy_hook(const py::object& policy) {
+  if (policy.is_none()) return {};
+  return [policy](admsim::PolicyCall& call) {
+    py::gil_scoped_acquire gil;
+    const auto M = static_cast<py::ssize_t>(call.models), n = static_cast<py::ssize_t>(call.replicates);
+    const auto K = static_cast<py::ssize_t>(admsim::kMetricCount);
+    const auto L = static_cast<py::ssize_t>(admsim::kInterventionNames.size());
+    py::array_t<double> state({M, n, K}), uniforms({n});
+    std::copy_n(call.state, M * n * K, state.mutable_data());
+    std::copy_n(call.uniforms, n, uniforms.mutable_data());
+    py::object out = policy(call.month, call.first_replicate, state, uniforms);
+    const auto levers = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(out);
+    if (!levers || levers.ndim() != 3 || levers.shape(0) != M || levers.shape(1) != n || levers.shape(2) != L) {
+      throw admsim::ValidationError("/policy", "the policy bridge returned the wrong shape", py::repr(out).cast<std::string>().substr(0, 80),
+                                    "a float array (models, replicates, intervention kinds)");
+    }
+    std::copy_n(levers.data(), M * n * L, call.levers);
+  };
+}
+
 py::dict simulate(const std::string& spec, const std::string& catalogue, int threads,
-                  const py::object& progress) {
+                  const py::object& progress, const py::object& policy) {
   const admsim::Scenario scenario = admsim_py::parse(spec, catalogue);
   admsim::EnsembleResult result = admsim_py::run_without_gil(
-      threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_ensemble(scenario, options); });
+      threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_ensemble(scenario, options); },
+      policy_hook(policy));
   const auto M = static_cast<py::ssize_t>(result.models);
   const auto R = static_cast<py::ssize_t>(result.replicates);
   const auto T = static_cast<py::ssize_t>(result.months);
@@ -101,7 +125,9 @@ void register_simulation(py::module_& m) {
   }, py::arg("spec"), py::arg("catalogue"),
      "Each model's full entry (JSON text) as the engine resolves it: catalogue entry plus overrides.");
   m.def("simulate", &simulate, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
-        py::arg("progress") = py::none(),
+        py::arg("progress") = py::none(), py::arg("policy") = py::none(),
         "Run the ensemble. The GIL is released while C++ runs; progress(done, total) is called "
-        "between blocks and may return False to stop. Ctrl-C raises KeyboardInterrupt.");
+        "between blocks and may return False to stop. Ctrl-C raises KeyboardInterrupt. "
+        "policy(month, first_replicate, state, uniforms) -> levers, if given, is called before "
+        "each month of each block of replicates (which then run in lockstep); see admsim.Policy.");
 }

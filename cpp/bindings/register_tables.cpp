@@ -50,6 +50,9 @@ void register_tables(py::module_& m) {
   m.attr("hook_names") = names(admsim::kHookNames);
   m.attr("placement_names") = names(admsim::kPlacementNames);
   m.attr("intervention_names") = names(admsim::kInterventionNames);
+  py::list ranges;
+  for (const auto& r : admsim::kInterventionRanges) ranges.append(py::make_tuple(r[0], r[1]));
+  m.attr("intervention_ranges") = ranges;
   m.attr("max_json_depth") = admsim::kMaxJsonDepth;
   m.attr("max_threads") = admsim::kMaxThreads;
   m.attr("grade_names") = names(admsim::kGradeNames);

@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,9 +34,11 @@ inline admsim::Scenario parse(const std::string& spec, const std::string& catalo
 // GIL, check for Ctrl-C (raised here as KeyboardInterrupt) and call progress(done, total), which
 // may return False to stop (also KeyboardInterrupt).
 template <typename Work>
-auto run_without_gil(int threads, const py::object& progress, Work&& work) {
+auto run_without_gil(int threads, const py::object& progress, Work&& work,
+                     std::function<void(admsim::PolicyCall&)> policy = {}) {
   admsim::RunOptions options;
   options.threads = threads;
+  options.policy = std::move(policy);
   bool interrupted = false;
   options.progress = [&](std::int64_t done, std::int64_t total) {
     py::gil_scoped_acquire gil;

@@ -10,6 +10,7 @@ from ._core import ScenarioError
 from .appraise import Appraisal, appraise
 from .catalogue import catalogue, load_catalogue
 from .scenario import build_scenario, validate
+from .policy import Policy, PolicyState
 from .simulate import CancelToken, Results, simulate
 from .results_io import load
 
@@ -27,6 +28,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'admsim' has no attribute {name!r}")
 __all__ = [
     "CancelToken",
+    "Policy",
+    "PolicyState",
     "Appraisal",
     "ScenarioError",
     "appraise",

@@ -9,6 +9,7 @@ outcome_names: list[str]
 hook_names: list[str]
 placement_names: list[str]
 intervention_names: list[str]
+intervention_ranges: list[tuple[float, float]]
 max_json_depth: int  # deepest nesting of objects and arrays accepted
 max_threads: int  # most worker threads a run may ask for
 grade_names: list[str]
@@ -36,8 +37,11 @@ def simulate(
     catalogue: str,
     threads: int = 0,
     progress: Optional[Callable[[int, int], Optional[bool]]] = None,
+    policy: Optional[Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]] = None,
 ) -> dict[str, Any]:
-    """Run the ensemble. Keys: models, months, replicates, seed, baseline, summary_only,
+    """Run the ensemble. policy(month, first_replicate, state (M, n, K), uniforms (n,)) ->
+    levers (M, n, len(intervention_names)), NaN for none, is called before each month of each
+    block of n replicates (see admsim.Policy). Keys: models, months, replicates, seed, baseline, summary_only,
     replicate_months; in full mode metrics (M, R, T, K), outcomes (M, R, O), events (E, 5);
     always metric_mean/metric_sd (M, T, K), metric_quantiles (M, T, K, Q), grade_share (M, T, 4)
     (share of replicates whose latest grade is outstanding/good/RI/inadequate), outcome_mean/sd/count

@@ -14,6 +14,7 @@ import pandas as pd
 from . import _core, jsonio
 from .catalogue import catalogue_json
 from .intervals import probability_stats
+from .policy import engine_hook
 from .scenario import build_scenario, scenario_error, to_json
 
 METRICS: list[str] = list(_core.metric_names)
@@ -137,11 +138,13 @@ def run_spec(
     catalogue_path: str | Path | None = None,
     allow_large: bool = False,
     cancel: CancelToken | None = None,
+    policy: Any = None,
 ) -> "Results":
     """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``.
 
     The spec is validated first; a run estimated to need more than half the machine's memory
     or more than two hours is refused with the estimate in the message unless ``allow_large``.
+    ``policy``: an :class:`admsim.Policy` (or a function of a ``PolicyState``) called each month.
     """
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
                                 or not 1 <= threads <= _core.max_threads):
@@ -157,7 +160,8 @@ def run_spec(
         _check_size(spec, len(models), threads)
     bar = _Progress(progress, int(spec.get("replicates", 100)), cancel=cancel)
     try:
-        raw = _core.simulate(text, catalogue, int(threads or 0), bar)
+        hook = None if policy is None else engine_hook(policy, models)
+        raw = _core.simulate(text, catalogue, int(threads or 0), bar, hook)
     finally:
         bar.close()
     results = Results(raw, spec)
@@ -178,6 +182,7 @@ def simulate(
     progress: bool = True,
     allow_large: bool = False,
     cancel: CancelToken | None = None,
+    policy: Any = None,
     **scenario: Any,
 ) -> "Results":
     """Simulate delivery models for one council and return :class:`Results`.
@@ -194,11 +199,15 @@ def simulate(
         or more than two hours (``run_size`` gives the estimate).
     cancel: a :class:`CancelToken`; ``cancel.cancel()`` from any thread stops the run
         (``KeyboardInterrupt``), as Ctrl-C does on the main thread.
-    scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``parameters``,
+    policy: an :class:`admsim.Policy` subclass instance, or a function of an
+        :class:`admsim.policy.PolicyState`, that sets levers each month from the simulated
+        state (see :mod:`admsim.policy`); scenario ``rules`` do the same without Python.
+    scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``rules``, ``parameters``,
         ``output="summary"``, ``baseline``, ``decision_month``, ``common_random_numbers``).
     """
     spec = build_scenario(profile, models, years=years, replicates=replicates, seed=seed, **scenario)
-    return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large, cancel=cancel)
+    return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large, cancel=cancel,
+                    policy=policy)
 
 
 class Results:

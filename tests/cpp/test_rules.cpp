@@ -148,3 +148,77 @@ TEST_CASE("bad rules are errors that name the field", "[rules]") {
   spec["interventions"] = json::array({{{"type", "caseload_cap"}, {"start_month", 0}, {"size", 12}, {"models", {"in_house", "in_house"}}}});
   CHECK(error_pointer(spec) == "/interventions/0/models/1");
 }
+
+// ---- Policies (RunOptions::policy): the block runs in lockstep and a callback sets levers.
+
+namespace {
+constexpr std::size_t kLevers = admsim::kInterventionNames.size();
+constexpr auto kRecruitment = static_cast<std::size_t>(admsim::InterventionKind::recruitment_campaign);
+
+bool same(const admsim::EnsembleResult& a, const admsim::EnsembleResult& b) {
+  if (a.metrics != b.metrics || a.outcomes.size() != b.outcomes.size()) return false;
+  for (std::size_t i = 0; i < a.outcomes.size(); ++i) {
+    if (!(a.outcomes[i] == b.outcomes[i] || (std::isnan(a.outcomes[i]) && std::isnan(b.outcomes[i])))) return false;
+  }
+  return a.metric_mean == b.metric_mean && a.events.size() == b.events.size();
+}
+}  // namespace
+
+TEST_CASE("a policy that sets nothing changes nothing; lockstep is the same run", "[policy]") {
+  const auto scenario = admsim::parse_scenario(small_spec(2, 5), catalogue());
+  admsim::RunOptions options;
+  int calls = 0;
+  options.policy = [&](admsim::PolicyCall&) { ++calls; };
+  CHECK(same(admsim::run_ensemble(scenario), admsim::run_ensemble(scenario, options)));
+  CHECK(calls == 24);  // one block of 5 replicates, 24 months
+}
+
+TEST_CASE("a policy's lever acts as the intervention of that size", "[policy]") {
+  json fixed = small_spec(2, 4);
+  fixed["interventions"] = json::array({{{"type", "recruitment_campaign"}, {"start_month", 3},
+                                         {"duration_months", 6}, {"size", 1.4}}});
+  admsim::RunOptions options;
+  options.policy = [](admsim::PolicyCall& call) {
+    if (call.month < 3 || call.month >= 9) return;
+    for (std::size_t i = 0; i < call.models * call.replicates; ++i) call.levers[i * kLevers + kRecruitment] = 1.4;
+  };
+  CHECK(same(run(fixed), admsim::run_ensemble(admsim::parse_scenario(small_spec(2, 4), catalogue()), options)));
+}
+
+TEST_CASE("a state-reading policy is independent of threads and block size", "[policy]") {
+  const auto scenario = admsim::parse_scenario(small_spec(3, 12), catalogue());
+  // Recruit wherever last month's caseload was above the replicate's own random threshold.
+  const auto policy = [](admsim::PolicyCall& call) {
+    for (std::size_t m = 0; m < call.models; ++m) {
+      for (std::size_t r = 0; r < call.replicates; ++r) {
+        const std::size_t item = m * call.replicates + r;
+        const double caseload = call.state[item * admsim::kMetricCount + static_cast<std::size_t>(Metric::caseload)];
+        if (caseload > 15.0 + 3.0 * call.uniforms[r]) call.levers[item * kLevers + kRecruitment] = 1.5;
+      }
+    }
+  };
+  admsim::RunOptions a, b;
+  a.policy = b.policy = policy;
+  a.threads = 1;
+  a.block_replicates = 64;
+  b.threads = 2;
+  b.block_replicates = 5;
+  const auto x = admsim::run_ensemble(scenario, a), y = admsim::run_ensemble(scenario, b);
+  CHECK(same(x, y));
+  CHECK_FALSE(same(x, admsim::run_ensemble(scenario)));  // and it did something
+}
+
+TEST_CASE("a policy's lever out of range is a named error", "[policy]") {
+  admsim::RunOptions options;
+  options.policy = [](admsim::PolicyCall& call) {
+    if (call.month == 2) call.levers[kLevers + static_cast<std::size_t>(admsim::InterventionKind::agency_cap)] = 3.0;
+  };
+  try {
+    admsim::run_ensemble(admsim::parse_scenario(small_spec(1, 3), catalogue()), options);
+    FAIL("expected a ValidationError");
+  } catch (const admsim::ValidationError& e) {
+    CHECK(e.pointer() == "/policy");
+    CHECK(std::string(e.what()).find("agency_cap") != std::string::npos);
+    CHECK(std::string(e.what()).find("replicate 1, month 2") != std::string::npos);
+  }
+}

@@ -106,6 +106,7 @@ enum StreamId : std::uint32_t {
   kStreamUasc, kStreamPlacementStep,
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
   kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,
+  kStreamPolicy = 60,  // the uniforms handed to a Python policy (shared by every model)
 };
 
 }  // namespace admsim

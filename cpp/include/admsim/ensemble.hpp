@@ -20,11 +20,25 @@ class Cancelled : public std::runtime_error {
 // Most worker threads a run may ask for: beyond this TBB's arena set-up fails or thrashes.
 inline constexpr int kMaxThreads = 1024;
 
+// What a policy sees and sets once a month for a block of replicates (see RunOptions::policy).
+struct PolicyCall {
+  int month = 0;                      // the month about to be simulated (>= 0)
+  std::int64_t first_replicate = 0;   // the block is replicates [first, first + replicates)
+  std::size_t models = 0, replicates = 0;
+  const double* state = nullptr;      // [model][replicate][metric]: month - 1 (zeros at month 0)
+  const double* uniforms = nullptr;   // [replicate]: a uniform keyed by (seed, replicate, month)
+  double* levers = nullptr;           // [model][replicate][intervention kind]: NaN (the default) for none
+};
+
 struct RunOptions {
   int threads = 0;  // 0: all available; 1..kMaxThreads (arena_threads() checks)
   // Called on the calling thread between blocks with (replicates done, total); return false to stop.
   std::function<bool(std::int64_t, std::int64_t)> progress;
   std::int64_t block_replicates = 64;
+  // When set, the replicates of a block run in lockstep and the policy is called on the calling
+  // thread before each month with their state; its levers act that month as interventions of
+  // those sizes would (ValidationError "/policy" for a size outside kInterventionRanges).
+  std::function<void(PolicyCall&)> policy;
 };
 
 // The TBB arena size for options.threads; a ValidationError ("threads") outside 0..kMaxThreads.

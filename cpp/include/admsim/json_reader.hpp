@@ -15,6 +15,9 @@ using json = nlohmann::json;
 
 // `text` with each byte that is not part of valid UTF-8 replaced by '?'.
 std::string valid_utf8(const std::string& text);
+// A number as errors show it (10 significant digits), and "a number in [min, max]" (or >=, <=).
+std::string number_text(double x);
+std::string range_text(double min, double max);
 
 // Bad input (every part valid UTF-8). what() reads "<pointer>: <problem>; got <value>; allowed: <allowed>".
 class ValidationError : public std::invalid_argument {

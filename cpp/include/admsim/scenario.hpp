@@ -99,6 +99,10 @@ inline constexpr std::array<const char*, 8> kInterventionNames = {
     "recruitment_campaign", "caseload_cap", "agency_cap", "pay_uplift", "edge_of_care_investment",
     "demand_shock", "uasc_arrivals", "step_down_programme"};
 
+// The sizes each kind may take: multipliers, a caseload, a share, a pay rise, GBP a year.
+inline constexpr std::array<std::array<double, 2>, kInterventionNames.size()> kInterventionRanges = {{
+    {0, 10}, {1, 200}, {0, 0.99}, {-0.5, 1}, {0, 1e9}, {0, 10}, {0, 20}, {0, 20}}};
+
 struct Intervention {
   InterventionKind kind;
   int start_month = 0, end_month = 0;  // active in [start, end)

@@ -233,6 +233,13 @@ void Replicate::fire_rules(int t) {
 }
 
 void Replicate::run(double* metrics, double* outcomes, double* risks_fired) {
+  start(metrics, risks_fired);
+  for (int t = 0; t < s_.months; ++t) step(t);
+  finish_run(outcomes);
+}
+
+void Replicate::start(double* metrics, double* risks_fired) {
+  metrics_ = metrics;
   sample_effects();
   rule_state_.assign(s_.rules.size(), RuleState{});
   rule_actions_.clear();
@@ -241,17 +248,26 @@ void Replicate::run(double* metrics, double* outcomes, double* risks_fired) {
   init_demand();
   init_workforce();
   init_quality();
-  for (int t = 0; t < s_.months; ++t) {
-    row_ = metrics + static_cast<std::size_t>(t) * kMetricCount;
-    std::fill(row_, row_ + kMetricCount, 0.0);
-    gather_modifiers(t);
-    step_demand(t);
-    step_workforce(t);
-    step_quality(t);
-    step_finance(t);
-    set(Metric::in_transition, in_transition(t) ? 1.0 : 0.0);
-    check_finite(t);
+}
+
+void Replicate::step(int t, const double* levers) {
+  row_ = metrics_ + static_cast<std::size_t>(t) * kMetricCount;
+  std::fill(row_, row_ + kMetricCount, 0.0);
+  gather_modifiers(t);
+  if (levers) {  // a Python policy's settings for this month: NaN leaves a lever alone
+    for (std::size_t k = 0; k < kInterventionNames.size(); ++k) {
+      if (!std::isnan(levers[k])) apply(mod_, static_cast<InterventionKind>(k), levers[k]);
+    }
   }
+  step_demand(t);
+  step_workforce(t);
+  step_quality(t);
+  step_finance(t);
+  set(Metric::in_transition, in_transition(t) ? 1.0 : 0.0);
+  check_finite(t);
+}
+
+void Replicate::finish_run(double* outcomes) {
   finish(outcomes);
   for (std::size_t k = 0; k < kOutcomeCount; ++k) {  // NaN means undefined; infinity is an error
     if (std::isinf(outcomes[k])) fail_non_finite(s_.months - 1, kOutcomeNames[k], outcomes[k]);

@@ -48,6 +48,11 @@ class Replicate {
             std::int64_t replicate, std::vector<InspectionEvent>* events);
   // risks_fired (may be null): events of each of the scenario's risks.
   void run(double* metrics, double* outcomes, double* risks_fired = nullptr);
+  // The same run month by month, for blocks run in lockstep: start, step(t) for t = 0, 1, ...,
+  // finish_run. levers (may be null): a size per intervention kind for month t, NaN for none.
+  void start(double* metrics, double* risks_fired = nullptr);
+  void step(int t, const double* levers = nullptr);
+  void finish_run(double* outcomes);
 
  private:
   rng::Stream stream(std::uint32_t id, int month) const;
@@ -86,7 +91,8 @@ class Replicate {
   std::int64_t replicate_;
   std::uint32_t stream_offset_;
   std::vector<InspectionEvent>* events_;
-  double* row_ = nullptr;
+  double* metrics_ = nullptr;  // months x kMetricCount
+  double* row_ = nullptr;      // this month's row of metrics_
 
   std::array<double, kHookCount> effect_{};
   int go_live_ = 0, transition_end_ = 0;

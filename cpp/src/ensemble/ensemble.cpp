@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <string>
 
 #include <tbb/parallel_for.h>
 
+#include "engine/replicate.hpp"
 #include "ensemble/parallel_blocks.hpp"
 
 namespace admsim {
@@ -172,6 +175,52 @@ class Summariser {
   std::int64_t replicates_;
 };
 
+// One block with a policy: every (model, replicate) of it steps month by month together, and
+// before each month the policy reads their state and sets their levers. Items write only their
+// own slots and the policy sees replicates in order, so results do not depend on threads.
+void run_lockstep(const Scenario& s, const Calibration& c, const std::function<void(PolicyCall&)>& policy,
+                  std::size_t first, std::size_t n, std::vector<double>& metrics, std::vector<double>& outcomes,
+                  std::vector<double>& risks, std::vector<std::vector<InspectionEvent>>* events) {
+  const std::size_t M = s.models.size(), T = static_cast<std::size_t>(s.months), K = s.risks.size();
+  constexpr std::size_t L = kInterventionNames.size();
+  std::vector<std::unique_ptr<detail::Replicate>> items;
+  for (std::size_t task = 0; task < M * n; ++task) {
+    items.push_back(std::make_unique<detail::Replicate>(s, c, task / n, static_cast<std::int64_t>(first + task % n),
+                                                        events ? &(*events)[task] : nullptr));
+  }
+  auto each = [&](auto&& work) {
+    detail::parallel_ranges(0, M * n, 1, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t task = begin; task != end; ++task) work(task);
+    });
+  };
+  each([&](std::size_t task) { items[task]->start(&metrics[task * T * kMetricCount], risks.data() + task * K); });
+  std::vector<double> state(M * n * kMetricCount, 0.0), uniforms(n), levers(M * n * L);
+  for (std::size_t t = 0; t < T; ++t) {
+    for (std::size_t task = 0; t > 0 && task < M * n; ++task) {
+      std::copy_n(&metrics[(task * T + t - 1) * kMetricCount], kMetricCount, &state[task * kMetricCount]);
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      uniforms[r] = rng::Stream(s.seed, first + r, kStreamPolicy, static_cast<std::uint32_t>(t)).uniform();
+    }
+    std::fill(levers.begin(), levers.end(), std::numeric_limits<double>::quiet_NaN());
+    PolicyCall call{static_cast<int>(t), static_cast<std::int64_t>(first), M, n, state.data(), uniforms.data(),
+                    levers.data()};
+    policy(call);
+    for (std::size_t i = 0; i < levers.size(); ++i) {
+      const double v = levers[i];
+      const auto& range = kInterventionRanges[i % L];
+      if (std::isnan(v) || (v >= range[0] && v <= range[1])) continue;
+      const std::size_t task = i / L;
+      throw ValidationError("/policy", std::string("the policy set ") + kInterventionNames[i % L] + " out of range for model " +
+                                           s.models[task / n].id + ", replicate " + std::to_string(first + task % n) +
+                                           ", month " + std::to_string(t),
+                            number_text(v), range_text(range[0], range[1]) + ", or NaN for none");
+    }
+    each([&](std::size_t task) { items[task]->step(static_cast<int>(t), &levers[task * L]); });
+  }
+  each([&](std::size_t task) { items[task]->finish_run(&outcomes[task * kOutcomeCount]); });
+}
+
 }  // namespace
 
 EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options) {
@@ -203,14 +252,19 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
     block_outcomes.assign(M * n * kOutcomeCount, 0.0);
     block_risks.assign(M * n * K, 0.0);
     block_events.assign(full ? M * n : 0, {});
-    detail::parallel_ranges(0, M * n, 1, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t task = begin; task != end; ++task) {
-        const std::size_t m = task / n, r = task % n;
-        simulate_replicate(scenario, calibration, m, static_cast<std::int64_t>(first + r),
-                           &block_metrics[task * T * kMetricCount], &block_outcomes[task * kOutcomeCount],
-                           full ? &block_events[task] : nullptr, block_risks.data() + task * K);
-      }
-    });
+    if (options.policy) {
+      run_lockstep(scenario, calibration, options.policy, first, n, block_metrics, block_outcomes, block_risks,
+                   full ? &block_events : nullptr);
+    } else {
+      detail::parallel_ranges(0, M * n, 1, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t task = begin; task != end; ++task) {
+          const std::size_t m = task / n, r = task % n;
+          simulate_replicate(scenario, calibration, m, static_cast<std::int64_t>(first + r),
+                             &block_metrics[task * T * kMetricCount], &block_outcomes[task * kOutcomeCount],
+                             full ? &block_events[task] : nullptr, block_risks.data() + task * K);
+        }
+      });
+    }
     summary.add_block(block_metrics, block_outcomes, block_risks, n);
     if (full) {
       // Copy the block into [model][replicate] order; events in (model, replicate) order.

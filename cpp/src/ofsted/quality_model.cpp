@@ -90,14 +90,6 @@ Inspection inspect(rng::Stream& s, double q, double noise_sd, const Cuts& cut, c
   return {grade, schedule.months_to_next(grade, s.uniform())};
 }
 
-namespace {
-std::string number_text(double x) {
-  std::ostringstream out;
-  out.precision(10);
-  out << x;
-  return out.str();
-}
-}  // namespace
 
 Parameters parse_parameters(const double* row, std::size_t index) {
   auto fail = [&](std::size_t column, const std::string& allowed) {

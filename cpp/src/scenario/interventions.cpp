@@ -32,19 +32,9 @@ InterventionKind parse_kind(const JsonReader& type) {
   return InterventionKind::recruitment_campaign;  // not reached: one_of threw
 }
 
-// The sizes each kind of intervention may take (multipliers, caps, shares or GBP a year).
 double parse_size(InterventionKind kind, const JsonReader& size) {
-  switch (kind) {
-    case InterventionKind::recruitment_campaign: return size.number(0, 10);
-    case InterventionKind::caseload_cap: return size.number(1, 200);
-    case InterventionKind::agency_cap: return size.number(0, 0.99);
-    case InterventionKind::pay_uplift: return size.number(-0.5, 1);
-    case InterventionKind::edge_of_care_investment: return size.number(0, 1e9);
-    case InterventionKind::demand_shock: return size.number(0, 10);
-    case InterventionKind::uasc_arrivals: return size.number(0, 20);
-    case InterventionKind::step_down_programme: return size.number(0, 20);
-  }
-  return 0;
+  const auto& range = kInterventionRanges[static_cast<std::size_t>(kind)];
+  return size.number(range[0], range[1]);
 }
 
 // "models": ids of the scenario's delivery models; a mask by model index.

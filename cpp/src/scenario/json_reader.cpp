@@ -7,21 +7,20 @@
 
 namespace admsim {
 
-namespace {
-std::string format_bound(double x) {
+std::string number_text(double x) {
   std::ostringstream out;
+  out.precision(10);
   out << x;
   return out.str();
 }
 
 std::string range_text(double min, double max) {
   const bool lo = std::isfinite(min), hi = std::isfinite(max);
-  if (lo && hi) return "a number in [" + format_bound(min) + ", " + format_bound(max) + "]";
-  if (lo) return "a number >= " + format_bound(min);
-  if (hi) return "a number <= " + format_bound(max);
+  if (lo && hi) return "a number in [" + number_text(min) + ", " + number_text(max) + "]";
+  if (lo) return "a number >= " + number_text(min);
+  if (hi) return "a number <= " + number_text(max);
   return "a finite number";
 }
-}  // namespace
 
 std::string valid_utf8(const std::string& text) {
   // Python turns messages into str, which fails on invalid UTF-8: replace each bad byte by '?'.

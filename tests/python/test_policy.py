@@ -1,0 +1,87 @@
+"""Python policies (admsim.Policy): levers set each month from the simulated state."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import admsim
+
+
+def _run(policy=None, **kw):
+    args = dict(years=3, replicates=80, seed=9, progress=False)
+    args.update(kw)
+    return admsim.simulate("example-county", ["in_house", "latc"], policy=policy, **args).to_xarray()
+
+
+class Stretched(admsim.Policy):
+    """Recruit in any month after one whose caseload was above the threshold."""
+
+    def __init__(self, threshold=17.0):
+        self.threshold = threshold
+
+    def decide(self, state):
+        return {"recruitment_campaign": np.where(state["caseload"] > self.threshold, 1.5, np.nan)}
+
+
+def test_a_policy_that_pulls_nothing_changes_nothing():
+    plain, idle = _run(), _run(lambda state: {})
+    for name in ("caseload", "cost", "cla", "current_grade"):
+        assert np.array_equal(plain[name].values, idle[name].values), name
+
+
+def test_a_policy_is_the_rule_it_mirrors():
+    rule = {"when": {"metric": "caseload", "above": 17.0}, "max_times": 1000,
+            "then": {"type": "recruitment_campaign", "size": 1.5, "duration_months": 1}}
+    ruled, policed = _run(rules=[rule]), _run(Stretched())
+    assert int(ruled["rule_actions"].sum()) > 0
+    for name in ("caseload", "hires", "cost", "social_workers"):
+        assert np.array_equal(ruled[name].values, policed[name].values), name
+
+
+def test_policies_are_bit_identical_for_any_thread_count():
+    seen = []
+
+    def noisy(state):  # uses the keyed uniforms, as a policy needing randomness should
+        seen.append(state.uniform.copy())
+        return {"pay_uplift": np.where(state.uniform < 0.2, 0.05, np.nan)}
+
+    a, b = _run(noisy, threads=1), _run(noisy, threads=2)
+    assert np.array_equal(a["cost"].values, b["cost"].values)
+    assert np.array_equal(a["turnover_rate"].values, b["turnover_rate"].values)
+    assert all(0 < u.min() and u.max() < 1 for u in seen)
+
+
+def test_the_state_is_last_month_and_nan_before_the_first():
+    months = []
+
+    def look(state):
+        months.append((state.month, state["cla"].copy(), state.models, state.replicates.copy()))
+        return None
+
+    x = _run(look, years=1, replicates=5)
+    assert [m for m, *_ in months] == list(range(12))
+    assert np.isnan(months[0][1]).all()
+    assert months[0][2] == ("in_house", "latc") and list(months[0][3]) == [0, 1, 2, 3, 4]
+    np.testing.assert_array_equal(months[5][1], x["cla"].values[:, :, 4])
+
+
+@pytest.mark.parametrize("policy,error,mention", [
+    (lambda s: {"agency_cap": 5}, admsim.ScenarioError, "/policy"),
+    (lambda s: {"recruitment_campain": 1.2}, KeyError, "did you mean 'recruitment_campaign'"),
+    (lambda s: {"caseload_cap": np.ones(7)}, ValueError, "does not broadcast"),
+    (lambda s: {"pay_uplift": np.inf}, ValueError, "infinite"),
+    (lambda s: [1, 2], TypeError, "dict of lever"),
+    (lambda s: s["moral"], KeyError, "unknown metric"),
+    (42, TypeError, "policy must be"),
+], ids=["out of range", "misspelt lever", "wrong shape", "infinite", "not a dict", "unknown metric", "not callable"])
+def test_bad_policies_are_clear_errors(policy, error, mention):
+    with pytest.raises(error, match=mention.replace("(", r"\(")):
+        _run(policy, years=1, replicates=3)
+
+
+def test_a_policys_own_exception_reaches_the_caller():
+    def broken(state):
+        raise RuntimeError("my bug")
+
+    with pytest.raises(RuntimeError, match="my bug"):
+        _run(broken, years=1, replicates=3)
