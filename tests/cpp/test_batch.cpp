@@ -72,3 +72,43 @@ TEST_CASE("batch inputs, outputs and values are validated with their position") 
   CHECK(pointer_of([&] { admsim::evaluate_batch(s, inputs, outputs, {0.03, 2.0}, 2); }) == "/values/1/0");
   CHECK(pointer_of([&] { admsim::evaluate_batch(s, inputs, outputs, {0.03, NAN}, 2); }) == "/values/1/0");
 }
+
+TEST_CASE("batch rows can sweep an intervention's size and timing and a rule's threshold") {
+  json spec = small_spec(3, 6);
+  spec["interventions"] = json::array({{{"type", "caseload_cap"}, {"start_month", 6}, {"duration_months", 12}, {"size", 15}}});
+  spec["rules"] = json::array({{{"when", {{"metric", "caseload"}, {"above", 1000}}},
+                                {"then", {{"type", "recruitment_campaign"}, {"size", 1.5}, {"duration_months", 6}}}}});
+  const admsim::Scenario s = admsim::parse_scenario(spec, catalogue());
+  const auto inputs = admsim::parse_batch_inputs(
+      s, {"interventions.0.size", "interventions.0.start_month", "rules.0.threshold"});
+  const auto outputs = admsim::parse_batch_outputs(s, {"in_house.total_cost", "in_house.mean_caseload"});
+  // row 0: the scenario as written; row 1: a tighter cap, earlier; row 2: the rule fires (threshold 0)
+  const std::vector<double> values = {15, 6, 1000, 12, 0.4, 1000, 15, 6, 0};
+  const auto out = admsim::evaluate_batch(s, inputs, outputs, values, 3);
+  const auto base = admsim::run_ensemble(s);
+  const auto cost = static_cast<std::size_t>(admsim::Outcome::total_cost);
+  CHECK(out[0] == Approx(base.outcome_mean[cost]).epsilon(1e-12));
+  CHECK(out[3] < out[1]);  // the tighter cap, from month 0 (0.4 rounds down), lowers caseloads
+  CHECK(out[2] > out[0]);  // more staff under the cap cost more
+  CHECK(out[4] != out[0]); // the rule's recruitment campaign changes spending
+}
+
+TEST_CASE("intervention and rule inputs are validated with their position") {
+  json spec = small_spec(1, 2);
+  spec["interventions"] = json::array({{{"type", "agency_cap"}, {"start_month", 0}, {"size", 0.2}}});
+  const admsim::Scenario s = admsim::parse_scenario(spec, catalogue());
+  auto pointer_of = [](auto&& call) {
+    try {
+      call();
+    } catch (const admsim::ValidationError& e) {
+      return e.pointer();
+    }
+    return std::string("(no error)");
+  };
+  CHECK(pointer_of([&] { admsim::parse_batch_inputs(s, {"interventions.1.size"}); }) == "/inputs/0");
+  CHECK(pointer_of([&] { admsim::parse_batch_inputs(s, {"quality_reversion_per_year", "interventions.0.colour"}); }) == "/inputs/1");
+  CHECK(pointer_of([&] { admsim::parse_batch_inputs(s, {"rules.0.threshold"}); }) == "/inputs/0");
+  const auto inputs = admsim::parse_batch_inputs(s, {"interventions.0.size"});
+  const auto outputs = admsim::parse_batch_outputs(s, {"in_house.total_cost"});
+  CHECK(pointer_of([&] { admsim::evaluate_batch(s, inputs, outputs, {0.2, 3.0}, 2); }) == "/values/1/0");
+}

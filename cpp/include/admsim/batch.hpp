@@ -12,12 +12,18 @@
 
 namespace admsim {
 
-// An input: an engine parameter ("quality_reversion_per_year") or a delivery model's effect
-// ("latc.turnover"), which the row's value fixes.
+// An input: an engine parameter ("quality_reversion_per_year"), a delivery model's effect
+// ("latc.turnover"), a field of one of the scenario's interventions ("interventions.0.size",
+// ".start_month", ".duration_months") or rules ("rules.0.threshold", ".size",
+// ".duration_months", ".for_months"), which the row's value fixes. Month counts are rounded to
+// the nearest whole month (designs are continuous).
 struct BatchInput {
+  enum class Kind { parameter, effect, intervention, rule } kind = Kind::parameter;
   std::string name;
   const ParameterInfo* parameter = nullptr;
   std::size_t model = 0, hook = 0;
+  std::size_t item = 0;  // intervention or rule index
+  std::string field;     // its field
 };
 
 // An output: the mean over replicates of one model's outcome ("latc.npv_cost").

@@ -31,6 +31,71 @@ std::size_t find_model(const Scenario& s, const std::string& name, const std::st
   throw ValidationError(pointer, "model is not in the scenario", describe(json(id)),
                         "one of " + join(model_ids(s)));
 }
+// "interventions.<i>.<field>" or "rules.<i>.<field>": false for any other name.
+bool parse_item_input(const Scenario& s, const std::string& name, const std::string& pointer, BatchInput& in) {
+  const bool intervention = name.rfind("interventions.", 0) == 0, rule = name.rfind("rules.", 0) == 0;
+  if (!intervention && !rule) return false;
+  const std::size_t count = intervention ? s.interventions.size() : s.rules.size();
+  const std::vector<std::string> fields = intervention
+      ? std::vector<std::string>{"size", "start_month", "duration_months"}
+      : std::vector<std::string>{"threshold", "size", "duration_months", "for_months"};
+  const std::string list = intervention ? "interventions" : "rules";
+  const auto first = name.find('.'), second = name.find('.', first + 1);
+  const std::string index = name.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  const std::string field = second == std::string::npos ? "" : name.substr(second + 1);
+  const bool digits = !index.empty() && index.size() < 6 &&
+                      std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoul(index) >= count || std::find(fields.begin(), fields.end(), field) == fields.end()) {
+    throw ValidationError(pointer, "not a field of the scenario's " + list, describe(json(name)),
+                          list + ".<index below " + std::to_string(count) + ">.<" + join(fields) + ">");
+  }
+  in.kind = intervention ? BatchInput::Kind::intervention : BatchInput::Kind::rule;
+  in.item = std::stoul(index);
+  in.field = field;
+  return true;
+}
+
+// Sets an intervention's or rule's field to v, or throws naming the matrix cell.
+void set_item_field(Scenario& s, const BatchInput& in, double v, const std::string& pointer) {
+  auto check = [&](double lo, double hi) {
+    if (v < lo || v > hi) {
+      throw ValidationError(pointer, "value out of range for " + in.name, describe(json(v)), range_text(lo, hi));
+    }
+  };
+  auto months = [&](double lo, double hi) {
+    check(lo, hi);
+    return static_cast<int>(std::lround(v));
+  };
+  if (in.kind == BatchInput::Kind::intervention) {
+    Intervention& iv = s.interventions[in.item];
+    const auto& range = kInterventionRanges[static_cast<std::size_t>(iv.kind)];
+    const int duration = iv.end_month - iv.start_month;
+    if (in.field == "size") {
+      check(range[0], range[1]);
+      iv.size = v;
+    } else if (in.field == "start_month") {
+      iv.start_month = months(0, s.months - 1);
+      iv.end_month = std::min(s.months, iv.start_month + duration);
+    } else {
+      iv.end_month = std::min(s.months, iv.start_month + months(1, 600));
+    }
+    return;
+  }
+  Rule& r = s.rules[in.item];
+  if (in.field == "threshold") {
+    check(-1e15, 1e15);
+    r.threshold = v;
+  } else if (in.field == "size") {
+    const auto& range = kInterventionRanges[static_cast<std::size_t>(r.action)];
+    check(range[0], range[1]);
+    r.size = v;
+  } else if (in.field == "duration_months") {
+    r.duration_months = months(1, 600);
+  } else {
+    r.for_months = months(1, 120);
+  }
+}
+
 }  // namespace
 
 std::vector<BatchInput> parse_batch_inputs(const Scenario& s, const std::vector<std::string>& names) {
@@ -40,6 +105,11 @@ std::vector<BatchInput> parse_batch_inputs(const Scenario& s, const std::vector<
     BatchInput in;
     in.name = names[i];
     in.parameter = find_parameter(names[i]);
+    if (!in.parameter && parse_item_input(s, names[i], pointer, in)) {
+      inputs.push_back(in);
+      continue;
+    }
+    in.kind = in.parameter ? BatchInput::Kind::parameter : BatchInput::Kind::effect;
     if (!in.parameter) {
       std::string hook;
       in.model = find_model(s, names[i], pointer, hook);
@@ -99,7 +169,9 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
       const std::string pointer = "/values/" + std::to_string(r) + "/" + std::to_string(j);
       const BatchInput& in = inputs[j];
       if (!std::isfinite(v)) throw ValidationError(pointer, "non-finite value for " + in.name, describe(json(v)), "a finite number");
-      if (in.parameter) {
+      if (in.kind == BatchInput::Kind::intervention || in.kind == BatchInput::Kind::rule) {
+        set_item_field(scenarios[r], in, v, pointer);
+      } else if (in.parameter) {
         if (v < in.parameter->min || v > in.parameter->max) {
           throw ValidationError(pointer, "value out of range for " + in.name, describe(json(v)),
                                 "a number in [" + std::to_string(in.parameter->min) + ", " +
