@@ -105,8 +105,10 @@ enum StreamId : std::uint32_t {
   kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
   kStreamUasc, kStreamPlacementStep,
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
+  kStreamMovers,  // which leavers move to another council of the region (regional runs)
   kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,
   kStreamPolicy = 60,  // the uniforms handed to a Python policy (shared by every model)
+  kStreamRegionPool = 70,  // how a region's movers are shared among its councils
 };
 
 }  // namespace admsim

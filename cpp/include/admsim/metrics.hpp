@@ -55,6 +55,8 @@ enum class Metric : std::size_t {
   in_transition,        // 1 during set-up or transition, else 0
   spend_vs_budget,      // spend so far this financial year / the budget's share for those months
   rule_actions,         // interventions the scenario's rules started this month
+  movers_out,           // leavers who moved to another council of the region (regional runs)
+  movers_in,            // social workers hired from other councils of the region (regional runs)
   count_
 };
 
@@ -75,7 +77,7 @@ inline constexpr std::array<const char*, kMetricCount> kMetricNames = {
     "agency_share",    "vacancy_rate",    "quality",        "grade_awarded",
     "current_grade",   "cost",            "cost_staff",     "cost_placements",
     "cost_delivery_model", "cost_discounted", "risk_events", "in_transition",
-    "spend_vs_budget", "rule_actions"};
+    "spend_vs_budget", "rule_actions", "movers_out", "movers_in"};
 
 // Per-replicate outcomes (one number per model and replicate). NaN where undefined
 // (for example no inspection within the horizon).

@@ -145,6 +145,9 @@ struct Scenario {
   std::uint64_t seed = 1;
   int decision_month = 0;              // month the delivery-model decision is taken
   bool common_random_numbers = true;
+  // Set by a regional run (region.hpp) for each council: the share of its leavers who move to
+  // another council of the region. 0 in a single-council run.
+  double regional_mover_share = 0;
   OutputMode output = OutputMode::full;
   int baseline = 0;                    // index of the model paired differences are taken against
 };

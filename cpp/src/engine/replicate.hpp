@@ -53,6 +53,11 @@ class Replicate {
   void start(double* metrics, double* risks_fired = nullptr);
   void step(int t, const double* levers = nullptr);
   void finish_run(double* outcomes);
+  // A regional run's labour market (ensemble/region.cpp): before month t the region offers this
+  // council movers from its other councils (hired first, up to the vacancies); how strongly the
+  // council draws them (its recruitment effect, campaigns and pay, as of last month).
+  void offer_movers(std::uint64_t n) { movers_offered_ = n; }
+  double attraction() const { return attraction_; }
 
  private:
   rng::Stream stream(std::uint32_t id, int month) const;
@@ -116,6 +121,8 @@ class Replicate {
   std::uint64_t agency_ = 0;
   double establishment_ = 0, labour_market_ = 0, caseload_ = 0, cases0_ = 0;
   std::array<double, 12> leavers_ring_{}, in_post_ring_{};
+  std::uint64_t movers_offered_ = 0;
+  double attraction_ = 1;
   int ring_filled_ = 0;
 
   // quality and inspection

@@ -54,6 +54,12 @@ void Replicate::step_workforce(int t) {
     staff_[b] -= k;
     leavers += k;
   }
+  // In a regional run some leavers go to other councils of the region (the rest leave it).
+  std::uint64_t movers = 0;
+  if (s_.regional_mover_share > 0) {
+    rng::Stream move = stream(kStreamMovers, t);
+    movers = rng::binomial(move, leavers, s_.regional_mover_share);
+  }
   rng::Stream progress = stream(kStreamProgression, t);
   const std::uint64_t qualified = rng::binomial(progress, staff_[kNewlyQualified], 1.0 / e_.newly_qualified_months);
   const std::uint64_t promoted = rng::binomial(progress, staff_[kExperienced], e_.senior_progression_per_year / 12.0);
@@ -72,11 +78,16 @@ void Replicate::step_workforce(int t) {
   rng::Stream hire = stream(kStreamHires, t);
   // Recruitment capacity caps hires (HR and induction), binding in campaigns and after shocks.
   const auto capacity_cap = static_cast<std::uint64_t>(std::ceil(e_.recruitment_capacity * establishment_));
-  const std::uint64_t hires =
-      std::min(capacity_cap, rng::binomial(hire, vacancies, 1.0 - std::exp(-fill_hazard)));
-  const std::uint64_t newly_qualified = rng::binomial(hire, hires, e_.newly_qualified_share_of_hires);
+  // Movers from the region's other councils fill vacancies first, as experienced staff.
+  const std::uint64_t movers_in = std::min(movers_offered_, vacancies);
+  staff_[kExperienced] += movers_in;
+  const std::uint64_t external =
+      std::min(capacity_cap, rng::binomial(hire, vacancies - movers_in, 1.0 - std::exp(-fill_hazard)));
+  const std::uint64_t newly_qualified = rng::binomial(hire, external, e_.newly_qualified_share_of_hires);
   staff_[kNewlyQualified] += newly_qualified;
-  staff_[kExperienced] += hires - newly_qualified;
+  staff_[kExperienced] += external - newly_qualified;
+  const std::uint64_t hires = external + movers_in;
+  attraction_ = effect(Hook::recruitment) * mod_.recruitment * pay;
   const std::uint64_t permanent = in_post + hires;
   const std::uint64_t open_posts = posts > permanent ? posts - permanent : 0;
 
@@ -128,6 +139,8 @@ void Replicate::step_workforce(int t) {
   set(Metric::vacancies, double(posts > permanent ? posts - permanent : 0));
   set(Metric::leavers, double(leavers));
   set(Metric::hires, double(hires));
+  set(Metric::movers_out, double(movers));
+  set(Metric::movers_in, double(movers_in));
   set(Metric::agency_starts, double(started));
   set(Metric::agency_ends, double(agency_ended));
   set(Metric::caseload, caseload_);
