@@ -162,7 +162,8 @@ def _run_improvement_priors(results: "Results") -> list[tuple[str, dict | None, 
 
 def _evidence_html(results: "Results") -> str:
     """The run's improvement assumptions against the effect fitted to Ofsted histories."""
-    from ..calibration.evidence import FITTED_MODELS, load_summary, prior_summary
+    from ..calibration.evidence import FITTED_MODELS
+    from ..calibration.summary import load_summary, prior_summary
 
     e = html.escape
     summary = load_summary()

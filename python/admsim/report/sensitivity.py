@@ -49,7 +49,7 @@ _HOOK_LABELS = {
 def _effect_ends(dist: Mapping[str, Any], hook: str) -> tuple[float, float] | None:
     """The ends of an effect's range: its ``low``/``high`` where it has them, else its 5% and
     95% quantiles, else (a two-point law such as a ruling) its 0% and 100% quantiles."""
-    from ..scenario import distribution_quantiles
+    from ..distributions import distribution_quantiles
 
     if "low" in dist and "high" in dist:
         lo, hi = float(dist["low"]), float(dist["high"])
