@@ -51,7 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_appraise(args: argparse.Namespace) -> int:
-    from .appraise import appraise
+    from .appraisal import appraise
 
     if args.scenario is not None:
         spec = load_scenario(args.scenario)

@@ -18,7 +18,7 @@ import numpy as np
 from ..csvout import write_csv
 from ..simulate import OUTCOMES, SUMMARY_OUTCOMES
 if TYPE_CHECKING:
-    from ..appraise import Appraisal
+    from ..appraisal import Appraisal
     from ..plot import PlotAccessor
     from ..simulate import Results
 from .conclusion import Conclusion, HEADLINE_OUTCOMES, conclude, p_best  # noqa: F401

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from ..simulate import OUTCOMES, SUMMARY_OUTCOMES
 if TYPE_CHECKING:
-    from ..appraise import Appraisal
+    from ..appraisal import Appraisal
     from ..simulate import Results
 from .sensitivity import _money, ranking_sensitivity
 

@@ -13,7 +13,7 @@ import pandas as pd
 from ..simulate import SUMMARY_OUTCOMES
 if TYPE_CHECKING:
     from .conclusion import Conclusion
-    from ..appraise import Appraisal
+    from ..appraisal import Appraisal
     from ..simulate import Results
 
 
