@@ -22,7 +22,7 @@ DEFAULT_MODELS = (
 )
 
 
-def _resolve_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+def resolve_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(profile, Mapping):
         return dict(profile)
     return _profiles.load(profile)
@@ -61,7 +61,7 @@ def build_scenario(
         models = [models]  # one model, not a sequence of characters
     model_list = [_resolve_model(m) for m in (models if models is not None else DEFAULT_MODELS)]
     spec: dict[str, Any] = {
-        "profile": _resolve_profile(profile),
+        "profile": resolve_profile(profile),
         "models": model_list,
         "years": years,
         "replicates": replicates,
@@ -90,7 +90,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         # A relative path is relative to the scenario file; otherwise it is a shipped slug.
         beside = Path(path).parent / profile
         try:
-            spec["profile"] = _resolve_profile(beside if beside.is_file() else profile)
+            spec["profile"] = resolve_profile(beside if beside.is_file() else profile)
         except (OSError, ValueError) as err:  # not a slug nor a file: name the field
             if isinstance(err, _core.ScenarioError):
                 raise
