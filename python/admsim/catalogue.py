@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from .distributions import distribution_mean
+
 
 @lru_cache(maxsize=1)
 def _shipped() -> str:
@@ -46,7 +48,6 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
     """
     # Here, not at the top: admsim.calibration loads on first use (import admsim stays fast).
     from .calibration.summary import load_summary, prior_summary
-    from .distributions import distribution_mean
 
     fitted = load_summary()["improvement"]
     models = load_catalogue(path)["models"]
