@@ -388,6 +388,3 @@ def _outcome_stats(res: "Results", name: str, paired: bool = False) -> tuple[np.
         if row.size:
             mean[m], q[m] = row.mean(), np.quantile(row, QUANTILES)
     return mean, q
-
-
-# ---- statistics shared with the report --------------------------------------------------------

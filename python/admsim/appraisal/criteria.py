@@ -122,7 +122,7 @@ def apply_weights(criteria: list[dict], weights: Mapping[str, Any] | None) -> No
 
 
 def apply_judgements(criteria: list[dict], judgements: Mapping[str, Any] | None,
-                      models: Sequence[str]) -> None:
+                     models: Sequence[str]) -> None:
     if judgements is None:
         return
     if not isinstance(judgements, Mapping):

@@ -16,7 +16,7 @@ from .gateway import passes
 
 
 def csf_table(results: Any, entries: Mapping[str, dict], baseline: str,
-               neutral: Mapping[str, float]) -> pd.DataFrame:
+              neutral: Mapping[str, float]) -> pd.DataFrame:
     spec = defaults()["critical_success_factors"]
     b = results.models.index(baseline)
     rows = []

@@ -46,7 +46,7 @@ def _attribute_value(c: dict, model: str, entry: Mapping[str, Any],
 
 
 def raw_values(results: Any, criteria: list[dict], entries: Mapping[str, dict],
-                neutral: Mapping[str, float], notes: list[str]) -> np.ndarray:
+               neutral: Mapping[str, float], notes: list[str]) -> np.ndarray:
     """Raw criterion values, array (model, replicate, criterion), all models in results."""
     M, R = len(results.models), results.replicates
     out = np.empty((M, R, len(criteria)))

@@ -207,7 +207,7 @@ def _caveat(n_treated: int, n_control: int, outcome: str) -> str:
         "shows sampling noise only, none of these biases.")
 
 
-# ---- the catalogue prior and the fitted effect ---------------------------------------------------
+# ---- the fitted effect (the catalogue prior is in summary.py) -----------------------------------
 
 def fitted_improvement(calibration) -> dict[str, Any]:
     """Posterior median, 90% interval and draw count of a calibration's ``improvement``

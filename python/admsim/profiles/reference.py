@@ -151,8 +151,8 @@ def weekly_costs() -> tuple[dict[str, float], dict[str, str]]:
 
 
 def modelled_budget(children: float, cla_per_10k: float, mix: Mapping[str, float],
-            cost: Mapping[str, float], in_post: float, agency: float, weekly_employed: float,
-            weekly_agency: float, overheads_share: float) -> tuple[float, str]:
+                    cost: Mapping[str, float], in_post: float, agency: float, weekly_employed: float,
+                    weekly_agency: float, overheads_share: float) -> tuple[float, str]:
     """Modelled annual cost of staff and placements, times (1 + overheads_share).
 
     Cross-check (comment, not enforced): the RSX 2024-25 median net children's social care

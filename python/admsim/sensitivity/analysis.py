@@ -32,8 +32,8 @@ def _undefined_outputs(outputs: list[str], Y: np.ndarray) -> set[str]:
 
 
 def analyse(method: str, prob: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, outputs: list[str],
-             *, n: int, seed: int, calc_second_order: bool = False, levels: int = 4,
-             num_resamples: int = 100, conf_level: float = 0.95) -> "SobolResult | MorrisResult":
+            *, n: int, seed: int, calc_second_order: bool = False, levels: int = 4,
+            num_resamples: int = 100, conf_level: float = 0.95) -> "SobolResult | MorrisResult":
     undefined = _undefined_outputs(outputs, Y)
     indices: dict[str, dict[str, np.ndarray]] = {}
     with warnings.catch_warnings():

@@ -20,8 +20,8 @@ def worker_versions() -> dict[str, str]:  # run on each Dask worker for the mani
 
 
 def run_dask(plan: Plan, chunks_dir: Path, todo: list[int], Y: np.ndarray, scheduler: str | None,
-              local_cluster: int | None, bar: RowProgress, done_rows: int,
-              timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any], int]:
+             local_cluster: int | None, bar: RowProgress, done_rows: int,
+             timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any], int]:
     import logging
 
     from dask.distributed import Client, LocalCluster, as_completed

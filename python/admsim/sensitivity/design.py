@@ -96,9 +96,9 @@ def problem(inputs: Sequence[str], bounds: Mapping[str, Sequence[float]] | Seque
     return {"num_vars": len(names), "names": names, "bounds": out}
 
 
-# ---- sampling and analysis (SALib) ------------------------------------------------------------
+# ---- sampling (SALib) -------------------------------------------------------------------------
 def sample(method: str, prob: Mapping[str, Any], n: int, seed: int, *,
-            calc_second_order: bool = False, levels: int = 4) -> np.ndarray:
+           calc_second_order: bool = False, levels: int = 4) -> np.ndarray:
     if method == "sobol":
         from SALib.sample import sobol as sobol_sample
 

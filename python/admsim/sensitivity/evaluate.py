@@ -89,7 +89,7 @@ def evaluate(
 
 
 def check_inputs_outputs(spec_json: str, catalogue_json: str, inputs: list[str],
-                          outputs: list[str]) -> None:
+                         outputs: list[str]) -> None:
     """Let C++ check the names against the scenario (models, hooks, outcomes) with zero rows."""
     _core.evaluate(spec_json, catalogue_json, inputs, np.zeros((0, len(inputs))), outputs, 1)
     seen: dict[str, int] = {}
@@ -101,7 +101,7 @@ def check_inputs_outputs(spec_json: str, catalogue_json: str, inputs: list[str],
 
 
 def evaluate_all(spec_json: str, cat_json: str, inputs: list[str], X: np.ndarray,
-                  outputs: list[str], threads: int | None, progress: bool) -> np.ndarray:
+                 outputs: list[str], threads: int | None, progress: bool) -> np.ndarray:
     nthreads = check_threads(threads)
     bar = RowProgress(progress, len(X))
     try:

@@ -51,7 +51,7 @@ def sobol(
     X = sample("sobol", prob, n, seed, calc_second_order=calc_second_order)
     Y = evaluate_all(spec_json, cat_json, inputs, X, outputs, threads, progress)
     return analyse("sobol", prob, X, Y, outputs, n=n, seed=seed, calc_second_order=calc_second_order,
-                    num_resamples=num_resamples, conf_level=conf_level)
+                   num_resamples=num_resamples, conf_level=conf_level)
 
 
 def morris(
@@ -82,4 +82,4 @@ def morris(
     X = sample("morris", prob, trajectories, seed, levels=levels)
     Y = evaluate_all(spec_json, cat_json, inputs, X, outputs, threads, progress)
     return analyse("morris", prob, X, Y, outputs, n=trajectories, seed=seed, levels=levels,
-                    num_resamples=num_resamples, conf_level=conf_level)
+                   num_resamples=num_resamples, conf_level=conf_level)

@@ -118,15 +118,15 @@ def run_chunks(
                 bar(done_rows, plan.rows)
         else:
             mode, workers, done_rows = run_dask(plan, chunks_dir, todo, Y, scheduler, local_cluster,
-                                                 bar, done_rows, timings)
+                                                bar, done_rows, timings)
     finally:
         bar.close()
     timings["evaluate"] = time.monotonic() - t - timings.get("cluster_start", 0.0)
 
     t = time.monotonic()
     result = analyse(plan.method, plan.problem, plan.X, Y, plan.outputs, n=plan.n, seed=plan.seed,
-                      calc_second_order=plan.calc_second_order, levels=plan.levels,
-                      num_resamples=plan.num_resamples, conf_level=plan.conf_level)
+                     calc_second_order=plan.calc_second_order, levels=plan.levels,
+                     num_resamples=plan.num_resamples, conf_level=plan.conf_level)
     timings["analyse"] = time.monotonic() - t
 
     t = time.monotonic()

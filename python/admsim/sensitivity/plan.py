@@ -147,4 +147,4 @@ def make_plan(config: Mapping[str, Any] | str | Path) -> Plan:
         "rows": int(len(X)), "sample_sha256": sha256(X.tobytes()),
     }
     return Plan(spec, spec_json, catalogue_json, inputs, outputs, prob, method, n, seed, chunk_rows,
-                 second, levels, resamples, float(conf), X, key, sha256(canonical(key)))
+                second, levels, resamples, float(conf), X, key, sha256(canonical(key)))
