@@ -14,7 +14,7 @@ from .outputs import METRICS, OUTCOMES, QUANTILES, SUMMARY_OUTCOMES, index_of
 
 
 class Results:
-    """The output of :func:`simulate`: monthly metrics, per-replicate outcomes, inspections.
+    """The output of :func:`admsim.simulate`: monthly metrics, per-replicate outcomes, inspections.
 
     Months are numbered from 0 (the month after the profile's ``as_of`` date) everywhere: in
     ``metrics``, ``to_xarray()``, ``to_pandas()`` and ``inspections()``.
