@@ -32,13 +32,20 @@ def _profiles_module():
     return profiles
 
 
+def _reference_module():
+    """The national figures and derivations every built profile shares (admsim.profiles.reference)."""
+    from admsim.profiles import reference
+
+    return reference
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
 def _check_shipped_constants(prof, data: Path) -> None:
-    """The reference figures in profiles.py must equal the files they were taken from."""
+    """The reference figures in admsim/profiles/reference.py must equal the files they were taken from."""
     mix = {}
     for r in _rows(data / prof.PLACEMENT_MIX_FILE):
         mix.setdefault(int(r["time_period"]), {})[r["characteristic"]] = int(r["number"])
@@ -54,7 +61,7 @@ def _check_shipped_constants(prof, data: Path) -> None:
 
 def build_example_county(data: Path) -> dict:
     """A median English council at 31 March 2022 with the national 2021-22 rates."""
-    prof = _profiles_module()
+    prof = _reference_module()
     _check_shipped_constants(prof, data)
     year = EXAMPLE_YEAR
     panels = data / "la_panels"
@@ -148,8 +155,8 @@ def build_example_county(data: Path) -> dict:
         f"la_panels/{pop_file.name}: England's 0-17 population, compound annual growth mid-{year - 6} "
         f"({nat_pop[year - 6]:,.0f}) to mid-{year - 1} ({nat_pop[year - 1]:,.0f})")
 
-    mix, mix_src, _ = prof._placement_mix(year)
-    cost, cost_src = prof._weekly_costs()
+    mix, mix_src, _ = prof.placement_mix(year)
+    cost, cost_src = prof.weekly_costs()
     src.update(mix_src)
     src.update(cost_src)
 
@@ -170,8 +177,8 @@ def build_example_county(data: Path) -> dict:
 
     import datetime as dt
     as_of = dt.date(year, 3, 31)
-    grade, grade_txt, _ = prof._modal_grade(as_of)
-    last = prof._years_before(as_of, 3).isoformat()
+    grade, grade_txt, _ = prof.modal_grade(as_of)
+    last = prof.years_before(as_of, 3).isoformat()
     src["ofsted.last_grade"] = grade_txt
     src["ofsted.last_inspection"] = ("assumption: 3 years before as_of (graded inspections every "
                                      "3-5 years for Good councils; none March 2020 into 2021)")

@@ -7,14 +7,14 @@
 """
 from . import profiles, risks
 from ._core import ScenarioError
-from .appraise import Appraisal, appraise
+from ._version import __version__ as __version__  # the one place it is set
+from .appraisal import Appraisal, appraise
 from .catalogue import catalogue, load_catalogue
-from .scenario import build_scenario, validate
+from .progress import CancelToken
+from .results import Results, load
 from .policy import Policy, PolicyState
-from .simulate import CancelToken, Results, simulate
-from .results_io import load
-
-__version__ = "0.1.0"
+from .scenario import build_scenario, validate
+from .simulate import simulate
 
 # Submodules that pull in matplotlib, SALib or Dask load on first use: `import admsim` stays fast.
 _LAZY = {"report", "plot", "sensitivity", "calibration"}

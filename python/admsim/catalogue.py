@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from .distributions import distribution_mean
+
 
 @lru_cache(maxsize=1)
 def _shipped() -> str:
@@ -44,8 +46,8 @@ def catalogue(path: str | Path | None = None) -> pd.DataFrame:
     strategic_partnership), so it repeats on every row; in_house is its comparator (0). See
     :func:`admsim.calibration.evidence.catalogue_evidence`.
     """
-    from .calibration.evidence import load_summary, prior_summary
-    from .scenario import distribution_mean
+    # Here, not at the top: admsim.calibration loads on first use (import admsim stays fast).
+    from .calibration.summary import load_summary, prior_summary
 
     fitted = load_summary()["improvement"]
     models = load_catalogue(path)["models"]

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .outputs import OUTCOMES, index_of
+
 if TYPE_CHECKING:
-    from .simulate import Results
+    from .results import Results
 
 
 def bootstrap_mean_interval(values: np.ndarray, level: float = 0.9, n_boot: int = 2000,
@@ -49,9 +51,7 @@ def probability_stats(res: "Results", name: str, paired: bool = False, level: fl
                       baseline: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Share of replicates (M,) with a 0/1 outcome, or its paired difference from the baseline,
     and the ``level`` interval: bootstrap over replicates in full mode, normal otherwise."""
-    from .simulate import OUTCOMES, _index
-
-    k = _index(OUTCOMES, name, "outcome")
+    k = index_of(OUTCOMES, name, "outcome")
     M = len(res.models)
     out = np.full((3, M), np.nan)
     b = res.models.index(baseline or res.baseline)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .council_names import council_key
+
 RO3_FILE = "RO3_LA_Data_2024-25_data_by_LA.ods"
 RO3_SHEET = "RO3_LA_Data_202425"
 OUTTURN_YEAR = "2024-25"
@@ -77,10 +79,8 @@ def load(panels: str | Path | None = None) -> pd.DataFrame:
 def council_budget(la_name: str, panels: str | Path | None = None) -> tuple[float, str] | None:
     """The council's modelled-scope net spend in 2022 prices, and its source; None if the
     council is not in the outturn (or its return is suppressed)."""
-    from .profiles import _norm_la
-
     table = load(panels)
-    rows = table[table["local_authority"].map(_norm_la) == _norm_la(la_name)]
+    rows = table[table["local_authority"].map(council_key) == council_key(la_name)]
     if rows.empty:
         return None
     r = rows.iloc[0]

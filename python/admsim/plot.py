@@ -14,7 +14,7 @@ bootstrap interval over replicates, never as quantiles of 0/1 values.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,94 +26,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .intervals import probability_stats
-from .simulate import METRICS, OUTCOMES, QUANTILES, SUMMARY_OUTCOMES, _index
+from .outputs import OUTCOMES, QUANTILES, index_of
+from .units import Unit, higher_is_better, is_probability, metric_unit, outcome_unit
 
 if TYPE_CHECKING:
-    from .simulate import Results
+    from .results import Results
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 GRADE_COLOURS = ["#1a7f37", "#7cc47f", "#f2b134", "#c8102e"]  # dark green, green, amber, red
-
-
-class Unit(NamedTuple):
-    """How to show a quantity: a readable name, the axis unit, and the kind of scale."""
-
-    title: str
-    unit: str
-    kind: str = "number"  # "number", "percent" (a 0-1 share) or "gbp" (shown in £m)
-
-
-METRIC_UNITS: dict[str, Unit] = {
-    "caseload": Unit("Caseload", "cases per case-holding social worker"),
-    "cla": Unit("Children looked after", "number of children"),
-    "cpp": Unit("Children on a protection plan", "children"),
-    "cin": Unit("Children in need (not on a plan or in care)", "children"),
-    "referrals": Unit("Referrals", "referrals per month"),
-    "social_workers": Unit("Permanent social workers", "FTE"),
-    "agency_workers": Unit("Agency social workers", "FTE"),
-    "vacancies": Unit("Vacancies", "FTE"),
-    "turnover_rate": Unit("Social worker turnover", "% a year (last 12 months)", "percent"),
-    "agency_share": Unit("Agency share of social workers", "% of FTE", "percent"),
-    "vacancy_rate": Unit("Vacancy rate", "% of establishment", "percent"),
-    "quality": Unit("Latent practice quality", "standard deviations"),
-    "cost": Unit("Spend", "£m per month (2022 prices)", "gbp"),
-    "spend_vs_budget": Unit("Spend against budget", "% of the budget for the year so far", "percent"),
-    "rule_actions": Unit("Interventions started by rules", "actions per month"),
-}
-
-OUTCOME_UNITS: dict[str, Unit] = {
-    "months_to_leave_inadequate": Unit("Months to leave Inadequate", "months"),
-    "mean_caseload": Unit("Mean caseload", "cases per social worker"),
-    "cla_per_10k_end": Unit("Children in care at the end", "per 10,000 children"),
-    "total_cost": Unit("Total cost", "£m (2022 prices)", "gbp"),
-    "npv_cost": Unit("Net present cost", "£m (2022 prices, discounted at 3.5%)", "gbp"),
-    "overspend_years": Unit("Years overspent", "years"),
-    "overspend_amount": Unit("Overspend", "£m (2022 prices)", "gbp"),
-    "setup_cost": Unit("Set-up cost", "£m (2022 prices)", "gbp"),
-    "risk_events": Unit("Risk events", "events"),
-}
-
-
-def metric_unit(name: str) -> Unit:
-    """The display :class:`Unit` of a monthly metric (``KeyError`` for unknown names)."""
-    _index(METRICS, name, "metric")
-    if name in METRIC_UNITS:
-        return METRIC_UNITS[name]
-    title = name.replace("_", " ").capitalize()
-    if name.startswith("cost"):
-        return Unit(title, "£m per month (2022 prices)", "gbp")
-    if name.endswith(("_rate", "_share")):
-        return Unit(title, "%", "percent")
-    return Unit(title, "number")
-
-
-def outcome_unit(name: str) -> Unit:
-    """The display :class:`Unit` of a per-replicate outcome (``KeyError`` for unknown names)."""
-    _index(OUTCOMES, name, "outcome")
-    if name in OUTCOME_UNITS:
-        return OUTCOME_UNITS[name]
-    title = SUMMARY_OUTCOMES.get(name, name.replace("_", " ").capitalize())
-    if title.startswith("P("):
-        return Unit(title, "% of replicates", "percent")
-    if name.endswith(("_rate", "_share")):
-        return Unit(title, "%", "percent")
-    return Unit(title, "number")
-
-
-
-# Outcomes where more is better; every other outcome is better when lower.
-HIGHER_IS_BETTER = frozenset({"good_at_next_inspection", "good_by_year3", "good_by_year5"})
-
-
-def higher_is_better(name: str) -> bool:
-    """Whether a larger value of the outcome ``name`` is better (P(Good+)); else lower is."""
-    _index(OUTCOMES, name, "outcome")
-    return name in HIGHER_IS_BETTER
-
-
-def is_probability(name: str) -> bool:
-    """Whether the outcome is a 0/1 indicator per replicate, summarised as a probability."""
-    return SUMMARY_OUTCOMES.get(name, "").startswith("P(")
 
 
 def _palette(n: int) -> list[tuple[float, float, float]]:
@@ -332,7 +252,7 @@ class PlotAccessor:
             models = [models]
         chosen = list(models)
         for m in chosen:
-            _index(self._res.models, m, "model")
+            index_of(self._res.models, m, "model")
         if not chosen:
             raise ValueError(f"no models chosen; known: {', '.join(self._res.models)}")
         return chosen
@@ -455,7 +375,7 @@ def _label(ax: Axes, title: str, other: str | None, unit: Unit, axis: str) -> No
 def _outcome_stats(res: "Results", name: str, paired: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Mean (M,) and 5/25/50/75/95% quantiles (M, 5) of an outcome, or of its paired difference
     against the baseline: exact from replicates in full mode, from the engine's summary otherwise."""
-    k = _index(OUTCOMES, name, "outcome")
+    k = index_of(OUTCOMES, name, "outcome")
     if res.summary_only:
         prefix = "diff" if paired else "outcome"
         return res._raw[f"{prefix}_mean"][:, k], res._raw[f"{prefix}_quantiles"][:, k, :]
@@ -468,6 +388,3 @@ def _outcome_stats(res: "Results", name: str, paired: bool = False) -> tuple[np.
         if row.size:
             mean[m], q[m] = row.mean(), np.quantile(row, QUANTILES)
     return mean, q
-
-
-# ---- statistics shared with the report --------------------------------------------------------

@@ -29,8 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _core
+from ._version import __version__
+from .catalogue import catalogue_json
+from .outputs import METRICS, OUTCOMES, QUANTILES
+
 if TYPE_CHECKING:
-    from .simulate import Results
+    from .results import Results
 
 FORMAT = "admsim.results"
 FORMAT_VERSION = 1
@@ -77,9 +82,6 @@ def provenance(catalogue_text: str | None = None) -> dict[str, Any]:
     (None outside a git checkout), ``git_dirty`` (uncommitted changes to tracked files),
     ``catalogue_sha256`` (of ``catalogue_text``, default the shipped catalogue) and
     ``created`` (UTC, ISO 8601)."""
-    from . import __version__
-    from .catalogue import catalogue_json
-
     commit, dirty = _git()
     text = catalogue_text if catalogue_text is not None else catalogue_json()
     return {
@@ -115,9 +117,6 @@ def _json_default(value: Any) -> Any:
 def save(results: "Results", path: str | Path, *, compress: bool = True) -> Path:
     """Write ``results`` to ``path`` (an ``.npz`` file; written whole or not at all) and
     return the path. ``compress=False`` writes faster and larger files."""
-    from . import _core
-    from .simulate import METRICS, OUTCOMES, QUANTILES
-
     path = Path(path)
     arrays: dict[str, np.ndarray] = {}
     scalars: dict[str, Any] = {}
@@ -191,17 +190,11 @@ def _remap(array: np.ndarray, axis: int, saved: list[str], current: list[str]) -
     return out
 
 
-def load(path: str | Path) -> "Results":
-    """Read results written by :meth:`admsim.Results.save`.
-
-    The returned ``Results`` has the saved arrays, spec, seed and mode, so ``summary()``,
-    charts and the report are as for the original; its provenance (version, commit, catalogue
-    hash of the run that made it, and the file it came from) is in
-    :func:`provenance_of`. A file written by an engine with other metric or outcome names is
-    re-indexed by name (what this engine has and the file lacks is NaN), with a warning.
-    """
-    from .simulate import METRICS, OUTCOMES, Results
-
+def read(path: str | Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The arrays and scalars (``raw``), the scenario spec and the provenance of a saved results
+    file, as :func:`admsim.load` turns them back into ``Results``. A file written by an engine
+    with other metric or outcome names is re-indexed by name (what this engine has and the file
+    lacks is NaN), with a warning."""
     path = Path(path)
     with np.load(path, allow_pickle=False) as data:
         header = _header(data, path)
@@ -214,12 +207,9 @@ def load(path: str | Path) -> "Results":
             warnings.warn(f"{path}: saved {names.replace('_', ' ')} differ from this engine's; "
                           f"re-indexed by name (missing: "
                           f"{', '.join(n for n in current if n not in saved) or 'none'})",
-                          stacklevel=2)
+                          stacklevel=3)  # the caller of admsim.load
             for key, axis in axes.items():
                 if key in raw:
                     raw[key] = _remap(raw[key], axis, saved, current)
-    results = Results(raw, header["spec"])
-    results._provenance = {**header.get("provenance", {}), "file": str(path),
-                           "saved": header.get("saved")}
-    return results
-
+    provenance = {**header.get("provenance", {}), "file": str(path), "saved": header.get("saved")}
+    return raw, header["spec"], provenance

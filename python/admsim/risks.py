@@ -21,7 +21,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
+
+from .jsonio import scenario_error
+from .outputs import OUTCOMES
 
 
 def register_path() -> Path:
@@ -80,8 +84,6 @@ def resolve(risks: Any) -> list[dict[str, Any]]:
     dict with ``remove``, ``add`` and ``update`` (and optionally ``base``), :func:`edit` of it."""
     if risks is None:
         return load_register()
-    from .jsonio import scenario_error
-
     if isinstance(risks, Mapping):
         unknown = set(risks) - {"base", "remove", "add", "update"}
         if unknown:
@@ -111,10 +113,6 @@ def effects(results, outcomes: Iterable[str] = ("npv_cost", "good_by_year3", "ov
     mean over replicates where it fired minus the mean over those where it did not (risk draws
     are independent of everything else, so this is the risk's effect, within Monte Carlo error;
     NaN where fewer than 5% of replicates fired or did not: too few to contrast)."""
-    import numpy as np
-
-    from .simulate import OUTCOMES
-
     raw = results._raw
     ids = list(raw["risk_ids"])
     fired, events = np.asarray(raw["risk_fired_replicates"]), np.asarray(raw["risk_events"])

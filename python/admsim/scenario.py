@@ -1,16 +1,16 @@
 """Building and validating scenario specifications (the JSON the C++ engine reads)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
-
 
 from . import _core, jsonio
 from . import profiles as _profiles
 from . import risks as _risks
-from .catalogue import catalogue_json
-from .jsonio import scenario_error  # noqa: F401  (re-exported: admsim.scenario.scenario_error)
+# Also read from here (admsim.scenario.validate, .scenario_error, .distribution_mean): re-exported.
+from .distributions import distribution_mean, distribution_quantiles  # noqa: F401
+from .jsonio import scenario_error
+from .validation import validate  # noqa: F401
 
 DEFAULT_MODELS = (
     "in_house",
@@ -22,20 +22,7 @@ DEFAULT_MODELS = (
 )
 
 
-def distribution_quantiles(dist: Mapping[str, Any], hook: str,
-                           quantiles=(0.05, 0.5, 0.95)) -> tuple[float, list[float]]:
-    """Mean and quantiles of one effect distribution in the catalogue's notation, validated for
-    ``hook`` and computed by the engine's own code (``_core.effect_distribution``)."""
-    mean, q = _core.effect_distribution(hook, json.dumps(dict(dist)), list(quantiles))
-    return float(mean), [float(x) for x in q]
-
-
-def distribution_mean(dist: Mapping[str, Any], hook: str) -> float:
-    """Mean of an effect distribution for ``hook``, as the engine draws it."""
-    return distribution_quantiles(dist, hook, ())[0]
-
-
-def _resolve_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+def resolve_profile(profile: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(profile, Mapping):
         return dict(profile)
     return _profiles.load(profile)
@@ -87,7 +74,7 @@ def build_scenario(
         models = [models]  # one model, not a sequence of characters
     model_list = [_resolve_model(m) for m in (models if models is not None else DEFAULT_MODELS)]
     spec: dict[str, Any] = {
-        "profile": _resolve_profile(profile),
+        "profile": resolve_profile(profile),
         "models": model_list,
         "years": years,
         "replicates": replicates,
@@ -117,7 +104,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         # A relative path is relative to the scenario file; otherwise it is a shipped slug.
         beside = Path(path).parent / profile
         try:
-            spec["profile"] = _resolve_profile(beside if beside.is_file() else profile)
+            spec["profile"] = resolve_profile(beside if beside.is_file() else profile)
         except (OSError, ValueError) as err:  # not a slug nor a file: name the field
             if isinstance(err, _core.ScenarioError):
                 raise
@@ -129,9 +116,3 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
 def to_json(spec: Mapping[str, Any]) -> str:
     """Serialise a spec for C++, after checking it holds only JSON values (no NaN or infinity)."""
     return jsonio.dumps(spec)
-
-
-def validate(spec: Mapping[str, Any], catalogue_path: str | Path | None = None) -> list[str]:
-    """Validate a scenario in C++; return the resolved model ids or raise ``ScenarioError``."""
-    with jsonio.suggestions():
-        return list(_core.validate(to_json(spec), catalogue_json(catalogue_path)))

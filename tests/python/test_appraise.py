@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import admsim  # noqa: E402
-from admsim.appraise import (  # noqa: E402
+from admsim.appraisal import (  # noqa: E402
     Appraisal, appraise, default_criteria, default_gateway, normalise, rank_probabilities,
     sample_weights)
 from admsim.simulate import OUTCOMES  # noqa: E402

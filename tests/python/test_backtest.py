@@ -5,7 +5,7 @@ import pytest
 
 from admsim import calibration as cal
 from admsim.calibration import baselines as B
-from admsim.calibration.cli import main as cli_main
+from admsim.cli import main as cli_main
 
 TINY = {"walkers": 28, "steps": 40, "burn": 20, "draws": 40}
 

@@ -13,7 +13,7 @@ from scipy.stats import multivariate_normal
 import admsim
 from admsim import calibration as cal
 from admsim.calibration import parameters as P
-from admsim.calibration.cli import main as cli_main
+from admsim.cli import main as cli_main
 
 PARAMS = {"quality_reversion_per_year": 0.3, "inspection_noise_sd": 0.5,
           "sif_share_outstanding": 0.05, "sif_share_good": 0.35,

@@ -13,6 +13,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from admsim import sensitivity  # noqa: E402
+from admsim.sensitivity.plan import sha256  # noqa: E402
 
 # 8 * (2 + 2) = 32 rows in 4 chunks of 8: a run takes about a second.
 CONFIG = {"scenario": {"profile": "example-county", "models": ["latc"], "years": 1, "replicates": 4,
@@ -48,7 +49,7 @@ def sidecar(path):
 
 def reseal(path):
     """Rewrite the sidecar to match the file: damage that only the inner checks can see."""
-    sidecar(path).write_text(f"{sensitivity._sha256(path.read_bytes())}  chunks/{path.name}\n")
+    sidecar(path).write_text(f"{sha256(path.read_bytes())}  chunks/{path.name}\n")
 
 
 def value_offset(path):
@@ -140,7 +141,7 @@ def test_intact_chunks_are_trusted_silently(clean, tmp_path):
 def test_sidecars_are_sha256sum_files_and_pages_carry_crcs(clean):
     path = clean / "chunks" / CHUNK
     digest, name = sidecar(path).read_text().split()
-    assert (digest, name) == (sensitivity._sha256(path.read_bytes()), "chunks/" + CHUNK)
+    assert (digest, name) == (sha256(path.read_bytes()), "chunks/" + CHUNK)
     assert sorted(p.name for p in (clean / "chunks").iterdir()) == [f"chunk_{i:05d}.parquet"
                                                                      for i in range(4)]
     assert len(pd.read_parquet(clean / "chunks")) == 32  # chunks/ stays a plain Parquet dataset

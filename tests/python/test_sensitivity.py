@@ -16,7 +16,7 @@ pytest.importorskip("pyarrow")
 
 import admsim  # noqa: E402
 from admsim import ScenarioError, sensitivity  # noqa: E402
-from admsim.cli_sensitivity import register  # noqa: E402
+from admsim.cli.sensitivity import register  # noqa: E402
 
 MODELS = ["latc", "in_house"]
 # in_house.turnover is the dummy: every output reads latc only, and a model's effects touch only

@@ -17,7 +17,8 @@ the ILACS ones drifting with the national grading level (:mod:`.parameters`).
 * :mod:`.schedule` — the inspection schedule (log-logistic survival model, lifelines);
 * :mod:`.forecast` — :func:`forecast`, :func:`one_step_predictions`;
 * :mod:`.baselines`, :mod:`.backtest` — :func:`backtest` at rolling origins;
-* :mod:`.predictive` — posterior predictive histories and their summaries.
+* :mod:`.predictive` — posterior predictive histories and their summaries;
+* :mod:`.evidence`, :mod:`.summary` — the catalogue's ``improvement`` beside the fitted effect.
 
 Only SIF (2013-2018) and ILACS (2018-) graded judgements are used: the older SLAC and CPI
 frameworks graded a different thing (safeguarding services only) on a different scale.

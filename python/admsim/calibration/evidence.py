@@ -5,7 +5,7 @@ Three views of the same question, "does moving children's services into a delive
 improve them?":
 
 * the **catalogue prior**: each model's ``improvement`` distribution (an assumption with a range,
-  in standard-deviation units of the latent practice-quality index; :func:`prior_summary`);
+  in standard-deviation units of the latent practice-quality index; :func:`.summary.prior_summary`);
 * the **fitted effect**: the calibration's ``improvement`` parameter (same units), one number
   pooled over the delivery models English councils actually ran to 2022 (``ADM_HISTORY``:
   latc, latc_shared, independent_trust, strategic_partnership);
@@ -14,26 +14,24 @@ improve them?":
 
 :func:`catalogue_evidence` puts them side by side. By default both the fitted effect and the
 difference-in-differences come from the shipped ``data/calibration_summary.json``
-(:func:`load_summary`), which only ``scripts/build_calibration_summary.py`` writes.
+(:func:`.summary.load_summary`), which only ``scripts/build_calibration_summary.py`` writes.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .data import ADM_HISTORY, load_adm_history, load_judgements
+from .summary import load_summary, prior_summary
 
 INADEQUATE = 3
 # The delivery models councils ran in the histories the calibration fits.
 FITTED_MODELS = tuple(sorted(ADM_HISTORY["catalogue_id"].unique()))
-SUMMARY_FILE = "data/calibration_summary.json"
 
 
 # ---- difference-in-differences after an Inadequate grade ---------------------------------------
@@ -209,18 +207,7 @@ def _caveat(n_treated: int, n_control: int, outcome: str) -> str:
         "shows sampling noise only, none of these biases.")
 
 
-# ---- the catalogue prior and the fitted effect ---------------------------------------------------
-
-def prior_summary(dist: Mapping[str, Any] | None) -> dict[str, float]:
-    """Mean, median and 90% interval (5% and 95% quantiles) of a catalogue effect distribution,
-    as the engine draws it. ``None`` (the model leaves the hook out) is neutral: 0."""
-    from ..scenario import distribution_quantiles
-
-    if not dist:
-        return {"mean": 0.0, "median": 0.0, "p05": 0.0, "p95": 0.0}
-    mean, (p05, median, p95) = distribution_quantiles(dist, "improvement")
-    return {"mean": mean, "median": median, "p05": p05, "p95": p95}
-
+# ---- the fitted effect (the catalogue prior is in summary.py) -----------------------------------
 
 def fitted_improvement(calibration) -> dict[str, Any]:
     """Posterior median, 90% interval and draw count of a calibration's ``improvement``
@@ -233,19 +220,6 @@ def fitted_improvement(calibration) -> dict[str, Any]:
     d = calibration.draws["improvement"]
     return {"median": float(d.median()), "p05": float(d.quantile(0.05)),
             "p95": float(d.quantile(0.95)), "n_draws": int(len(d))}
-
-
-@lru_cache(maxsize=1)
-def _shipped_summary() -> str:
-    return resources.files("admsim").joinpath(SUMMARY_FILE).read_text(encoding="utf-8")
-
-
-def load_summary(path: str | Path | None = None) -> dict[str, Any]:
-    """The calibration summary (default: the shipped ``data/calibration_summary.json``, written
-    by ``scripts/build_calibration_summary.py``): its ``source``, the fitted ``improvement``
-    (median, p05, p95, n_draws) and ``did_after_inadequate``."""
-    text = _shipped_summary() if path is None else Path(path).read_text(encoding="utf-8")
-    return json.loads(text)
 
 
 def build_summary(calibration, source: str, *, calibration_command: str | None = None,

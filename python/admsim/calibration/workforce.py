@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from ..council_names import council_key
 
 PANEL_FILE = "workforce_2017_2022.csv"
 SNAPSHOT_MONTH = 9      # 30 September
@@ -90,17 +91,15 @@ def stress_matrix(names: list[str], first_month: int, months: int, *, as_of=None
     February), so a forecast never sees later data. Months before a council's first usable
     snapshot, and councils not in the panel, get 0: the national level.
     """
-    from ..profiles import _norm_la
-
     table = load(panels)
     if as_of is not None:
         a = pd.Timestamp(as_of)
         published = (table["year"] + 1) * 12 + PUBLICATION_LAG - 1
         table = table[published <= a.year * 12 + a.month - 1]
-    by_key = {k: g for k, g in table.groupby(table["local_authority"].map(_norm_la))}
+    by_key = {k: g for k, g in table.groupby(table["local_authority"].map(council_key))}
     out = np.zeros((len(names), months))
     for i, name in enumerate(names):
-        g = by_key.get(_norm_la(name))
+        g = by_key.get(council_key(name))
         if g is None:
             continue
         for year, value in zip(g["year"], g["stress"]):

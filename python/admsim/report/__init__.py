@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 from ..csvout import write_csv
-from ..simulate import OUTCOMES, SUMMARY_OUTCOMES
+from ..outputs import OUTCOMES, SUMMARY_OUTCOMES
 if TYPE_CHECKING:
-    from ..appraise import Appraisal
+    from ..appraisal import Appraisal
     from ..plot import PlotAccessor
-    from ..simulate import Results
-from .conclusion import Conclusion, HEADLINE_OUTCOMES, conclude, p_best  # noqa: F401
+    from ..results import Results
+from .conclusion import Conclusion, HEADLINE_OUTCOMES, conclude  # noqa: F401
+from .ranking import p_best  # noqa: F401
 from .sections import _appraisal_html, _figures_html, _html  # noqa: F401
 from .sensitivity import SENSITIVITY_HOOKS, SENSITIVITY_PARAMETERS, ranking_sensitivity  # noqa: F401
 

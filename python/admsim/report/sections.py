@@ -2,19 +2,26 @@
 appraisal, and the catalogue's assumptions against the Ofsted record."""
 from __future__ import annotations
 
-import datetime
 import base64
+import datetime
 import html
-
-import numpy as np
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 import pandas as pd
-from ..simulate import SUMMARY_OUTCOMES
+
+from .. import risks as risk_register
+from .._version import __version__
+from ..catalogue import catalogue, load_catalogue
+from ..outputs import SUMMARY_OUTCOMES
+from ..results_io import provenance_of
+from ..units import outcome_unit
+
 if TYPE_CHECKING:
+    from ..appraisal import Appraisal
+    from ..results import Results
     from .conclusion import Conclusion
-    from ..appraise import Appraisal
-    from ..simulate import Results
 
 
 
@@ -56,8 +63,6 @@ figcaption { color: #333; max-width: 60rem; } .files { font-size: .8rem; color: 
 
 def _html(results: "Results", summary: pd.DataFrame, figures: list[tuple[Path, str]],
           title: str, conclusion: "Conclusion", appraisal_section: str = "") -> str:
-    from .. import __version__
-
     e = html.escape
     figure_html = _figures_html(figures)
     facts = "".join(f"<dt>{e(k)}</dt><dd>{e(str(v))}</dd>" for k, v in _facts(results).items())
@@ -92,8 +97,6 @@ differences are in percentage points. £m are 2022 prices.{histogram}</p>
 
 def _run_html(results: "Results") -> str:
     """The small "Run" section: what produced these numbers."""
-    from ..results_io import provenance_of
-
     e = html.escape
     prov = provenance_of(results)
     commit = prov.get("git_commit")
@@ -147,8 +150,6 @@ simulated ones, from beating the baseline's mean.</p>
 def _run_improvement_priors(results: "Results") -> list[tuple[str, dict | None, bool]]:
     """(model id, its ``improvement`` distribution in this run or None, overridden?) per model:
     an override's effect replaces the catalogue's whole, as in the engine."""
-    from ..catalogue import load_catalogue
-
     known = {m["id"]: m for m in load_catalogue()["models"]}
     out = []
     for entry, model in zip(results.spec.get("models", []), results.models):
@@ -162,7 +163,8 @@ def _run_improvement_priors(results: "Results") -> list[tuple[str, dict | None, 
 
 def _evidence_html(results: "Results") -> str:
     """The run's improvement assumptions against the effect fitted to Ofsted histories."""
-    from ..calibration.evidence import FITTED_MODELS, load_summary, prior_summary
+    from ..calibration.evidence import FITTED_MODELS
+    from ..calibration.summary import load_summary, prior_summary
 
     e = html.escape
     summary = load_summary()
@@ -213,8 +215,6 @@ record.</p>"""
 
 
 def _facts(results: "Results") -> dict[str, object]:
-    from ..catalogue import catalogue
-
     profile = results.spec.get("profile", {})
     names = catalogue()["name"]
     models = "; ".join(f"{m} ({names[m]})" if m in names.index else m for m in results.models)
@@ -231,8 +231,6 @@ def _facts(results: "Results") -> dict[str, object]:
 
 
 def _summary_table(summary: pd.DataFrame, baseline: str) -> str:
-    from ..plot import outcome_unit
-
     e = html.escape
     head = "".join(f"<th>{e(m).replace('_', '_<wbr>')}</th>" for m in summary.index)
     rows = []
@@ -283,8 +281,6 @@ def _figures_html(figures: list[tuple[Path, str]]) -> str:
 
 def _risks_html(results: "Results") -> str:
     """Which risks of the register fired, for which models, and how much each moved the result."""
-    from .. import risks as risk_register
-
     ids = list(results._raw.get("risk_ids", []))
     if not ids:
         return "<h2>Risk events</h2><p>No risk register in this run (risks=[]).</p>"

@@ -7,15 +7,17 @@ import time
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
-from ..simulate import OUTCOMES
+
+from .. import _core
+from ..catalogue import catalogue_json
+from ..distributions import distribution_quantiles
+from ..outputs import OUTCOMES
+from ..scenario import to_json
+from ..units import higher_is_better
+from .wording import money
+
 if TYPE_CHECKING:
-    from ..simulate import Results
-
-
-def _money(v: float, signed: bool = False) -> str:
-    shown = round(v / 1e6, 1)
-    sign = "−" if shown < 0 else ("+" if signed and shown > 0 else "")
-    return f"{sign}£{abs(shown):,.1f}m"
+    from ..results import Results
 
 
 # Engine parameters the sensitivity pass probes by default (those that act on the differences
@@ -49,8 +51,6 @@ _HOOK_LABELS = {
 def _effect_ends(dist: Mapping[str, Any], hook: str) -> tuple[float, float] | None:
     """The ends of an effect's range: its ``low``/``high`` where it has them, else its 5% and
     95% quantiles, else (a two-point law such as a ruling) its 0% and 100% quantiles."""
-    from ..scenario import distribution_quantiles
-
     if "low" in dist and "high" in dist:
         lo, hi = float(dist["low"]), float(dist["high"])
         return (lo, hi) if lo < hi else None
@@ -66,7 +66,7 @@ def _effect_ends(dist: Mapping[str, Any], hook: str) -> tuple[float, float] | No
 
 def _effect_text(hook: str, v: float) -> str:
     if hook in ("setup_cost", "contract_management_cost"):
-        return _money(v)
+        return money(v)
     if hook.endswith("months"):
         return f"{v:g} months"
     if hook in ("improvement", "transition_dip"):
@@ -100,11 +100,6 @@ def ranking_sensitivity(results: "Results", leader: str, *, models: Sequence[str
     (oriented so positive means the leader is ahead). Returns the probes sorted by the largest
     change of the margin from the central run, and a dict of what was done.
     """
-    from .. import _core
-    from ..catalogue import catalogue_json
-    from ..plot import higher_is_better
-    from ..scenario import to_json
-
     start = time.monotonic()
     models = list(models or results.models)
     k = OUTCOMES.index(outcome)

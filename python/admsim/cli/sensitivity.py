@@ -1,12 +1,10 @@
-"""``admsim sensitivity CONFIG.json --out DIR``: the nightly sensitivity job.
-
-``register(subparsers)`` adds the subcommand to the ``admsim`` parser; ``python -m
-admsim.cli_sensitivity CONFIG.json --out DIR`` runs it on its own.
-"""
+"""``admsim sensitivity CONFIG.json --out DIR``: the nightly sensitivity job."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from .options import positive_int
 
 _DESCRIPTION = """\
 Run a Sobol or Morris sensitivity analysis described by CONFIG.json, in chunks, resumably.
@@ -32,18 +30,8 @@ end DIR holds indices.csv, plots/*.png and manifest.json (scenario hash, seed, v
 timings, chunks evaluated and skipped)."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .sensitivity import run_chunks
+    from ..sensitivity import run_chunks  # SALib, pyarrow and Dask load only when it runs
 
     if args.threads is not None and (args.scheduler or args.local_cluster):
         raise ValueError("--threads applies to local runs only; Dask tasks run one thread each")
@@ -77,9 +65,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     where.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="run chunks as tasks on the Dask scheduler at ADDRESS "
                             "(e.g. tcp://10.0.0.5:8786)")
-    where.add_argument("--local-cluster", type=_positive_int, metavar="N", default=None,
+    where.add_argument("--local-cluster", type=positive_int, metavar="N", default=None,
                        help="run chunks on a Dask LocalCluster of N single-threaded workers")
-    p.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--threads", type=positive_int, default=None, metavar="N",
                    help="threads for a local run (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sensitivity)

@@ -1,0 +1,34 @@
+"""Council profiles: one council's starting point for a simulation.
+
+A profile is a JSON object (see the shipped ``data/profiles/*.json``): child population, demand
+rates, placement mix and weekly costs, workforce, finance and the last Ofsted grade, with a
+``"sources"`` map that names, for every numeric field (dotted path), where the number comes from
+or that it is an assumption.
+
+- :func:`load` reads a shipped profile by slug, or a profile JSON file.
+- :func:`available` lists the shipped slugs.
+- :func:`from_panels` builds a profile for any council in DfE's LA-level releases (the format of
+  ``shared/data/la_panels``), optionally with its Ofsted history.
+- :func:`check` validates a profile and names the dotted field at fault (the C++ engine validates
+  again, with JSON pointers).
+
+The parts: :mod:`.loader` (the format, load and check), :mod:`.panels` (``from_panels``),
+:mod:`.dfe_files` (reading the DfE and Ofsted CSVs) and :mod:`.reference` (the national figures
+shipped in code, with their sources).
+"""
+from .loader import GRADES, PLACEMENT_TYPES, available, check, load
+from .panels import from_panels
+# Also read as profiles.NUMERIC_FIELDS, profiles.NATIONAL_PLACEMENTS, ... (tests, notebooks).
+from .loader import NUMERIC_FIELDS, PROFILE_SECTIONS  # noqa: F401
+from .reference import (FOSTER_SPLIT, NATIONAL_PLACEMENTS, OFSTED_DISTRIBUTION_FILE,  # noqa: F401
+                        OFSTED_NATIONAL_DISTRIBUTION, OVERHEADS_SHARE, PLACEMENT_MIX_FILE,
+                        WEEKLY_COST, WEEKLY_COST_AGENCY, WEEKLY_COST_EMPLOYED)
+
+__all__ = [
+    "GRADES",
+    "PLACEMENT_TYPES",
+    "available",
+    "check",
+    "from_panels",
+    "load",
+]

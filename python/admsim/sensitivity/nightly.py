@@ -1,0 +1,185 @@
+""":func:`run_chunks`, the nightly job behind ``admsim sensitivity``: plan, resume from the chunks
+already written, evaluate the rest (locally or on Dask), analyse, and write ``indices.csv``,
+plots and ``manifest.json``."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._version import __version__
+from ..csvout import safe_frame
+from .analysis import analyse
+from .chunks import check_plan_file, chunk_path, read_chunk, write_atomic, write_chunk
+from .cluster import run_dask
+from .design import check_count
+from .evaluate import RowProgress, check_threads
+from .plan import make_plan
+from .results import MorrisResult, SobolResult, SensitivityResult
+
+
+def _versions() -> dict[str, str | None]:
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {"admsim": __version__, "SALib": version("SALib"), "numpy": np.__version__,
+            "pandas": pd.__version__, "pyarrow": version("pyarrow"), "dask": version("dask"),
+            "distributed": version("distributed"), "python": platform.python_version()}
+
+
+def run_chunks(
+    config: Mapping[str, Any] | str | Path,
+    out_dir: str | Path,
+    scheduler: str | None = None,
+    local_cluster: int | None = None,
+    *,
+    threads: int | None = None,
+    progress: bool = True,
+) -> SobolResult | MorrisResult:
+    """Run a sensitivity analysis from ``config`` in chunks, resumably, and write its results.
+
+    ``config`` (a dict or a JSON file) holds ``scenario`` (:func:`admsim.build_scenario`
+    arguments, a full scenario spec, or a path to a scenario JSON), ``inputs``, optional
+    ``bounds`` ({input: [low, high]}), ``outputs``, ``method`` ("sobol" or "morris"), ``n``
+    (Sobol base rows, or Morris trajectories), ``seed``, ``chunk_rows``, and optionally
+    ``calc_second_order``, ``levels``, ``num_resamples``, ``conf_level``.
+
+    The sample is drawn from ``seed`` and split into chunks of ``chunk_rows`` rows. Each chunk is
+    evaluated locally (``threads``, default all cores), or as a Dask task on the scheduler at
+    ``scheduler`` or on a ``LocalCluster(local_cluster, threads_per_worker=1)``, and written as
+    soon as it finishes to ``out_dir/chunks/chunk_NNNNN.parquet`` (temporary name, then
+    ``os.replace``), with its SHA-256 in ``out_dir/checksums/``. A restarted run skips the
+    chunks already written, so a run killed at any point loses at most the chunks in flight; a
+    directory holding a different run is refused. A written chunk that fails a check (unreadable,
+    page CRC error, missing or mismatched checksum, wrong rows or inputs) is never trusted: it is
+    evaluated and written again, with a ``RuntimeWarning`` naming the file.
+    Finally writes ``indices.csv``, ``plots/*.png`` and ``manifest.json`` to ``out_dir``.
+    """
+    if scheduler is not None and local_cluster is not None:
+        raise ValueError("give a scheduler address or a local cluster size, not both")
+    if local_cluster is not None:
+        check_count(local_cluster, "local_cluster", 1)
+    nthreads = check_threads(threads)
+    clock = time.monotonic()
+    timings: dict[str, float] = {}
+
+    t = time.monotonic()
+    plan = make_plan(config)
+    timings["sample"] = time.monotonic() - t
+
+    out = Path(out_dir)
+    chunks_dir = out / "chunks"
+    chunks_dir.mkdir(parents=True, exist_ok=True)
+    check_plan_file(plan, out)
+    (out / "checksums").mkdir(exist_ok=True)
+    for stale in [*chunks_dir.glob(".*.tmp-*"), *(out / "checksums").glob(".*.tmp-*")]:
+        stale.unlink(missing_ok=True)  # left by a run killed mid-write
+
+    t = time.monotonic()
+    Y = np.full((plan.rows, len(plan.outputs)), np.nan)
+    todo: list[int] = []
+    for i, (a, b) in enumerate(plan.chunks):
+        path = chunk_path(chunks_dir, i)
+        got = read_chunk(plan, path, i, a, b) if path.exists() else None
+        if got is None:
+            todo.append(i)
+        else:
+            Y[a:b] = got
+    timings["resume_scan"] = time.monotonic() - t
+    skipped = len(plan.chunks) - len(todo)
+
+    bar = RowProgress(progress, plan.rows)
+    done_rows = plan.rows - sum(plan.chunks[i][1] - plan.chunks[i][0] for i in todo)
+    bar(done_rows, plan.rows)
+    workers: dict[str, Any] | None = None
+    t = time.monotonic()
+    try:
+        if scheduler is None and local_cluster is None:
+            mode = {"kind": "local", "threads": nthreads or os.cpu_count()}
+            for i in todo:
+                a, b = plan.chunks[i]
+                before = done_rows
+                chunk_bar = (lambda d, total, before=before: bar(before + d, plan.rows))  # noqa: E731
+                Y[a:b] = _core.evaluate(plan.spec_json, plan.catalogue_json, plan.inputs, plan.X[a:b],
+                                        plan.outputs, nthreads, chunk_bar)
+                write_chunk(plan, chunks_dir, i, a, Y[a:b])
+                done_rows += b - a
+                bar(done_rows, plan.rows)
+        else:
+            mode, workers, done_rows = run_dask(plan, chunks_dir, todo, Y, scheduler, local_cluster,
+                                                bar, done_rows, timings)
+    finally:
+        bar.close()
+    timings["evaluate"] = time.monotonic() - t - timings.get("cluster_start", 0.0)
+
+    t = time.monotonic()
+    result = analyse(plan.method, plan.problem, plan.X, Y, plan.outputs, n=plan.n, seed=plan.seed,
+                     calc_second_order=plan.calc_second_order, levels=plan.levels,
+                     num_resamples=plan.num_resamples, conf_level=plan.conf_level)
+    timings["analyse"] = time.monotonic() - t
+
+    t = time.monotonic()
+    write_atomic(out / "indices.csv", safe_frame(result.to_frame()).to_csv(index=False).encode())
+    plots = _write_plots(result, out / "plots")
+    timings["write"] = time.monotonic() - t
+    timings["total"] = time.monotonic() - clock
+
+    rm = plan.rows * len(plan.spec["models"]) * int(plan.spec["replicates"]) * 12 * int(plan.spec["years"])
+    manifest = {
+        "scenario_sha256": plan.key["scenario_sha256"],
+        "catalogue_sha256": plan.key["catalogue_sha256"],
+        "plan_sha256": plan.digest,
+        "sample_sha256": plan.key["sample_sha256"],
+        "scenario": {"profile": (plan.spec["profile"].get("slug") or plan.spec["profile"].get("name")
+                                 if isinstance(plan.spec.get("profile"), Mapping) else plan.spec.get("profile")),
+                     "models": [m if isinstance(m, str) else m.get("id") for m in plan.spec["models"]],
+                     "years": plan.spec.get("years"), "replicates": plan.spec.get("replicates"),
+                     "seed": plan.spec.get("seed")},
+        "method": plan.method, "n": plan.n, "seed": plan.seed,
+        "calc_second_order": plan.key["calc_second_order"], "levels": plan.key["levels"],
+        "num_resamples": plan.num_resamples, "conf_level": plan.conf_level,
+        "inputs": plan.inputs, "bounds": dict(zip(plan.inputs, plan.problem["bounds"])),
+        "outputs": plan.outputs,
+        "rows": plan.rows, "chunk_rows": plan.chunk_rows,
+        "chunks": {"total": len(plan.chunks), "evaluated": len(todo), "skipped": skipped},
+        "replicate_months": rm,
+        "mode": mode, "versions": _versions(), "worker_versions": workers,
+        "timings_s": {k: round(v, 4) for k, v in timings.items()},
+        "files": {"indices": "indices.csv", "plots": [str(p.relative_to(out)) for p in plots],
+                  "chunks": "chunks/", "checksums": "checksums/"},
+    }
+    write_atomic(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+    result.manifest = manifest
+    return result
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
+def _write_plots(result: SensitivityResult, plots_dir: Path) -> list[Path]:
+    import matplotlib.pyplot as plt  # without a display matplotlib falls back to Agg
+
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    method = "sobol" if isinstance(result, SobolResult) else "morris"
+    paths = []
+    for out in result.outputs:
+        fig = result.plot(out)
+        path = plots_dir / f"{method}_{_slug(out)}.png"
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
+        fig.savefig(tmp, dpi=110)
+        plt.close(fig)
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths
