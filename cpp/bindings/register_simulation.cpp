@@ -8,6 +8,7 @@
 
 #include "admsim/engine.hpp"
 #include "admsim/ensemble.hpp"
+#include "admsim/region.hpp"
 #include "admsim/scenario.hpp"
 #include "run_support.hpp"
 
@@ -37,12 +38,8 @@ std::function<void(admsim::PolicyCall&)> policy_hook(const py::object& policy) {
   };
 }
 
-py::dict simulate(const std::string& spec, const std::string& catalogue, int threads,
-                  const py::object& progress, const py::object& policy) {
-  const admsim::Scenario scenario = admsim_py::parse(spec, catalogue);
-  admsim::EnsembleResult result = admsim_py::run_without_gil(
-      threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_ensemble(scenario, options); },
-      policy_hook(policy));
+// One scenario's results as the dict of NumPy arrays Python's Results reads.
+py::dict result_dict(const admsim::Scenario& scenario, admsim::EnsembleResult&& result) {
   const auto M = static_cast<py::ssize_t>(result.models);
   const auto R = static_cast<py::ssize_t>(result.replicates);
   const auto T = static_cast<py::ssize_t>(result.months);
@@ -100,6 +97,39 @@ py::dict simulate(const std::string& spec, const std::string& catalogue, int thr
   out["risk_outcome_count"] = sized(std::move(result.risk_outcome_count), {M, N, O});
   return out;
 }
+
+py::dict simulate(const std::string& spec, const std::string& catalogue, int threads,
+                  const py::object& progress, const py::object& policy) {
+  const admsim::Scenario scenario = admsim_py::parse(spec, catalogue);
+  admsim::EnsembleResult result = admsim_py::run_without_gil(
+      threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_ensemble(scenario, options); },
+      policy_hook(policy));
+  return result_dict(scenario, std::move(result));
+}
+
+py::dict simulate_region(const std::string& spec, const std::string& catalogue, int threads,
+                         const py::object& progress) {
+  const admsim::RegionalScenario region =
+      admsim::parse_regional_scenario(admsim::parse_json_text(spec), admsim::parse_json_text(catalogue));
+  admsim::RegionalResult result = admsim_py::run_without_gil(
+      threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_region(region, options); });
+  py::list councils, names;
+  for (std::size_t c = 0; c < region.councils.size(); ++c) {
+    councils.append(result_dict(region.councils[c], std::move(result.councils[c])));
+    names.append(region.names[c]);
+  }
+  py::dict out;
+  out["councils"] = councils;
+  out["names"] = names;
+  out["mover_share"] = region.mover_share;
+  const auto& first = region.councils.front();
+  if (!result.unplaced.empty()) {
+    out["unplaced"] = admsim_py::to_numpy(std::move(result.unplaced),
+        {static_cast<py::ssize_t>(first.models.size()), static_cast<py::ssize_t>(first.replicates),
+         static_cast<py::ssize_t>(first.months)});
+  }
+  return out;
+}
 }  // namespace
 
 void register_simulation(py::module_& m) {
@@ -124,6 +154,11 @@ void register_simulation(py::module_& m) {
     return out;
   }, py::arg("spec"), py::arg("catalogue"),
      "Each model's full entry (JSON text) as the engine resolves it: catalogue entry plus overrides.");
+  m.def("simulate_region", &simulate_region, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
+        py::arg("progress") = py::none(),
+        "Run a regional scenario (councils stepped together, sharing a labour market): a dict with "
+        "councils (one simulate() dict each), names, mover_share and, in full mode, unplaced "
+        "(option, replicate, month).");
   m.def("simulate", &simulate, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
         py::arg("progress") = py::none(), py::arg("policy") = py::none(),
         "Run the ensemble. The GIL is released while C++ runs; progress(done, total) is called "

@@ -32,6 +32,16 @@ def validate(spec: str, catalogue: str) -> list[str]: ...
 def resolve_models(spec: str, catalogue: str) -> list[str]:
     """Each model's full entry as JSON text: catalogue entry with the scenario's overrides merged in."""
     ...
+def simulate_region(
+    spec: str,
+    catalogue: str,
+    threads: int = 0,
+    progress: Optional[Callable[[int, int], Optional[bool]]] = None,
+) -> dict[str, Any]:
+    """Run a regional scenario: councils (a simulate() dict each), names, mover_share and, in
+    full mode, unplaced (option, replicate, month): last month's movers no council took."""
+    ...
+
 def simulate(
     spec: str,
     catalogue: str,

@@ -24,11 +24,12 @@ class ValidationError : public std::invalid_argument {
  public:
   ValidationError(std::string pointer, std::string problem, std::string value, std::string allowed);
   const std::string& pointer() const noexcept { return pointer_; }
+  const std::string& problem() const noexcept { return problem_; }
   const std::string& value() const noexcept { return value_; }
   const std::string& allowed() const noexcept { return allowed_; }
 
  private:
-  std::string pointer_, value_, allowed_;
+  std::string pointer_, problem_, value_, allowed_;
 };
 
 // Deepest nesting of objects and arrays accepted in any input document.

@@ -57,6 +57,7 @@ ValidationError::ValidationError(std::string pointer, std::string problem, std::
     : std::invalid_argument(valid_utf8((pointer.empty() ? std::string("(document)") : pointer) + ": " +
                                        problem + "; got " + value + "; allowed: " + allowed)),
       pointer_(valid_utf8(pointer)),
+      problem_(valid_utf8(problem)),
       value_(valid_utf8(value)),
       allowed_(valid_utf8(allowed)) {}
 

@@ -1,0 +1,39 @@
+#pragma once
+// Regional runs: several councils simulated together, month by month, replicate by replicate,
+// sharing a labour market. Each council is a full scenario (its profile, its delivery model for
+// each of the region's options, its interventions and rules); option k of the region is model k
+// of every council. With coupling off every council's results are bit-identical to its own
+// single-council run with the same seed.
+#include <string>
+#include <vector>
+
+#include "admsim/ensemble.hpp"
+#include "admsim/scenario.hpp"
+
+namespace admsim {
+
+struct RegionalScenario {
+  std::vector<std::string> names;   // the councils', as given (or "council <i>")
+  std::vector<Scenario> councils;   // the same years, replicates, seed, output and option count
+  // The shared labour market: the share of each council's leavers who move to another council
+  // of the region; each month the region's movers of last month are offered to its councils in
+  // proportion to their vacancies times their pull (recruitment effect, campaigns and pay).
+  // Movers no council takes leave the region.
+  double mover_share = 0;
+};
+
+// spec: {"councils": [{"name", "profile", "models"?, "parameters"?, "interventions"?, "rules"?,
+// ...}], "models": [...], "years", "replicates", "seed", "output", ..., "labour_market":
+// {"mover_share"}}. A council's own fields override the region's ("parameters" are merged).
+// Errors name the JSON pointer of the regional document.
+RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue);
+
+struct RegionalResult {
+  std::vector<EnsembleResult> councils;
+  // Full mode: movers of the month before that no council took, [option][replicate][month].
+  std::vector<double> unplaced;
+};
+
+RegionalResult run_region(const RegionalScenario& region, const RunOptions& options = {});
+
+}  // namespace admsim

@@ -1,0 +1,137 @@
+#include "admsim/region.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "admsim/engine.hpp"
+#include "admsim/samplers.hpp"
+#include "ensemble/lockstep.hpp"
+#include "ensemble/parallel_blocks.hpp"
+#include "ensemble/summariser.hpp"
+
+namespace admsim {
+
+namespace {
+// The council's scenario document: the region's fields, then the council's own over them
+// (a council may set name, profile, models, parameters, interventions, rules, risks,
+// decision_month, baseline).
+json council_document(const json& region, const json& council) {
+  json doc = region;
+  doc.erase("councils");
+  doc.erase("labour_market");
+  doc.erase("name");
+  doc.erase("description");
+  for (const auto& [key, value] : council.items()) {
+    if (key == "name" || key == "note") continue;
+    if (key == "parameters" && doc.contains("parameters")) {
+      for (const auto& [p, v] : value.items()) doc["parameters"][p] = v;
+    } else {
+      doc[key] = value;
+    }
+  }
+  return doc;
+}
+}  // namespace
+
+RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue) {
+  const JsonReader root(spec, "");
+  root.expect_object();
+  const JsonReader list = root.at("councils");
+  list.expect_array(1, 200);
+  RegionalScenario region;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const JsonReader entry = list.at(i);
+    entry.expect_object();
+    entry.expect_only({"name", "profile", "models", "parameters", "interventions", "rules", "risks",
+                       "decision_month", "baseline", "note"});
+    region.names.push_back(entry.has("name") ? entry.at("name").string() : "council " + std::to_string(i));
+    const json doc = council_document(spec, entry.node());
+    try {
+      region.councils.push_back(parse_scenario(doc, catalogue));
+    } catch (const ValidationError& e) {
+      // A field the council set is named under its entry; the region's own fields as they are.
+      const std::string& p = e.pointer();
+      const std::string key = p.substr(1, p.find('/', 1) == std::string::npos ? std::string::npos : p.find('/', 1) - 1);
+      const bool own = entry.has(key) || key.empty();
+      throw ValidationError(own ? "/councils/" + std::to_string(i) + p : p,
+                            "council " + region.names.back() + ": " + e.problem(), e.value(), e.allowed());
+    }
+    const Scenario& first = region.councils.front();
+    const Scenario& s = region.councils.back();
+    if (s.models.size() != first.models.size()) {
+      entry.at("models").fail("a different number of options than the region's first council",
+                              std::to_string(first.models.size()) + " delivery models, one per option");
+    }
+  }
+  if (auto market = root.find("labour_market")) {
+    market->expect_object();
+    market->expect_only({"mover_share", "note"});
+    // DfE's workforce census does not say where leavers go; see docs/model.md for the range.
+    region.mover_share = market->number_or("mover_share", 0.0, 0.0, 1.0);
+  }
+  for (auto& s : region.councils) s.regional_mover_share = region.mover_share;
+  return region;
+}
+
+RegionalResult run_region(const RegionalScenario& region, const RunOptions& options) {
+  const std::size_t C = region.councils.size();
+  const Scenario& first = region.councils.front();
+  const std::size_t M = first.models.size(), T = static_cast<std::size_t>(first.months);
+  const auto R = static_cast<std::size_t>(first.replicates);
+  const bool full = first.output != OutputMode::summary;
+  std::vector<Calibration> calibrations;
+  std::vector<detail::EnsembleBlocks> blocks;
+  calibrations.reserve(C);
+  blocks.reserve(C);
+  for (const auto& s : region.councils) {
+    calibrations.push_back(calibrate(s));
+    blocks.emplace_back(s);
+  }
+  RegionalResult result;
+  if (full) result.unplaced.assign(M * R * T, 0.0);
+
+  const auto block = static_cast<std::size_t>(std::max<std::int64_t>(1, options.block_replicates));
+  detail::for_each_block(R, block, options, [&](std::size_t first_rep, std::size_t last_rep) {
+    const std::size_t n = last_rep - first_rep;
+    // Items (council c, option m, replicate r) are c * M * n + m * n + r.
+    detail::Lockstep lockstep;
+    for (std::size_t c = 0; c < C; ++c) {
+      blocks[c].begin(n);
+      for (std::size_t slot = 0; slot < M * n; ++slot) {
+        lockstep.add(region.councils[c], calibrations[c], slot / n, static_cast<std::int64_t>(first_rep + slot % n),
+                     blocks[c], slot);
+      }
+    }
+    std::vector<double> weights(C);
+    std::vector<std::uint64_t> offers(C);
+    lockstep.run(T, [&](int t) {
+      if (t == 0 || region.mover_share <= 0) return;
+      for (std::size_t slot = 0; slot < M * n; ++slot) {
+        // Last month's movers and vacancies of every council, for this option and replicate.
+        std::uint64_t movers = 0;
+        for (std::size_t c = 0; c < C; ++c) {
+          const double* last = blocks[c].metrics(slot) + static_cast<std::size_t>(t - 1) * kMetricCount;
+          movers += static_cast<std::uint64_t>(last[static_cast<std::size_t>(Metric::movers_out)]);
+          weights[c] = last[static_cast<std::size_t>(Metric::vacancies)] * lockstep[c * M * n + slot].attraction();
+        }
+        // Shared by every option: the same replicate draws the same shares (common random numbers).
+        rng::Stream share(first.seed, first_rep + slot % n, kStreamRegionPool, static_cast<std::uint32_t>(t));
+        rng::multinomial(share, movers, weights.data(), C, offers.data());
+        std::uint64_t taken = 0;
+        for (std::size_t c = 0; c < C; ++c) {
+          const double vacancies = blocks[c].metrics(slot)[static_cast<std::size_t>(t - 1) * kMetricCount +
+                                                           static_cast<std::size_t>(Metric::vacancies)];
+          offers[c] = std::min<std::uint64_t>(offers[c], static_cast<std::uint64_t>(vacancies));
+          lockstep[c * M * n + slot].offer_movers(offers[c]);
+          taken += offers[c];
+        }
+        if (full) result.unplaced[(slot / n * R + first_rep + slot % n) * T + static_cast<std::size_t>(t)] = double(movers - taken);
+      }
+    });
+    for (std::size_t c = 0; c < C; ++c) blocks[c].end(first_rep);
+  });
+  for (auto& b : blocks) result.councils.push_back(b.finish());
+  return result;
+}
+
+}  // namespace admsim

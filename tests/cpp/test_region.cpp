@@ -1,0 +1,124 @@
+// Regional runs: councils stepped together, sharing a labour market.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+
+#include "admsim/region.hpp"
+#include "support.hpp"
+
+using admsim::json;
+using admsim::Metric;
+using namespace admsim::test;
+
+namespace {
+json region_spec(double mover_share, int years = 2, int replicates = 6) {
+  json spec = small_spec(years, replicates);
+  spec.erase("profile");
+  spec["models"] = json::array({"in_house", "latc"});
+  const json example = read_json(std::string(ADMSIM_DATA_DIR) + "/profiles/example-county.json");
+  spec["councils"] = json::array({{{"name", "Small"}, {"profile", small_spec()["profile"]}},
+                                  {{"name", "Example"}, {"profile", example}}});
+  spec["labour_market"] = {{"mover_share", mover_share}};
+  return spec;
+}
+
+double at(const admsim::EnsembleResult& r, std::size_t m, std::size_t rep, std::size_t t, Metric k) {
+  return metric(r, m, static_cast<std::int64_t>(rep), t, k);
+}
+}  // namespace
+
+TEST_CASE("without coupling every council is its own single-council run, bit for bit", "[region]") {
+  const json spec = region_spec(0.0);
+  const auto region = admsim::parse_regional_scenario(spec, catalogue());
+  REQUIRE(region.councils.size() == 2);
+  const auto together = admsim::run_region(region);
+  for (std::size_t c = 0; c < 2; ++c) {
+    const auto alone = admsim::run_ensemble(region.councils[c]);
+    CHECK(together.councils[c].metrics == alone.metrics);
+    CHECK(together.councils[c].metric_mean == alone.metric_mean);
+    CHECK(together.councils[c].events.size() == alone.events.size());
+  }
+}
+
+TEST_CASE("with coupling, workers moving between councils are conserved", "[region]") {
+  const auto region = admsim::parse_regional_scenario(region_spec(0.4, 3, 8), catalogue());
+  const auto r = admsim::run_region(region);
+  const auto& a = r.councils[0];
+  const auto& b = r.councils[1];
+  double moved = 0;
+  for (std::size_t m = 0; m < 2; ++m) {
+    for (std::size_t rep = 0; rep < 8; ++rep) {
+      for (std::size_t t = 1; t < a.months; ++t) {
+        INFO("option " << m << ", replicate " << rep << ", month " << t);
+        const double out = at(a, m, rep, t - 1, Metric::movers_out) + at(b, m, rep, t - 1, Metric::movers_out);
+        const double in = at(a, m, rep, t, Metric::movers_in) + at(b, m, rep, t, Metric::movers_in);
+        const double unplaced = r.unplaced[(m * 8 + rep) * a.months + t];
+        REQUIRE(in + unplaced == out);  // last month's movers are hired or leave the region
+        for (const auto* council : {&a, &b}) {
+          // each council's own books: in post = last month's - leavers + hires (movers included)
+          REQUIRE(at(*council, m, rep, t, Metric::social_workers) ==
+                  at(*council, m, rep, t - 1, Metric::social_workers) - at(*council, m, rep, t, Metric::leavers) +
+                      at(*council, m, rep, t, Metric::hires));
+          REQUIRE(at(*council, m, rep, t, Metric::movers_in) <= at(*council, m, rep, t - 1, Metric::vacancies));
+          REQUIRE(at(*council, m, rep, t, Metric::movers_out) <= at(*council, m, rep, t, Metric::leavers));
+        }
+        moved += in;
+      }
+    }
+  }
+  CHECK(moved > 0);
+}
+
+TEST_CASE("one council's recruitment campaign draws movers from the other", "[region]") {
+  auto movers_to_small = [](bool campaign) {
+    json spec = region_spec(0.5, 3, 40);
+    if (campaign) {
+      spec["councils"][1]["interventions"] = json::array({{{"type", "recruitment_campaign"}, {"start_month", 0}, {"size", 3.0}}});
+    }
+    const auto r = admsim::run_region(admsim::parse_regional_scenario(spec, catalogue()));
+    double sum = 0;
+    for (std::size_t rep = 0; rep < 40; ++rep)
+      for (std::size_t t = 0; t < r.councils[0].months; ++t) sum += at(r.councils[0], 0, rep, t, Metric::movers_in);
+    return sum;
+  };
+  CHECK(movers_to_small(true) < movers_to_small(false));
+}
+
+TEST_CASE("regional results do not depend on the thread count", "[region]") {
+  const auto region = admsim::parse_regional_scenario(region_spec(0.3), catalogue());
+  admsim::RunOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  two.block_replicates = 4;
+  const auto x = admsim::run_region(region, one), y = admsim::run_region(region, two);
+  for (std::size_t c = 0; c < 2; ++c) CHECK(x.councils[c].metrics == y.councils[c].metrics);
+  CHECK(x.unplaced == y.unplaced);
+}
+
+TEST_CASE("bad regional scenarios name the field", "[region]") {
+  auto pointer_of = [](const json& spec) {
+    try {
+      admsim::parse_regional_scenario(spec, catalogue());
+    } catch (const admsim::ValidationError& e) {
+      return e.pointer();
+    }
+    return std::string("(no error)");
+  };
+  json spec = region_spec(0.3);
+  spec["councils"][1]["profile"]["population"]["children_0_17"] = -4;
+  CHECK(pointer_of(spec) == "/councils/1/profile/population/children_0_17");
+  spec = region_spec(0.3);
+  spec["councils"][1]["models"] = json::array({"in_house"});
+  CHECK(pointer_of(spec) == "/councils/1/models");
+  spec = region_spec(0.3);
+  spec["years"] = 0;
+  CHECK(pointer_of(spec) == "/years");
+  spec = region_spec(1.5);
+  CHECK(pointer_of(spec) == "/labour_market/mover_share");
+  spec = region_spec(0.3);
+  spec["councils"][0]["colour"] = "red";
+  CHECK(pointer_of(spec) == "/councils/0/colour");
+  spec = region_spec(0.3);
+  spec["councils"] = json::array();
+  CHECK(pointer_of(spec) == "/councils");
+}
