@@ -13,6 +13,7 @@ from .catalogue import catalogue, load_catalogue
 from .progress import CancelToken
 from .results import Results, load
 from .policy import Policy, PolicyState
+from .region import RegionResults, simulate_region
 from .scenario import build_scenario, validate
 from .simulate import simulate
 
@@ -33,6 +34,7 @@ __all__ = [
     "Appraisal",
     "ScenarioError",
     "appraise",
+    "RegionResults",
     "Results",
     "build_scenario",
     "catalogue",
@@ -41,5 +43,6 @@ __all__ = [
     "profiles",
     "risks",
     "simulate",
+    "simulate_region",
     "validate",
 ]

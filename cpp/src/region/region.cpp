@@ -31,6 +31,24 @@ json council_document(const json& region, const json& council) {
   }
   return doc;
 }
+// Each council's calibrated fill probability assumes every hire comes from outside. In a region
+// some of its steady-state hires L are movers: m = s * (the region's leavers) * its share of the
+// region's vacancies V0, so outside hiring from V0 + L - m vacancies must bring L - m, and a
+// no-change regional run stays at the councils' observed rates.
+void share_hiring_with_movers(double mover_share, std::vector<Calibration>& calibrations) {
+  if (mover_share <= 0) return;
+  double leavers = 0, vacancies = 0;
+  for (const auto& c : calibrations) {
+    leavers += c.leave_hazard * c.in_post0;
+    vacancies += std::max(c.establishment0 - c.in_post0, 1.0);
+  }
+  for (auto& c : calibrations) {
+    const double L = c.leave_hazard * c.in_post0, V0 = std::max(c.establishment0 - c.in_post0, 1.0);
+    const double m = std::min(L, mover_share * leavers * V0 / vacancies);
+    c.fill_prob = (L - m) / (V0 + L - m);
+  }
+}
+
 }  // namespace
 
 RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue) {
@@ -87,6 +105,7 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
     calibrations.push_back(calibrate(s));
     blocks.emplace_back(s);
   }
+  share_hiring_with_movers(region.mover_share, calibrations);
   RegionalResult result;
   if (full) result.unplaced.assign(M * R * T, 0.0);
 

@@ -1,0 +1,165 @@
+"""Regional runs: several councils simulated together, sharing a labour market.
+
+>>> import admsim
+>>> res = admsim.simulate_region(["example-county", "worcestershire-2017"],
+...                              models=["in_house", "latc"], labour_market={"mover_share": 0.3},
+...                              years=5, replicates=500)
+>>> res.summary()          # per council and option, and the region's totals
+>>> res["Worcestershire"]  # one council's admsim.Results
+
+Each replicate steps every council month by month together: a share of each council's
+leavers (``mover_share``) move to another council of the region, and last month's movers are
+offered to the councils by vacancies times pull (recruitment effect, campaigns, pay), hired
+first; movers no council takes leave the region. Option k of the region is model k of every
+council (a council may name its own models, one per option). With ``mover_share`` 0 every
+council's results are bit-identical to its own :func:`admsim.simulate` with the same seed.
+Councils, options and replicates share random numbers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import _core, jsonio
+from .catalogue import catalogue_json
+from .intervals import bootstrap_mean_interval
+from .outputs import METRICS, OUTCOMES
+from .progress import CancelToken, Progress
+from .results import Results
+from .scenario import build_scenario, resolve_profile, to_json
+
+# Outcomes that add up across councils (money, events).
+_ADDITIVE = ("npv_cost", "total_cost", "overspend_amount", "setup_cost", "risk_events")
+
+
+def _council(entry: Any, index: int) -> dict[str, Any]:
+    """A council entry: a profile (slug, path or dict) or a dict with "profile" and own fields."""
+    if isinstance(entry, Mapping) and "profile" in entry:
+        council = dict(entry)
+    else:
+        council = {"profile": entry}
+    council["profile"] = resolve_profile(council["profile"])
+    council.setdefault("name", council["profile"].get("name", f"council {index}"))
+    return council
+
+
+def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
+                 labour_market: Mapping[str, Any] | None = None, **scenario: Any) -> dict[str, Any]:
+    """The regional scenario spec :func:`simulate_region` runs: the region's shared fields (those
+    of :func:`admsim.build_scenario`) plus ``councils`` and ``labour_market``."""
+    entries = [_council(c, i) for i, c in enumerate(councils)]
+    if not entries:
+        raise jsonio.scenario_error("/councils", "no councils", "[]", "at least one council")
+    spec = build_scenario(entries[0]["profile"], models, **scenario)
+    del spec["profile"]
+    spec["councils"] = entries
+    spec["labour_market"] = dict(labour_market or {})
+    return spec
+
+
+class RegionResults:
+    """The results of a regional run: one :class:`admsim.Results` per council, and the region's."""
+
+    def __init__(self, raw: Mapping[str, Any], spec: Mapping[str, Any]):
+        self.spec = dict(spec)
+        self.names: list[str] = list(raw["names"])
+        self.mover_share = float(raw["mover_share"])
+        self.unplaced = raw.get("unplaced")  # (option, replicate, month); full mode only
+        shared = {k: v for k, v in spec.items() if k not in ("councils", "labour_market")}
+        self.councils: dict[str, Results] = {}
+        for name, council, entry in zip(self.names, raw["councils"], spec["councils"]):
+            council_spec = dict(shared, **{k: v for k, v in entry.items() if k != "name"})
+            self.councils[name] = Results(council, council_spec)
+        first = next(iter(self.councils.values()))
+        self.options: list[str] = first.models
+        self.replicates, self.months, self.summary_only = first.replicates, first.months, first.summary_only
+
+    def __getitem__(self, name: str) -> Results:
+        if name not in self.councils:
+            raise KeyError(f"no council {name!r} in this region{jsonio.did_you_mean(name, self.names)}")
+        return self.councils[name]
+
+    def __repr__(self) -> str:
+        return (f"<admsim.RegionResults {len(self.names)} councils x {len(self.options)} options x "
+                f"{self.replicates} replicates x {self.months} months, mover share {self.mover_share:g}>")
+
+    def total(self, metric: str) -> np.ndarray:
+        """A metric summed over the councils: (option, replicate, month) in full mode, the mean
+        (option, month) in summary mode."""
+        k = METRICS.index(metric)
+        if self.summary_only:
+            return sum(r._raw["metric_mean"][:, :, k] for r in self.councils.values())
+        return sum(r.metrics[..., k] for r in self.councils.values())
+
+    def summary(self) -> pd.DataFrame:
+        """One row per (council, option) with its headline outcomes, then the region's rows:
+        summed costs with 90% intervals over replicates, the chance that any council overspends,
+        and the region's social workers at the end."""
+        rows = []
+        for name, res in self.councils.items():
+            table = res.summary()
+            table.insert(0, "council", name)
+            rows.append(table.reset_index())
+        per_council = pd.concat(rows, ignore_index=True)
+        return pd.concat([per_council, self.region_summary().reset_index()], ignore_index=True)
+
+    def region_summary(self) -> pd.DataFrame:
+        """The region as a whole, one row per option (full mode: intervals over replicates)."""
+        rows = []
+        for m, option in enumerate(self.options):
+            row: dict[str, Any] = {"council": "region", "model": option}
+            for name in _ADDITIVE:
+                k = OUTCOMES.index(name)
+                if self.summary_only:
+                    row[name] = sum(r._raw["outcome_mean"][m, k] for r in self.councils.values())
+                    continue
+                total = sum(r.outcomes[m, :, k] for r in self.councils.values())
+                row[name] = float(np.mean(total))
+                row[f"{name} 5%"], row[f"{name} 95%"] = np.quantile(total, [0.05, 0.95])
+            if not self.summary_only:
+                # Paired against the first option, replicate by replicate (common random numbers).
+                k = OUTCOMES.index("npv_cost")
+                diff = sum(r.outcomes[m, :, k] - r.outcomes[0, :, k] for r in self.councils.values())
+                row[f"npv_cost diff vs {self.options[0]}"] = float(np.mean(diff))
+                row["diff 5%"], row["diff 95%"] = np.quantile(diff, [0.05, 0.95])
+                k = OUTCOMES.index("overspend_any")
+                anyone = np.max([r.outcomes[m, :, k] for r in self.councils.values()], axis=0)
+                share, lo, hi = bootstrap_mean_interval(anyone)  # a Monte Carlo interval for the share
+                row["P(any council overspends)"], row["P(any) 5%"], row["P(any) 95%"] = share, lo, hi
+                row["movers hired a year"] = float(self.total("movers_in")[m].sum(axis=1).mean() * 12 / self.months)
+                row["movers leaving the region a year"] = float(self.unplaced[m].sum(axis=1).mean() * 12 / self.months)
+            row["social workers at the end"] = float(np.mean(self.total("social_workers")[m][..., -1]))
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("model")
+
+
+def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
+                    labour_market: Mapping[str, Any] | None = None, years: int = 10,
+                    replicates: int = 1000, seed: int = 1, threads: int | None = None,
+                    progress: bool = True, cancel: CancelToken | None = None,
+                    catalogue_path: str | Path | None = None, **scenario: Any) -> RegionResults:
+    """Simulate the councils of a region together; see the module docstring.
+
+    councils: profile slugs, paths or dicts (``admsim.profiles.region("west-midlands")`` if the
+        region is shipped), or dicts with a ``"profile"`` and the council's own ``name``,
+        ``models`` (one per option), ``parameters``, ``interventions``, ``rules``, ``risks``.
+    models: the options, as for :func:`admsim.simulate` (the same for every council unless a
+        council names its own).
+    labour_market: ``{"mover_share": s}``, the share of leavers who move to another council of
+        the region (0, the default: councils do not interact).
+    scenario: further fields shared by every council (``parameters``, ``interventions``,
+        ``rules``, ``output``, ...), as for :func:`admsim.build_scenario`.
+    """
+    spec = build_region(councils, models, labour_market=labour_market, years=years,
+                        replicates=replicates, seed=seed, **scenario)
+    text, catalogue = to_json(spec), catalogue_json(catalogue_path)
+    bar = Progress(progress, int(replicates), cancel=cancel)
+    try:
+        with jsonio.suggestions():
+            raw = _core.simulate_region(text, catalogue, int(threads or 0), bar)
+    finally:
+        bar.close()
+    return RegionResults(raw, spec)

@@ -1,0 +1,83 @@
+"""Regional runs (issue 16): councils simulated together, sharing a labour market."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import admsim
+from admsim.outputs import METRICS, OUTCOMES
+
+COUNCILS = ["example-county", "worcestershire-2017"]
+KW = dict(models=["in_house", "latc"], years=4, replicates=200, seed=4, progress=False)
+
+
+@pytest.fixture(scope="module")
+def coupled():
+    return admsim.simulate_region(COUNCILS, labour_market={"mover_share": 0.3}, **KW)
+
+
+def _metric(res, name, option=0):
+    return res.metrics[option, :, :, METRICS.index(name)]
+
+
+def test_without_coupling_each_council_is_its_own_run():
+    region = admsim.simulate_region(COUNCILS, **KW)
+    for slug, name in zip(COUNCILS, region.names):
+        alone = admsim.simulate(slug, **KW)
+        assert np.array_equal(region[name].metrics, alone.metrics)
+        assert np.array_equal(region[name].outcomes, alone.outcomes, equal_nan=True)
+
+
+def test_a_no_change_coupled_run_stays_at_the_councils_observed_rates():
+    kw = dict(KW, models=["in_house"], risks=[], replicates=300)
+    on = admsim.simulate_region(COUNCILS, labour_market={"mover_share": 0.4}, **kw)
+    off = admsim.simulate_region(COUNCILS, **kw)
+    for name in on.names:
+        assert _metric(on[name], "movers_in")[:, 12:].sum() > 0
+        for metric, tolerance in (("vacancy_rate", 0.01), ("agency_share", 0.01), ("turnover_rate", 0.01)):
+            a, b = _metric(on[name], metric)[:, -12:].mean(), _metric(off[name], metric)[:, -12:].mean()
+            assert abs(a - b) < tolerance, (name, metric, a, b)
+
+
+def test_movers_are_conserved_across_the_region(coupled):
+    out = sum(r.metrics[..., METRICS.index("movers_out")] for r in coupled.councils.values())
+    hired = coupled.total("movers_in")
+    assert out.sum() > 0
+    np.testing.assert_array_equal(hired[:, :, 1:] + coupled.unplaced[:, :, 1:], out[:, :, :-1])
+
+
+def test_the_region_summary_adds_up(coupled):
+    table = coupled.region_summary()
+    assert list(table.index) == ["in_house", "latc"]
+    k = OUTCOMES.index("npv_cost")
+    total = sum(r.outcomes[1, :, k].mean() for r in coupled.councils.values())
+    assert table.loc["latc", "npv_cost"] == pytest.approx(total)
+    assert 0 <= table.loc["latc", "P(any council overspends)"] <= 1
+    assert set(coupled.summary()["council"]) == {"Example County", "Worcestershire", "region"}
+    with pytest.raises(KeyError, match="did you mean 'Worcestershire'"):
+        coupled["Worcestershir"]
+
+
+def test_a_campaign_in_one_council_draws_movers_from_the_other():
+    def movers_into_example(campaign):
+        worcs = {"profile": "worcestershire-2017"}
+        if campaign:
+            worcs["interventions"] = [{"type": "recruitment_campaign", "start_month": 0, "size": 3.0}]
+        res = admsim.simulate_region(["example-county", worcs], labour_market={"mover_share": 0.5},
+                                     **dict(KW, models=["in_house"]))
+        return _metric(res["Example County"], "movers_in").sum()
+
+    assert movers_into_example(True) < movers_into_example(False)
+
+
+@pytest.mark.parametrize("change,pointer", [
+    (dict(councils=["example-county", {"profile": "worcestershire-2017", "models": ["in_house"]}]), "/councils/1/models"),
+    (dict(labour_market={"mover_share": 2}), "/labour_market/mover_share"),
+    (dict(years=0), "/years"),
+    (dict(councils=[]), "/councils"),
+], ids=["options differ", "share above 1", "no years", "no councils"])
+def test_bad_regions_name_the_field(change, pointer):
+    args = dict(KW, councils=COUNCILS)
+    args.update(change)
+    with pytest.raises(admsim.ScenarioError, match=pointer):
+        admsim.simulate_region(**args)
