@@ -110,7 +110,7 @@ py::dict simulate(const std::string& spec, const std::string& catalogue, int thr
 py::dict simulate_region(const std::string& spec, const std::string& catalogue, int threads,
                          const py::object& progress) {
   const admsim::RegionalScenario region =
-      admsim::parse_regional_scenario(admsim::parse_json_text(spec), admsim::parse_json_text(catalogue));
+      admsim::parse_regional_scenario(admsim::parse_json_text(spec), *admsim_py::parsed_catalogue(catalogue));
   admsim::RegionalResult result = admsim_py::run_without_gil(
       threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_region(region, options); });
   py::list councils, names;
@@ -144,11 +144,11 @@ void register_simulation(py::module_& m) {
      "model ids or raise ScenarioError.");
   m.def("resolve_models", [](const std::string& spec, const std::string& catalogue) {
     const admsim::json spec_json = admsim::parse_json_text(spec);
-    const admsim::json catalogue_json = admsim::parse_json_text(catalogue);
-    admsim::parse_scenario(spec_json, catalogue_json);  // the whole scenario must be valid
+    const auto catalogue_json = admsim_py::parsed_catalogue(catalogue);  // held: it outlives the loop
+    admsim::parse_scenario(spec_json, *catalogue_json);  // the whole scenario must be valid
     py::list out;
     for (const auto& entry : admsim::resolve_model_entries(
-             admsim::JsonReader(spec_json, "").at("models"), catalogue_json)) {
+             admsim::JsonReader(spec_json, "").at("models"), *catalogue_json)) {
       out.append(entry.dump());
     }
     return out;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,22 @@ py::array_t<T> to_numpy(std::vector<T>&& data, std::vector<py::ssize_t> shape) {
   return py::array_t<T>(shape, ptr, capsule);
 }
 
+// The catalogue as parsed JSON: the same 150 KB text comes with every call, so the last one
+// parsed is kept (comparing the text costs microseconds, parsing it a millisecond or two).
+inline std::shared_ptr<const admsim::json> parsed_catalogue(const std::string& text) {
+  static std::mutex mutex;
+  static std::string last_text;
+  static std::shared_ptr<const admsim::json> last;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!last || text != last_text) {
+    last = std::make_shared<const admsim::json>(admsim::parse_json_text(text));
+    last_text = text;
+  }
+  return last;
+}
+
 inline admsim::Scenario parse(const std::string& spec, const std::string& catalogue) {
-  return admsim::parse_scenario(admsim::parse_json_text(spec), admsim::parse_json_text(catalogue));
+  return admsim::parse_scenario(admsim::parse_json_text(spec), *parsed_catalogue(catalogue));
 }
 
 // Runs work(options) with the GIL released. Between blocks the engine calls back: we take the

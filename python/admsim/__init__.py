@@ -15,6 +15,7 @@ from .results import Results, load
 from .policy import Policy, PolicyState
 from .region import RegionResults, simulate_region
 from .scenario import build_scenario, validate
+from .scenarios import ScenarioResults, Scenarios
 from .simulate import simulate
 
 # Submodules that pull in matplotlib, SALib or Dask load on first use: `import admsim` stays fast.
@@ -33,6 +34,8 @@ __all__ = [
     "PolicyState",
     "Appraisal",
     "ScenarioError",
+    "ScenarioResults",
+    "Scenarios",
     "appraise",
     "RegionResults",
     "Results",

@@ -90,7 +90,11 @@ def engine_hook(policy: PolicyLike, models: Sequence[str]) -> Callable[[int, int
             state[:] = np.nan  # nothing simulated yet
         M, n = state.shape[:2]
         view = PolicyState(month, models, np.arange(first, first + n), state, uniforms)
-        chosen = policy(view)
+        try:
+            chosen = policy(view)
+        except Exception as err:  # the user's own exception, with where it happened
+            err.add_note(f"in admsim policy {name} at month {month}, replicates {first}-{first + n - 1}")
+            raise
         levers = np.full((M, n, len(LEVERS)), np.nan)
         if chosen is None:
             return levers

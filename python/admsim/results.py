@@ -166,15 +166,14 @@ class Results:
         """An xarray Dataset with dims (model, replicate, month), one variable per metric."""
         import xarray as xr
 
+        # One constructor call: adding variables one by one merges the dataset each time.
         data = {name: (("model", "replicate", "month"), self.metrics[..., k])
                 for k, name in enumerate(METRICS)}
+        data.update({f"outcome_{name}": (("model", "replicate"), self.outcomes[..., k])
+                     for k, name in enumerate(OUTCOMES)})
         coords = {"model": self.models, "replicate": np.arange(self.replicates),
                   "month": np.arange(self.months)}
-        ds = xr.Dataset(data, coords=coords)
-        for k, name in enumerate(OUTCOMES):
-            ds[f"outcome_{name}"] = (("model", "replicate"), self.outcomes[..., k])
-        ds.attrs.update(seed=self.seed, baseline=self.baseline)
-        return ds
+        return xr.Dataset(data, coords=coords, attrs={"seed": self.seed, "baseline": self.baseline})
 
     def to_pandas(self) -> pd.DataFrame:
         """Tidy monthly metrics: one row per (model, replicate, month), one column per metric."""

@@ -164,7 +164,7 @@ bool same(const admsim::EnsembleResult& a, const admsim::EnsembleResult& b) {
 }
 }  // namespace
 
-TEST_CASE("a policy that sets nothing changes nothing; lockstep is the same run", "[policy]") {
+TEST_CASE("a policy that sets nothing changes nothing, and lockstep is the same run", "[policy]") {
   const auto scenario = admsim::parse_scenario(small_spec(2, 5), catalogue());
   admsim::RunOptions options;
   int calls = 0;

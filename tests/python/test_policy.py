@@ -45,9 +45,10 @@ def test_policies_are_bit_identical_for_any_thread_count():
         seen.append(state.uniform.copy())
         return {"pay_uplift": np.where(state.uniform < 0.2, 0.05, np.nan)}
 
-    a, b = _run(noisy, threads=1), _run(noisy, threads=2)
-    assert np.array_equal(a["cost"].values, b["cost"].values)
-    assert np.array_equal(a["turnover_rate"].values, b["turnover_rate"].values)
+    a, b, c = _run(noisy, threads=1), _run(noisy, threads=2), _run(noisy, threads=8)
+    for other in (b, c):
+        assert np.array_equal(a["cost"].values, other["cost"].values)
+        assert np.array_equal(a["turnover_rate"].values, other["turnover_rate"].values)
     assert all(0 < u.min() and u.max() < 1 for u in seen)
 
 
@@ -83,5 +84,62 @@ def test_a_policys_own_exception_reaches_the_caller():
     def broken(state):
         raise RuntimeError("my bug")
 
-    with pytest.raises(RuntimeError, match="my bug"):
+    with pytest.raises(RuntimeError, match="my bug") as caught:
         _run(broken, years=1, replicates=3)
+    assert "in admsim policy broken at month 0, replicates 0-2" in caught.value.__notes__
+    assert admsim.simulate("example-county", ["in_house"], years=1, replicates=2, progress=False)  # still alive
+
+
+# The issue's rule: caseload above 20 for 3 months -> recruitment campaign x1.5 for 12 months,
+# at most twice (a demand shock pushes caseloads over 20 in some replicates).
+SHOCK = [{"type": "demand_shock", "start_month": 0, "size": 1.25}]
+RULE = {"when": {"metric": "caseload", "above": 20, "for_months": 3},
+        "then": {"type": "recruitment_campaign", "size": 1.5, "duration_months": 12}, "max_times": 2}
+
+
+class SameAsTheRule(admsim.Policy):
+    """The rule written in Python: per-replicate streaks, counts and action windows."""
+
+    def __init__(self):
+        self.streak, self.times, self.until = {}, {}, {}
+
+    def decide(self, state):
+        key = (state.replicates[0], len(state.replicates))  # one block's replicates
+        shape = state["caseload"].shape
+        streak = self.streak.setdefault(key, np.zeros(shape))
+        times = self.times.setdefault(key, np.zeros(shape))
+        until = self.until.setdefault(key, np.zeros(shape))
+        if state.month > 0:
+            held = state["caseload"] > 20
+            streak[:] = np.where(held, streak + 1, 0)
+            fire = (streak >= 3) & (times < 2) & (state.month >= until)
+            until[fire] = state.month + 12
+            times[fire] += 1
+            streak[fire] = 0
+        return {"recruitment_campaign": np.where(state.month < until, 1.5, np.nan)}
+
+
+def test_the_issues_rule_fires_exactly_when_its_condition_holds_and_at_most_twice():
+    x = _run(rules=[RULE], interventions=SHOCK, years=5, replicates=60)
+    acts, caseload = x["rule_actions"].values, x["caseload"].values
+    assert 0 < (acts.sum(axis=2) > 0).mean() < 1, "the condition must hold in some replicates, not all"
+    for m in range(acts.shape[0]):
+        for r in range(acts.shape[1]):
+            fired = np.flatnonzero(acts[m, r])
+            assert len(fired) <= 2
+            # replay the rule from the metrics: streaks of months over 20, eligibility, windows
+            streak, times, free, expect = 0, 0, 0, []
+            for t in range(1, acts.shape[2]):
+                streak = streak + 1 if caseload[m, r, t - 1] > 20 else 0
+                if streak >= 3 and times < 2 and t >= free:
+                    expect.append(t)
+                    times, free, streak = times + 1, t + 12, 0
+            assert list(fired) == expect, (m, r)
+
+
+def test_the_issues_rule_in_python_is_bit_identical_to_the_rule():
+    ruled = _run(rules=[RULE], interventions=SHOCK, years=5, replicates=60)
+    policed = _run(SameAsTheRule(), interventions=SHOCK, years=5, replicates=60)
+    assert int(ruled["rule_actions"].sum()) > 0
+    for name in ("caseload", "hires", "cost", "vacancy_rate", "current_grade"):
+        assert np.array_equal(ruled[name].values, policed[name].values), name

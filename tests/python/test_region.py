@@ -81,3 +81,17 @@ def test_bad_regions_name_the_field(change, pointer):
     args.update(change)
     with pytest.raises(admsim.ScenarioError, match=pointer):
         admsim.simulate_region(**args)
+
+
+def test_a_pay_rise_in_one_council_lowers_its_vacancies_and_raises_its_neighbours():
+    def vacancies(pay_rise):
+        worcs = {"profile": "worcestershire-2017"}
+        if pay_rise:
+            worcs["interventions"] = [{"type": "pay_uplift", "start_month": 0, "size": 0.15}]
+        res = admsim.simulate_region(["example-county", worcs], labour_market={"mover_share": 0.4},
+                                     **dict(KW, models=["in_house"], replicates=300, risks=[]))
+        return {name: _metric(res[name], "vacancy_rate")[:, 12:].mean() for name in res.names}
+
+    before, after = vacancies(False), vacancies(True)
+    assert after["Worcestershire"] < before["Worcestershire"]
+    assert after["Example County"] > before["Example County"]

@@ -52,7 +52,8 @@ def problem(inputs: Sequence[str], bounds: Mapping[str, Sequence[float]] | Seque
     ``bounds`` maps input names to ``(low, high)`` (or is a list of pairs, one per input). An
     engine parameter without bounds gets its plausible range ``[low, high]`` from
     ``parameter_table()``; explicit bounds must lie within its allowed ``[min, max]``. Effects
-    (``'<model>.<hook>'``) have no default and need explicit bounds.
+    (``'<model>.<hook>'``) and fields of the scenario's interventions and rules
+    (``'interventions.0.size'``, ``'rules.1.threshold'``) have no default and need explicit bounds.
     """
     names = check_names(inputs, "inputs")
     if not names:
@@ -82,6 +83,12 @@ def problem(inputs: Sequence[str], bounds: Mapping[str, Sequence[float]] | Seque
             if low < param["min"] or high > param["max"]:
                 raise scenario_error(f"/bounds/{name}", f"bounds outside the allowed range of {name}",
                                      [low, high], f"within [{param['min']}, {param['max']}]")
+        elif name.startswith(("interventions.", "rules.")):
+            # A field of the scenario's interventions or rules (the engine checks which exist).
+            if name not in given:
+                raise scenario_error(f"/inputs/{i}", f"{name} needs explicit bounds", name,
+                                     f"bounds={{{name!r}: (low, high)}}")
+            low, high = given[name]
         else:
             model, dot, hook = name.rpartition(".")
             if not dot or not model or hook not in _HOOKS:
