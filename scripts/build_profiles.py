@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Rebuild the shipped council profiles from the shared data files.
 
-    python3 scripts/build_profiles.py [DATA_DIR] [--out DIR] [--check]
+    python3 scripts/build_profiles.py [DATA_DIR] [--out DIR] [--regions-out DIR] [--check]
 
 DATA_DIR is a folder laid out like shared/data (default: ../shared/data beside the repository).
 Writes python/admsim/data/profiles/example-county.json and worcestershire-2017.json (or into
---out). --check writes nothing and exits 1 if the shipped files differ from a fresh build.
+--out), and the shipped regions (scripts/build_regions.py: west-midlands/region.json and its 14
+council profiles) into python/admsim/data/regions/ (or --regions-out). --check writes nothing and
+exits 1 if any shipped file differs from a fresh build.
 
 Needs the installed package (`make install`): profiles are checked by the engine's own parser.
 """
@@ -17,6 +19,9 @@ import json
 import statistics
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_regions import REGIONS_DIR, build_regions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -223,6 +228,18 @@ def build_all(data: Path) -> dict[str, dict]:
     return out
 
 
+def build_all_regions(data: Path) -> dict[str, dict]:
+    """The shipped regions' files, {path relative to the regions folder: JSON object}; every
+    council profile checked like the shipped profiles."""
+    prof = _profiles_module()
+    out = build_regions(data)
+    for rel, obj in out.items():
+        if not rel.endswith("/region.json"):
+            prof.check(obj, require_sources=True)
+            assert rel.rsplit("/", 1)[1] == f"{obj['slug']}.json", (rel, obj["slug"])
+    return out
+
+
 def dumps(profile: dict) -> str:
     return json.dumps(profile, indent=2, ensure_ascii=False) + "\n"
 
@@ -232,20 +249,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA,
                         help=f"folder laid out like shared/data (default: {DEFAULT_DATA})")
     parser.add_argument("--out", type=Path, default=PROFILES_DIR, help="where to write the profiles")
+    parser.add_argument("--regions-out", type=Path, default=REGIONS_DIR,
+                        help="where to write the regions (a folder per region)")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if the files in --out differ from a fresh build")
+                        help="write nothing; exit 1 if the files in --out or --regions-out differ "
+                             "from a fresh build")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"data folder {args.data} does not exist")
+    outputs = {args.out / f"{slug}.json": profile for slug, profile in build_all(args.data).items()}
+    outputs.update({args.regions_out / rel: obj for rel, obj in build_all_regions(args.data).items()})
     stale = []
-    for slug, profile in build_all(args.data).items():
-        path = args.out / f"{slug}.json"
-        text = dumps(profile)
+    for path, obj in outputs.items():
+        text = dumps(obj)
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))
         else:
-            args.out.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path} ({len(text.encode()):,} bytes)")
     if stale:

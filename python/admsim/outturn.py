@@ -76,11 +76,18 @@ def load(panels: str | Path | None = None) -> pd.DataFrame:
     return _table(str(path)).copy()
 
 
-def council_budget(la_name: str, panels: str | Path | None = None) -> tuple[float, str] | None:
+def council_budget(la_name: str, panels: str | Path | None = None, *,
+                   ons_code: str | None = None) -> tuple[float, str] | None:
     """The council's modelled-scope net spend in 2022 prices, and its source; None if the
-    council is not in the outturn (or its return is suppressed)."""
+    council is not in the outturn (or its return is suppressed).
+
+    ``ons_code`` (e.g. DfE's ``new_la_code``), when given and in the outturn, picks the row: MHCLG
+    names many councils differently from DfE ("Herefordshire UA", "Telford & the Wrekin UA"), so
+    names alone miss a third of councils. Otherwise the row is matched by name."""
     table = load(panels)
-    rows = table[table["local_authority"].map(council_key) == council_key(la_name)]
+    rows = table[table["ons_code"] == ons_code] if ons_code else table.iloc[:0]
+    if rows.empty:
+        rows = table[table["local_authority"].map(council_key) == council_key(la_name)]
     if rows.empty:
         return None
     r = rows.iloc[0]

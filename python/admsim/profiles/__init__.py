@@ -7,6 +7,8 @@ or that it is an assumption.
 
 - :func:`load` reads a shipped profile by slug, or a profile JSON file.
 - :func:`available` lists the shipped slugs.
+- :func:`region` returns a shipped region's council profiles (e.g. the 14 West Midlands councils);
+  :func:`regions` lists the shipped regions.
 - :func:`from_panels` builds a profile for any council in DfE's LA-level releases (the format of
   ``shared/data/la_panels``), optionally with its Ofsted history.
 - :func:`check` validates a profile and names the dotted field at fault (the C++ engine validates
@@ -16,7 +18,7 @@ The parts: :mod:`.loader` (the format, load and check), :mod:`.panels` (``from_p
 :mod:`.dfe_files` (reading the DfE and Ofsted CSVs) and :mod:`.reference` (the national figures
 shipped in code, with their sources).
 """
-from .loader import GRADES, PLACEMENT_TYPES, available, check, load
+from .loader import GRADES, PLACEMENT_TYPES, available, check, load, region, regions
 from .panels import from_panels
 # Also read as profiles.NUMERIC_FIELDS, profiles.NATIONAL_PLACEMENTS, ... (tests, notebooks).
 from .loader import NUMERIC_FIELDS, PROFILE_SECTIONS  # noqa: F401
@@ -31,4 +33,6 @@ __all__ = [
     "check",
     "from_panels",
     "load",
+    "region",
+    "regions",
 ]

@@ -64,6 +64,11 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
             raise ValueError(
                 f"unknown profile {raw!r}: not a shipped slug nor an existing file "
                 f"(shipped profiles: {', '.join(slugs) or 'none'}){hint}")
+    return _parse(text, origin, validate)
+
+
+def _parse(text: str, origin: str, validate: bool) -> dict[str, Any]:
+    """A profile from JSON text; ``origin`` says where it came from in errors."""
     profile = jsonio.loads(text, str(origin))  # strict: duplicate keys, NaN, depth
     if not isinstance(profile, dict):
         raise ValueError(f"{origin} is not a JSON object")
@@ -76,6 +81,55 @@ def load(name_or_path: str | Path, *, validate: bool = False) -> dict[str, Any]:
     if validate:
         check(profile)
     return profile
+
+
+def _regions_dir():
+    """Directory (a Traversable) holding the shipped regions, a folder each."""
+    return resources.files("admsim").joinpath("data", "regions")
+
+
+def regions() -> list[str]:
+    """Slugs of the shipped regions (folders of ``data/regions`` with a region.json), sorted."""
+    folder = _regions_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir()
+                  if p.is_dir() and p.joinpath("region.json").is_file())
+
+
+def region(name: str = "west-midlands", *, validate: bool = False) -> list[dict[str, Any]]:
+    """The council profiles of a shipped region, in the order of its region.json.
+
+    Each is a new dict as :func:`load` returns it, with the council's ``"name"``; the region's
+    own description and source are in ``data/regions/<name>/region.json``. ``validate=True``
+    also runs :func:`check` on each. Raises ValueError for an unknown region, naming the shipped
+    ones and the closest.
+    """
+    slugs = regions()
+    if not isinstance(name, str) or name not in slugs:
+        raise ValueError(f"unknown region {name!r} (shipped regions: {', '.join(slugs) or 'none'})"
+                         f"{jsonio.did_you_mean(str(name), slugs)}")
+    folder = _regions_dir().joinpath(name)
+    origin = f"shipped region {name!r} (region.json)"
+    meta = jsonio.loads(folder.joinpath("region.json").read_text(encoding="utf-8"), origin)
+    councils = meta.get("councils") if isinstance(meta, dict) else None
+    if not isinstance(councils, list) or not councils:
+        raise ValueError(f"{origin} has no 'councils' list")
+    out = []
+    for i, council in enumerate(councils):
+        file = council.get("profile") if isinstance(council, dict) else None
+        if not isinstance(file, str) or not file.endswith(".json") or "/" in file or "\\" in file:
+            raise ValueError(f"{origin}: councils[{i}] has no 'profile' file name")
+        if not folder.joinpath(file).is_file():
+            raise ValueError(f"{origin}: councils[{i}] ({council.get('name')!r}) names {file!r}, "
+                             "which is not shipped")
+        profile = _parse(folder.joinpath(file).read_text(encoding="utf-8"),
+                         f"shipped profile {name}/{file}", validate)
+        if profile.get("name") != council.get("name"):
+            raise ValueError(f"{origin}: councils[{i}] is {council.get('name')!r} but {file} is "
+                             f"{profile.get('name')!r}")
+        out.append(profile)
+    return out
 
 
 

@@ -248,7 +248,7 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
     # The council's actual spend (RO3 outturn: the RO3 workbook in panels_dir, else the shipped
     # derived copy); a modelled cost only where the council has no outturn row.
     ro3 = Path(panels_dir) / outturn.RO3_FILE
-    actual = outturn.council_budget(la, ro3 if ro3.exists() else None)
+    actual = outturn.council_budget(la, ro3 if ro3.exists() else None, ons_code=_ons_code(pop_panel, la))
     if actual is not None:
         budget, sources["finance.budget_per_year"] = actual
     else:
@@ -282,6 +282,16 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
 
     profile["sources"] = {k: sources[k] for k in sorted(sources)}
     return profile
+
+
+def _ons_code(panel: Panel, la: str) -> str | None:
+    """The council's ONS code in its latest row of ``panel`` (DfE's new_la_code), if any."""
+    rows = panel.rows(la)
+    if "new_la_code" not in rows.columns:
+        return None
+    latest = sorted((int(y), c.strip()) for y, c in zip(rows["time_period"], rows["new_la_code"])
+                    if str(y).strip().isdigit() and c.strip())
+    return latest[-1][1] if latest else None
 
 
 def _set(profile: dict[str, Any], dotted: str, value: Any) -> None:
