@@ -47,9 +47,10 @@ def _council(entry: Any, index: int) -> dict[str, Any]:
 
 
 def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
-                 labour_market: Mapping[str, Any] | None = None, **scenario: Any) -> dict[str, Any]:
+                 labour_market: Mapping[str, Any] | None = None, vehicle: Mapping[str, Any] | None = None,
+                 **scenario: Any) -> dict[str, Any]:
     """The regional scenario spec :func:`simulate_region` runs: the region's shared fields (those
-    of :func:`admsim.build_scenario`) plus ``councils`` and ``labour_market``."""
+    of :func:`admsim.build_scenario`) plus ``councils``, ``labour_market`` and ``vehicle``."""
     entries = [_council(c, i) for i, c in enumerate(councils)]
     if not entries:
         raise jsonio.scenario_error("/councils", "no councils", "[]", "at least one council")
@@ -57,6 +58,8 @@ def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *
     del spec["profile"]
     spec["councils"] = entries
     spec["labour_market"] = dict(labour_market or {})
+    if vehicle is not None:
+        spec["vehicle"] = dict(vehicle)
     return spec
 
 
@@ -68,7 +71,8 @@ class RegionResults:
         self.names: list[str] = list(raw["names"])
         self.mover_share = float(raw["mover_share"])
         self.unplaced = raw.get("unplaced")  # (option, replicate, month); full mode only
-        shared = {k: v for k, v in spec.items() if k not in ("councils", "labour_market")}
+        self.vehicle_split = spec.get("vehicle", {}).get("cost_split")
+        shared = {k: v for k, v in spec.items() if k not in ("councils", "labour_market", "vehicle")}
         self.councils: dict[str, Results] = {}
         for name, council, entry in zip(self.names, raw["councils"], spec["councils"]):
             council_spec = dict(shared, **{k: v for k, v in entry.items() if k != "name"})
@@ -136,8 +140,34 @@ class RegionResults:
         return pd.DataFrame(rows).set_index("model")
 
 
+    def rank_probabilities(self, outcome: str = "npv_cost", *, lower_is_better: bool = True) -> pd.DataFrame:
+        """P(each option ranks 1st, 2nd, ...) on the region's total of ``outcome``, replicate by
+        replicate (common random numbers: every option meets the same replicates)."""
+        k = OUTCOMES.index(outcome)
+        total = sum(r.outcomes[:, :, k] for r in self.councils.values())  # (option, replicate)
+        order = np.argsort(total if lower_is_better else -total, axis=0, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(len(self.options))[:, None], axis=0)
+        table = pd.DataFrame({f"P(rank {i + 1})": (ranks == i).mean(axis=1) for i in range(len(self.options))},
+                             index=pd.Index(self.options, name="model"))
+        return table
+
+    def cost_split(self, outcome: str = "npv_cost") -> pd.DataFrame:
+        """Each council's mean ``outcome`` under each option (£m for money), and its difference
+        from the first option: who gains and who pays under a shared vehicle."""
+        k = OUTCOMES.index(outcome)
+        scale = 1e-6 if outcome.endswith("cost") or outcome.startswith("overspend_amount") else 1.0
+        rows = {name: r.outcomes[:, :, k].mean(axis=1) * scale for name, r in self.councils.items()}
+        table = pd.DataFrame(rows, index=self.options).T
+        for option in self.options[1:]:
+            table[f"{option} vs {self.options[0]}"] = table[option] - table[self.options[0]]
+        table.loc["region"] = table.sum()
+        return table
+
+
 def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
-                    labour_market: Mapping[str, Any] | None = None, years: int = 10,
+                    labour_market: Mapping[str, Any] | None = None,
+                    vehicle: Mapping[str, Any] | None = None, years: int = 10,
                     replicates: int = 1000, seed: int = 1, threads: int | None = None,
                     progress: bool = True, cancel: CancelToken | None = None,
                     catalogue_path: str | Path | None = None, **scenario: Any) -> RegionResults:
@@ -150,10 +180,14 @@ def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None
         council names its own).
     labour_market: ``{"mover_share": s}``, the share of leavers who move to another council of
         the region (0, the default: councils do not interact).
+    vehicle: ``{"cost_split": "equal" | "population" | "use"}``: the options other than in-house
+        are one shared vehicle, its set-up, contract-management and trading sums split among the
+        councils by that rule (children 0-17, or children in care, for "use"); without it each
+        council bears the whole, as if it set one up alone.
     scenario: further fields shared by every council (``parameters``, ``interventions``,
         ``rules``, ``output``, ...), as for :func:`admsim.build_scenario`.
     """
-    spec = build_region(councils, models, labour_market=labour_market, years=years,
+    spec = build_region(councils, models, labour_market=labour_market, vehicle=vehicle, years=years,
                         replicates=replicates, seed=seed, **scenario)
     text, catalogue = to_json(spec), catalogue_json(catalogue_path)
     bar = Progress(progress, int(replicates), cancel=cancel)

@@ -122,3 +122,32 @@ TEST_CASE("bad regional scenarios name the field", "[region]") {
   spec["councils"] = json::array();
   CHECK(pointer_of(spec) == "/councils");
 }
+
+TEST_CASE("a shared vehicle's set-up cost is paid once by the region, split by the rule", "[region]") {
+  for (const char* split : {"equal", "population", "use"}) {
+    INFO(split);
+    json spec = region_spec(0.0, 2, 5);
+    spec["vehicle"] = {{"cost_split", split}};
+    const auto region = admsim::parse_regional_scenario(spec, catalogue());
+    const auto shared = admsim::run_region(region);
+    const auto alone = admsim::run_region(admsim::parse_regional_scenario(region_spec(0.0, 2, 5), catalogue()));
+    double share_sum = 0;
+    for (double s : region.cost_shares) share_sum += s;
+    CHECK(share_sum == Approx(1.0));
+    const auto setup = static_cast<std::size_t>(admsim::Outcome::setup_cost);
+    const auto K = admsim::kOutcomeCount;
+    for (std::size_t rep = 0; rep < 5; ++rep) {
+      // option 1 (latc): the councils' shares add up to the one vehicle's cost, the same draw
+      // each council would pay alone
+      const double whole = alone.councils[0].outcomes[(1 * 5 + rep) * K + setup];
+      CHECK(alone.councils[1].outcomes[(1 * 5 + rep) * K + setup] == Approx(whole));
+      const double parts = shared.councils[0].outcomes[(1 * 5 + rep) * K + setup] +
+                           shared.councils[1].outcomes[(1 * 5 + rep) * K + setup];
+      CHECK(parts == Approx(whole).epsilon(1e-12));
+      CHECK(shared.councils[0].outcomes[rep * K + setup] == 0.0);  // in-house sets nothing up
+    }
+  }
+  json bad = region_spec(0.0);
+  bad["vehicle"] = {{"cost_split", "by_mood"}};
+  CHECK_THROWS_AS(admsim::parse_regional_scenario(bad, catalogue()), admsim::ValidationError);
+}

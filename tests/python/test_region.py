@@ -95,3 +95,19 @@ def test_a_pay_rise_in_one_council_lowers_its_vacancies_and_raises_its_neighbour
     before, after = vacancies(False), vacancies(True)
     assert after["Worcestershire"] < before["Worcestershire"]
     assert after["Example County"] > before["Example County"]
+
+
+def test_a_shared_vehicle_is_paid_once_and_ranked():
+    kw = dict(KW, models=["in_house", "latc"], replicates=60)
+    alone = admsim.simulate_region(COUNCILS, **kw)
+    shared = admsim.simulate_region(COUNCILS, vehicle={"cost_split": "population"}, **kw)
+    k = OUTCOMES.index("setup_cost")
+    one_vehicle = alone["Worcestershire"].outcomes[1, :, k]  # what one council alone would pay
+    np.testing.assert_allclose(sum(r.outcomes[1, :, k] for r in shared.councils.values()), one_vehicle, rtol=1e-12)
+    split = shared.cost_split()
+    assert split.loc["region", "latc"] == pytest.approx(split.drop(index="region")["latc"].sum())
+    ranks = shared.rank_probabilities("npv_cost")
+    np.testing.assert_allclose(ranks.sum(axis=1), 1.0)
+    np.testing.assert_allclose(ranks.sum(axis=0), 1.0)
+    # sharing the vehicle makes change cheaper for the region than every council paying alone
+    assert shared.region_summary().loc["latc", "npv_cost"] < alone.region_summary().loc["latc", "npv_cost"]

@@ -20,11 +20,17 @@ struct RegionalScenario {
   // proportion to their vacancies times their pull (recruitment effect, campaigns and pay).
   // Movers no council takes leave the region.
   double mover_share = 0;
+  // A shared delivery vehicle: each council's share of the set-up, contract-management and
+  // trading sums of every option but in-house ("equal", by "population" of children or by
+  // "use": children in care), so the region pays for one vehicle, not one per council.
+  // Empty: no sharing (each council bears the whole, as if it set one up alone).
+  std::string cost_split;
+  std::vector<double> cost_shares;  // by council; sum 1 when cost_split is set
 };
 
 // spec: {"councils": [{"name", "profile", "models"?, "parameters"?, "interventions"?, "rules"?,
 // ...}], "models": [...], "years", "replicates", "seed", "output", ..., "labour_market":
-// {"mover_share"}}. A council's own fields override the region's ("parameters" are merged).
+// {"mover_share"}, "vehicle": {"cost_split"}}. A council's own fields override the region's ("parameters" are merged).
 // Errors name the JSON pointer of the regional document.
 RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue);
 

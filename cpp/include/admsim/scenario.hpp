@@ -87,6 +87,9 @@ struct DeliveryModel {
   double vat_irrecoverable_default = 0.0;  // with no vat_irrecoverable effect: 0 recoverable, 1 not
   double setup_grant = 0;                  // DfE set-up grant, GBP, when moving under direction
   double trading_income = 0;               // GBP a year while live
+  // In a regional run with a shared vehicle (region.hpp): this council's share of the vehicle's
+  // set-up, contract-management and trading sums, which the effects give for the whole vehicle.
+  double cost_share = 1.0;
   std::array<Distribution, kHookCount> effects{};
   std::array<bool, kHookCount> has_effect{};
 };

@@ -51,12 +51,12 @@ void Replicate::step_finance(int t) {
     model_cost += transition;
   }
   if (live(t)) {
-    const double contract = effect(Hook::contract_management_cost) / 12.0;
+    const double contract = effect(Hook::contract_management_cost) * model_.cost_share / 12.0;
     const double vat = effect(Hook::vat_irrecoverable) * e_.vat_rate * e_.vatable_share * (placements + overheads);
     const double tax = model_.corporation_tax
                            ? e_.corporation_tax_rate * e_.surplus_margin * (staff + placements + overheads)
                            : 0.0;
-    const double trading = model_.trading_income / 12.0;
+    const double trading = model_.trading_income * model_.cost_share / 12.0;
     line(Outcome::cost_contract_management, contract);
     line(Outcome::cost_vat, vat);
     line(Outcome::cost_corporation_tax, tax);

@@ -63,7 +63,7 @@ void Replicate::sample_effects() {
   if (!model_.has_effect[static_cast<std::size_t>(Hook::vat_irrecoverable)]) {
     effect_[static_cast<std::size_t>(Hook::vat_irrecoverable)] = model_.vat_irrecoverable_default;
   }
-  setup_cost_ = effect(Hook::setup_cost);
+  setup_cost_ = effect(Hook::setup_cost) * model_.cost_share;
   // The DfE pays toward the set-up of a move it directs: councils whose last grade is Inadequate.
   setup_grant_ = s_.profile.last_grade == kInadequate ? std::min(model_.setup_grant, setup_cost_) : 0.0;
   new_arrangement_ = effect(Hook::setup_months) > 0 || effect(Hook::transition_months) > 0 ||

@@ -19,6 +19,7 @@ json council_document(const json& region, const json& council) {
   json doc = region;
   doc.erase("councils");
   doc.erase("labour_market");
+  doc.erase("vehicle");
   doc.erase("name");
   doc.erase("description");
   for (const auto& [key, value] : council.items()) {
@@ -88,6 +89,26 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
     region.mover_share = market->number_or("mover_share", 0.0, 0.0, 1.0);
   }
   for (auto& s : region.councils) s.regional_mover_share = region.mover_share;
+  if (auto vehicle = root.find("vehicle")) {
+    vehicle->expect_object();
+    vehicle->expect_only({"cost_split", "note"});
+    region.cost_split = vehicle->at("cost_split").one_of({"equal", "population", "use"});
+    std::vector<double> weight;
+    for (const auto& s : region.councils) {
+      const double children = s.profile.children;
+      weight.push_back(region.cost_split == "equal" ? 1.0
+                       : region.cost_split == "population" ? children
+                                                           : s.profile.cla_per_10k * children / 1e4);
+    }
+    double total = 0;
+    for (double w : weight) total += w;
+    for (std::size_t c = 0; c < region.councils.size(); ++c) {
+      region.cost_shares.push_back(weight[c] / total);
+      for (auto& m : region.councils[c].models) {
+        if (m.group != "in_house") m.cost_share = weight[c] / total;
+      }
+    }
+  }
   return region;
 }
 
