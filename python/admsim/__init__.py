@@ -12,7 +12,7 @@ from .appraisal import Appraisal, appraise
 from .catalogue import catalogue, load_catalogue
 from .progress import CancelToken
 from .results import Results, load
-from .policy import Policy, PolicyState
+from .policy import Analyzer, Policy, PolicyState
 from .region import RegionResults, simulate_region
 from .scenario import build_scenario, validate
 from .scenarios import ScenarioResults, Scenarios
@@ -32,6 +32,7 @@ __all__ = [
     "CancelToken",
     "Policy",
     "PolicyState",
+    "Analyzer",
     "Appraisal",
     "ScenarioError",
     "ScenarioResults",

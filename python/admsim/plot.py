@@ -109,7 +109,7 @@ class PlotAccessor:
         dashed in every other panel for reference. With ``ax``, every chosen model is drawn in
         that one axes instead (medians and 50% bands).
         """
-        unit = metric_unit(metric)
+        unit = metric_unit(metric, self._res.analyzers)
         chosen = self._models(models)
         quantiles = self._res.metric_quantiles(metric)
         q = {p: _scale(quantiles[p].to_numpy(), unit) for p in QUANTILES}

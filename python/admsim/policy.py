@@ -63,6 +63,20 @@ class PolicyState:
                 f"{len(self.replicates)} replicates>")
 
 
+class Analyzer:
+    """A user-defined monthly metric. Subclass and define :meth:`measure`, returning {name:
+    values} with values broadcast to (models, replicates), from the state at the end of each
+    month; pass instances as ``admsim.simulate(analyzers=[...])``. The values appear in
+    :class:`admsim.Results` like the engine's metrics (``metric()``, ``metric_mean()``,
+    ``to_xarray()``, ``plot.fan()``), kept per replicate in both output modes."""
+
+    def measure(self, state: PolicyState) -> Mapping[str, Any]:
+        raise NotImplementedError("an Analyzer subclass defines measure(self, state)")
+
+    def __call__(self, state: PolicyState) -> Mapping[str, Any]:
+        return self.measure(state)
+
+
 class Policy:
     """Subclass and define :meth:`decide`; pass an instance as ``admsim.simulate(policy=...)``."""
 
@@ -77,25 +91,67 @@ class Policy:
 PolicyLike = Union[Policy, Callable[[PolicyState], Mapping[str, Any]]]
 
 
-def engine_hook(policy: PolicyLike, models: Sequence[str]) -> Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]:
+def _name(f: Any) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+def _call(f: Any, what: str, view: PolicyState) -> Any:
+    try:
+        return f(view)
+    except Exception as err:  # the user's own exception, with where it happened
+        last = view.replicates[0] + len(view.replicates) - 1
+        err.add_note(f"in admsim {what} {_name(f)} at month {view.month}, replicates {view.replicates[0]}-{last}")
+        raise
+
+
+class Recorder:
+    """The values analyzers return, by name: arrays (models, replicates, months)."""
+
+    def __init__(self, analyzers: Sequence[Any], models: int, replicates: int, months: int):
+        for a in analyzers:
+            if not callable(a):
+                raise TypeError(f"an analyzer must be an admsim.Analyzer or a function of a PolicyState, "
+                                f"not {type(a).__name__}")
+        self.analyzers, self.shape, self.values = list(analyzers), (models, replicates, months), {}
+
+    def record(self, view: PolicyState) -> None:
+        """The analyzers' values for the month just ended (view.month - 1)."""
+        t, first, n = view.month - 1, view.replicates[0], len(view.replicates)
+        for analyzer in self.analyzers:
+            measured = _call(analyzer, "analyzer", view) or {}
+            if not isinstance(measured, Mapping):
+                raise TypeError(f"analyzer {_name(analyzer)} returned {type(measured).__name__}; expected a dict")
+            for key, values in measured.items():
+                if key in METRICS:
+                    raise ValueError(f"analyzer {_name(analyzer)}: {key!r} is the name of an engine metric")
+                store = self.values.setdefault(key, np.full(self.shape, np.nan))
+                try:
+                    store[:, first:first + n, t] = np.broadcast_to(np.asarray(values, dtype=float), (self.shape[0], n))
+                except ValueError:
+                    raise ValueError(f"analyzer {_name(analyzer)}: {key} has shape {np.shape(values)}, which does "
+                                     f"not broadcast to (models, replicates) = ({self.shape[0]}, {n})") from None
+
+
+def engine_hook(policy: PolicyLike | None, models: Sequence[str], recorder: Recorder | None = None,
+                months: int | None = None) -> Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]:
     """The callable ``_core.simulate(policy=...)`` takes: wraps ``policy`` and turns what it
     returns into the engine's lever array (models, replicates, levers), checking names and
-    values (the engine checks each size against its range)."""
-    if not callable(policy):
+    values (the engine checks each size against its range); feeds ``recorder``'s analyzers."""
+    if policy is not None and not callable(policy):
         raise TypeError(f"policy must be an admsim.Policy or a function of a PolicyState, not {type(policy).__name__}")
-    name = getattr(policy, "__name__", type(policy).__name__)
+    name = _name(policy)
 
     def hook(month: int, first: int, state: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
         if month == 0:
             state[:] = np.nan  # nothing simulated yet
         M, n = state.shape[:2]
         view = PolicyState(month, models, np.arange(first, first + n), state, uniforms)
-        try:
-            chosen = policy(view)
-        except Exception as err:  # the user's own exception, with where it happened
-            err.add_note(f"in admsim policy {name} at month {month}, replicates {first}-{first + n - 1}")
-            raise
         levers = np.full((M, n, len(LEVERS)), np.nan)
+        if recorder is not None and month > 0:
+            recorder.record(view)
+        if policy is None or month == months:  # after the last month: nothing left to set
+            return levers
+        chosen = _call(policy, "policy", view)
         if chosen is None:
             return levers
         if not isinstance(chosen, Mapping):
@@ -115,3 +171,28 @@ def engine_hook(policy: PolicyLike, models: Sequence[str]) -> Callable[[int, int
         return levers
 
     return hook
+
+
+class ThresholdPolicy(Policy):
+    """A scenario rule written as a Python policy: pull ``lever`` at ``size`` for
+    ``duration_months`` once ``metric`` has been above ``above`` for ``for_months`` months in a
+    row, at most ``max_times``, ``cooldown_months`` after the last action ends. It gives the
+    same results as the rule bit for bit (a test); start from it to write your own."""
+
+    def __init__(self, metric: str, above: float, lever: str, size: float, duration_months: int, *,
+                 for_months: int = 1, max_times: int = 1, cooldown_months: int = 0):
+        self.metric, self.above, self.lever, self.size = metric, above, lever, size
+        self.duration, self.for_months, self.max_times, self.cooldown = duration_months, for_months, max_times, cooldown_months
+        self._blocks: dict[int, dict[str, np.ndarray]] = {}  # per block of replicates: its own state
+
+    def decide(self, state: PolicyState) -> Mapping[str, Any]:
+        shape = state[self.metric].shape
+        s = self._blocks.setdefault(int(state.replicates[0]), {k: np.zeros(shape) for k in ("streak", "times", "free", "until")})
+        if state.month > 0:
+            s["streak"] = np.where(state[self.metric] > self.above, s["streak"] + 1, 0)
+            fire = (s["streak"] >= self.for_months) & (s["times"] < self.max_times) & (state.month >= s["free"])
+            s["until"][fire] = state.month + self.duration
+            s["free"][fire] = state.month + self.duration + self.cooldown
+            s["times"][fire] += 1
+            s["streak"][fire] = 0
+        return {self.lever: np.where(state.month < s["until"], self.size, np.nan)}

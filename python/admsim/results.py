@@ -29,6 +29,8 @@ class Results:
         self.seed: int = int(raw["seed"])
         self.summary_only: bool = bool(raw["summary_only"])
         self.baseline: str = self.models[int(raw["baseline"])]
+        # Custom metrics (admsim.Analyzer): (model, replicate, month) in both output modes.
+        self.analyzers: dict[str, np.ndarray] = dict(raw.get("analyzers", {}))
 
     def __repr__(self) -> str:
         mode = "summary-only" if self.summary_only else "full"
@@ -59,8 +61,15 @@ class Results:
         return self._raw["outcomes"]
 
     def metric(self, name: str) -> np.ndarray:
-        """One metric as an array (model, replicate, month)."""
-        return self.metrics[..., index_of(METRICS, name, "metric")]
+        """One metric (an engine metric or an analyzer's) as an array (model, replicate, month)."""
+        if name in self.analyzers:
+            return self.analyzers[name]
+        return self.metrics[..., index_of(self.metric_names, name, "metric")]
+
+    @property
+    def metric_names(self) -> list[str]:
+        """The engine's metrics, then the analyzers'."""
+        return list(METRICS) + list(self.analyzers)
 
     def outcome(self, name: str) -> np.ndarray:
         """One outcome as an array (model, replicate); NaN where undefined."""
@@ -68,12 +77,17 @@ class Results:
 
     def metric_mean(self, name: str) -> pd.DataFrame:
         """Mean of a metric over replicates: a DataFrame (month x model)."""
-        k = index_of(METRICS, name, "metric")
+        if name in self.analyzers:
+            return pd.DataFrame(np.nanmean(self.analyzers[name], axis=1).T, columns=self.models)
+        k = index_of(self.metric_names, name, "metric")
         return pd.DataFrame(self._raw["metric_mean"][:, :, k].T, columns=self.models)
 
     def metric_quantiles(self, name: str) -> dict[float, pd.DataFrame]:
         """Quantiles (5, 25, 50, 75, 95%) of a metric over replicates, each month x model."""
-        k = index_of(METRICS, name, "metric")
+        if name in self.analyzers:
+            q = np.nanquantile(self.analyzers[name], QUANTILES, axis=1)  # (quantile, model, month)
+            return {p: pd.DataFrame(q[i].T, columns=self.models) for i, p in enumerate(QUANTILES)}
+        k = index_of(self.metric_names, name, "metric")
         q = self._raw["metric_quantiles"][:, :, k, :]
         return {p: pd.DataFrame(q[:, :, i].T, columns=self.models) for i, p in enumerate(QUANTILES)}
 
@@ -171,6 +185,7 @@ class Results:
                 for k, name in enumerate(METRICS)}
         data.update({f"outcome_{name}": (("model", "replicate"), self.outcomes[..., k])
                      for k, name in enumerate(OUTCOMES)})
+        data.update({name: (("model", "replicate", "month"), v) for name, v in self.analyzers.items()})
         coords = {"model": self.models, "replicate": np.arange(self.replicates),
                   "month": np.arange(self.months)}
         return xr.Dataset(data, coords=coords, attrs={"seed": self.seed, "baseline": self.baseline})

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 FORMAT = "admsim.results"
 FORMAT_VERSION = 1
+_ANALYZER = "analyzer__"  # prefix of the arrays of custom metrics (admsim.Analyzer)
 _HEADER = "__header__"
 # Arrays indexed by metric or outcome along an axis: (name, axis of the metric/outcome index).
 _METRIC_AXIS = {"metrics": 3, "metric_mean": 2, "metric_sd": 2, "metric_quantiles": 2}
@@ -121,7 +122,9 @@ def save(results: "Results", path: str | Path, *, compress: bool = True) -> Path
     arrays: dict[str, np.ndarray] = {}
     scalars: dict[str, Any] = {}
     for key, value in results._raw.items():
-        if isinstance(value, np.ndarray):
+        if key == "analyzers":  # custom metrics, one array each
+            arrays.update({_ANALYZER + name: array for name, array in value.items()})
+        elif isinstance(value, np.ndarray):
             arrays[key] = value
         else:
             scalars[key] = value
@@ -198,8 +201,12 @@ def read(path: str | Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, An
     path = Path(path)
     with np.load(path, allow_pickle=False) as data:
         header = _header(data, path)
-        raw: dict[str, Any] = {key: data[key] for key in data.files if key != _HEADER}
+        raw: dict[str, Any] = {key: data[key] for key in data.files
+                               if key != _HEADER and not key.startswith(_ANALYZER)}
+        analyzers = {key[len(_ANALYZER):]: data[key] for key in data.files if key.startswith(_ANALYZER)}
     raw.update(header["raw"])
+    if analyzers:
+        raw["analyzers"] = analyzers
     for names, current, axes in (("metric_names", METRICS, _METRIC_AXIS),
                                  ("outcome_names", OUTCOMES, _OUTCOME_AXIS)):
         saved = list(header.get(names, current))

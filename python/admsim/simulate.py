@@ -12,7 +12,7 @@ from . import _core, jsonio
 from .catalogue import catalogue_json
 # Also read from here by users (admsim.simulate.METRICS, .Results, ...): re-exported.
 from .outputs import METRICS, OUTCOMES, QUANTILES, SUMMARY_OUTCOMES  # noqa: F401
-from .policy import engine_hook
+from .policy import Recorder, engine_hook
 from .progress import CancelToken, Progress
 from .results import Results, table_from_summary  # noqa: F401
 from .results_io import provenance
@@ -69,12 +69,14 @@ def run_spec(
     allow_large: bool = False,
     cancel: CancelToken | None = None,
     policy: Any = None,
+    analyzers: Iterable[Any] = (),
 ) -> Results:
     """Run a scenario spec (as built by :func:`admsim.build_scenario`) and return ``Results``.
 
     The spec is validated first; a run estimated to need more than half the machine's memory
     or more than two hours is refused with the estimate in the message unless ``allow_large``.
-    ``policy``: an :class:`admsim.Policy` (or a function of a ``PolicyState``) called each month.
+    ``policy``: an :class:`admsim.Policy` (or a function of a ``PolicyState``) called each month;
+    ``analyzers``: :class:`admsim.Analyzer` instances (or functions) recording custom metrics.
     """
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
                                 or not 1 <= threads <= _core.max_threads):
@@ -90,8 +92,13 @@ def run_spec(
         _check_size(spec, len(models), threads)
     bar = Progress(progress, int(spec.get("replicates", 100)), cancel=cancel)
     try:
-        hook = None if policy is None else engine_hook(policy, models)
+        recorder = Recorder(analyzers, len(models), int(spec.get("replicates", 100)),
+                            12 * int(spec.get("years", 10))) if analyzers else None
+        hook = None if policy is None and recorder is None else engine_hook(policy, models, recorder,
+                                                                            12 * int(spec.get("years", 10)))
         raw = _core.simulate(text, catalogue, int(threads or 0), bar, hook)
+        if recorder is not None:
+            raw["analyzers"] = recorder.values
     finally:
         bar.close()
     results = Results(raw, spec)
@@ -111,6 +118,7 @@ def simulate(
     allow_large: bool = False,
     cancel: CancelToken | None = None,
     policy: Any = None,
+    analyzers: Iterable[Any] = (),
     **scenario: Any,
 ) -> Results:
     """Simulate delivery models for one council and return :class:`Results`.
@@ -130,9 +138,11 @@ def simulate(
     policy: an :class:`admsim.Policy` subclass instance, or a function of an
         :class:`admsim.policy.PolicyState`, that sets levers each month from the simulated
         state (see :mod:`admsim.policy`); scenario ``rules`` do the same without Python.
+    analyzers: :class:`admsim.Analyzer` instances (or functions of a ``PolicyState``) whose
+        values, recorded at the end of every month, appear in the results like metrics.
     scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``rules``, ``parameters``,
         ``output="summary"``, ``baseline``, ``decision_month``, ``common_random_numbers``).
     """
     spec = build_scenario(profile, models, years=years, replicates=replicates, seed=seed, **scenario)
     return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large, cancel=cancel,
-                    policy=policy)
+                    policy=policy, analyzers=analyzers)

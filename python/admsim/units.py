@@ -2,7 +2,7 @@
 better. Shared by the charts, the report and its conclusion; no matplotlib here."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from .outputs import METRICS, OUTCOMES, SUMMARY_OUTCOMES, index_of
 
@@ -48,9 +48,10 @@ OUTCOME_UNITS: dict[str, Unit] = {
 }
 
 
-def metric_unit(name: str) -> Unit:
-    """The display :class:`Unit` of a monthly metric (``KeyError`` for unknown names)."""
-    index_of(METRICS, name, "metric")
+def metric_unit(name: str, custom: Iterable[str] = ()) -> Unit:
+    """The display :class:`Unit` of a monthly metric, or of one of the ``custom`` (analyzer)
+    metrics (``KeyError`` for unknown names)."""
+    index_of([*METRICS, *custom], name, "metric")
     if name in METRIC_UNITS:
         return METRIC_UNITS[name]
     title = name.replace("_", " ").capitalize()

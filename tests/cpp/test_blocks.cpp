@@ -77,6 +77,21 @@ TEST_CASE("ensemble replicates and means do not depend on the block size or thre
   }
 }
 
+TEST_CASE("summary quantiles do not depend on blocks of at least 64 replicates") {
+  json spec = small_spec(1, 150);
+  spec["output"] = "summary";
+  const admsim::Scenario s = admsim::parse_scenario(spec, catalogue());
+  Calls calls;
+  const auto base = admsim::run_ensemble(s, recording(calls, 2, 64));
+  for (std::int64_t block : {100, 150}) {
+    INFO("block " << block);
+    const auto other = admsim::run_ensemble(s, recording(calls, 2, block));
+    CHECK(other.metric_quantiles == base.metric_quantiles);  // ranges from the first 64 replicates
+    CHECK(same(other.outcome_quantiles, base.outcome_quantiles));
+    CHECK(same(other.diff_quantiles, base.diff_quantiles));
+  }
+}
+
 TEST_CASE("a progress callback that returns false stops the ensemble and the batch call after one block") {
   json spec = small_spec(1, 5);
   const admsim::Scenario s = admsim::parse_scenario(spec, catalogue());

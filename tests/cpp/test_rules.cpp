@@ -170,7 +170,7 @@ TEST_CASE("a policy that sets nothing changes nothing, and lockstep is the same 
   int calls = 0;
   options.policy = [&](admsim::PolicyCall&) { ++calls; };
   CHECK(same(admsim::run_ensemble(scenario), admsim::run_ensemble(scenario, options)));
-  CHECK(calls == 24);  // one block of 5 replicates, 24 months
+  CHECK(calls == 25);  // one block of 5 replicates: 24 months, and once after the last
 }
 
 TEST_CASE("a policy's lever acts as the intervention of that size", "[policy]") {

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import admsim
+from admsim.policy import ThresholdPolicy
 
 
 def _run(policy=None, **kw):
@@ -97,26 +98,9 @@ RULE = {"when": {"metric": "caseload", "above": 20, "for_months": 3},
         "then": {"type": "recruitment_campaign", "size": 1.5, "duration_months": 12}, "max_times": 2}
 
 
-class SameAsTheRule(admsim.Policy):
-    """The rule written in Python: per-replicate streaks, counts and action windows."""
-
-    def __init__(self):
-        self.streak, self.times, self.until = {}, {}, {}
-
-    def decide(self, state):
-        key = (state.replicates[0], len(state.replicates))  # one block's replicates
-        shape = state["caseload"].shape
-        streak = self.streak.setdefault(key, np.zeros(shape))
-        times = self.times.setdefault(key, np.zeros(shape))
-        until = self.until.setdefault(key, np.zeros(shape))
-        if state.month > 0:
-            held = state["caseload"] > 20
-            streak[:] = np.where(held, streak + 1, 0)
-            fire = (streak >= 3) & (times < 2) & (state.month >= until)
-            until[fire] = state.month + 12
-            times[fire] += 1
-            streak[fire] = 0
-        return {"recruitment_campaign": np.where(state.month < until, 1.5, np.nan)}
+def same_as_the_rule():
+    """The rule written in Python (admsim.policy.ThresholdPolicy)."""
+    return ThresholdPolicy("caseload", 20, "recruitment_campaign", 1.5, 12, for_months=3, max_times=2)
 
 
 def test_the_issues_rule_fires_exactly_when_its_condition_holds_and_at_most_twice():
@@ -139,7 +123,47 @@ def test_the_issues_rule_fires_exactly_when_its_condition_holds_and_at_most_twic
 
 def test_the_issues_rule_in_python_is_bit_identical_to_the_rule():
     ruled = _run(rules=[RULE], interventions=SHOCK, years=5, replicates=60)
-    policed = _run(SameAsTheRule(), interventions=SHOCK, years=5, replicates=60)
+    policed = _run(same_as_the_rule(), interventions=SHOCK, years=5, replicates=60)
     assert int(ruled["rule_actions"].sum()) > 0
     for name in ("caseload", "hires", "cost", "vacancy_rate", "current_grade"):
         assert np.array_equal(ruled[name].values, policed[name].values), name
+
+
+class PerWorker(admsim.Analyzer):
+    """Children in care per permanent social worker, and a per-model constant (broadcast)."""
+
+    def measure(self, state):
+        return {"cla_per_worker": state["cla"] / state["social_workers"],
+                "model_number": np.arange(len(state.models))[:, None]}
+
+
+def test_an_analyzer_records_a_custom_metric_every_month(tmp_path):
+    res = admsim.simulate("example-county", ["in_house", "latc"], years=2, replicates=30, seed=9,
+                          progress=False, analyzers=[PerWorker()])
+    x = res.to_xarray()
+    expect = x["cla"].values / x["social_workers"].values
+    np.testing.assert_allclose(x["cla_per_worker"].values, expect, rtol=1e-12)  # every month, the last too
+    assert np.array_equal(res.metric("model_number")[:, 0, 0], [0, 1])
+    np.testing.assert_allclose(res.metric_mean("cla_per_worker").values.T, expect.mean(axis=1), rtol=1e-12)
+    assert res.plot.fan("cla_per_worker") is not None
+    back = admsim.load(res.save(tmp_path / "run.npz"))
+    np.testing.assert_array_equal(back.metric("cla_per_worker"), res.metric("cla_per_worker"))
+    plain = admsim.simulate("example-county", ["in_house", "latc"], years=2, replicates=30, seed=9, progress=False)
+    assert np.array_equal(plain.metrics, res.metrics)  # recording changes nothing
+
+
+def test_analyzers_and_policies_together_in_summary_mode_for_any_threads():
+    runs = [admsim.simulate("example-county", ["in_house", "latc"], years=2, replicates=70, seed=9,
+                            progress=False, threads=t, output="summary", policy=Stretched(),
+                            analyzers=[PerWorker()]) for t in (1, 2, 8)]
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0].metric("cla_per_worker"), other.metric("cla_per_worker"))
+        np.testing.assert_array_equal(runs[0]._raw["metric_mean"], other._raw["metric_mean"])
+
+
+def test_a_bad_analyzer_is_a_clear_error():
+    with pytest.raises(ValueError, match="name of an engine metric"):
+        _run(analyzers=[lambda s: {"cla": 1.0}], years=1, replicates=3)
+    with pytest.raises(ZeroDivisionError) as caught:
+        _run(analyzers=[lambda s: 1 / 0], years=1, replicates=3)
+    assert any("in admsim analyzer" in n for n in caught.value.__notes__)

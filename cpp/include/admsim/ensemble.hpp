@@ -22,7 +22,9 @@ inline constexpr int kMaxThreads = 1024;
 
 // What a policy sees and sets once a month for a block of replicates (see RunOptions::policy).
 struct PolicyCall {
-  int month = 0;                      // the month about to be simulated (>= 0)
+  int month = 0;                      // the month about to be simulated (>= 0); after the last
+                                      // month it is called once more with month == months, its
+                                      // levers unused (for analyzers that record each month)
   std::int64_t first_replicate = 0;   // the block is replicates [first, first + replicates)
   std::size_t models = 0, replicates = 0;
   const double* state = nullptr;      // [model][replicate][metric]: month - 1 (zeros at month 0)

@@ -51,6 +51,13 @@ void run_with_policy(const Scenario& s, const Calibration& c, const std::functio
                             number_text(v), range_text(range[0], range[1]) + ", or NaN for none");
     }
   }, [&](std::size_t item) { return &levers[item * L]; });
+  // Once more after the last month, so analyzers see it too (month == months; levers unused).
+  for (std::size_t item = 0; item < M * n; ++item) {
+    std::copy_n(blocks.metrics(item) + (T - 1) * kMetricCount, kMetricCount, &state[item * kMetricCount]);
+  }
+  PolicyCall last{static_cast<int>(T), static_cast<std::int64_t>(first), M, n, state.data(), uniforms.data(),
+                  levers.data()};
+  policy(last);
 }
 
 }  // namespace
@@ -59,8 +66,11 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
   const Calibration calibration = calibrate(scenario);
   const std::size_t M = scenario.models.size();
   detail::EnsembleBlocks blocks(scenario);
-  // Blocks of options.block_replicates replicates, every model in each.
-  const auto block = static_cast<std::size_t>(std::max<std::int64_t>(1, options.block_replicates));
+  // Blocks of options.block_replicates replicates, every model in each. A policy is called
+  // once a month per block, so with one, blocks are larger (up to 512 replicates, about 1,024
+  // items): fewer calls into Python, the same numbers.
+  auto block = static_cast<std::size_t>(std::max<std::int64_t>(1, options.block_replicates));
+  if (options.policy) block = std::max(block, std::min<std::size_t>(512, 1024 / std::max<std::size_t>(1, M)));
   detail::for_each_block(static_cast<std::size_t>(scenario.replicates), block, options, [&](std::size_t first, std::size_t last) {
     const std::size_t n = last - first;
     blocks.begin(n);

@@ -132,12 +132,19 @@ class Summariser {
 
   // Histogram ranges come from the first block, which holds the same replicates whatever the
   // thread count.
+  // Histogram ranges come from the first kRangeReplicates replicates (or all, if fewer) of the
+  // first block, whatever its size, so summaries do not depend on the block size.
+  static constexpr std::size_t kRangeReplicates = 64;
+
   void init(const std::vector<double>& metrics, const std::vector<double>& outcomes, std::size_t block) {
-    const std::size_t M = models_;
+    const std::size_t M = models_, used = std::min(block, kRangeReplicates);
     std::vector<double> sample;
     for (std::size_t k = 0; k < kMetricCount; ++k) {
       sample.clear();
-      for (std::size_t i = k; i < M * block * months_ * kMetricCount; i += kMetricCount) sample.push_back(metrics[i]);
+      for (std::size_t m = 0; m < M; ++m)
+        for (std::size_t r = 0; r < used; ++r)
+          for (std::size_t t = 0; t < months_; ++t)
+            sample.push_back(metrics[((m * block + r) * months_ + t) * kMetricCount + k]);
       double lo, hi;
       padded_range(sample, lo, hi);
       metric_hist_.emplace_back(M * months_, lo, hi);
@@ -146,7 +153,7 @@ class Summariser {
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
       std::vector<double> values, diffs;
       for (std::size_t m = 0; m < M; ++m)
-        for (std::size_t r = 0; r < block; ++r) {
+        for (std::size_t r = 0; r < used; ++r) {
           const double v = outcomes[(m * block + r) * kOutcomeCount + k];
           values.push_back(v);
           diffs.push_back(v - outcomes[(base * block + r) * kOutcomeCount + k]);
