@@ -51,3 +51,19 @@ def test_catch2_test_names_survive_ctest_discovery():
     bad = [f"{p.name}: {m}" for p in root.glob("*.cpp")
            for m in re.findall(r'TEST_CASE\("([^"]*;[^"]*)"', p.read_text())]
     assert not bad, bad
+
+
+def test_the_extending_page_runs():
+    """docs/extending.md's examples run in order, in one namespace, as the page says."""
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "extending.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    assert len(blocks) >= 5
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/extending.md", "exec"), namespace)
+    assert "cla_per_worker" in namespace["res"].analyzers
