@@ -6,48 +6,9 @@
 #include <limits>
 
 #include "admsim/samplers.hpp"
+#include "ofsted/normal_table.hpp"
 
 namespace admsim::quality::detail {
-
-namespace {
-// The standard normal CDF for the kernels and emissions, a few ns each: cubic Hermite pieces
-// (values and densities at the knots) every 1/64 on [-9, 9], so the error is below
-// h^4 max|Phi''''| / 384 < 1e-10; outside, Phi is 0 or 1 to double precision.
-constexpr double kTableLow = -9.0, kTableHigh = 9.0, kKnotsPerUnit = 64.0;
-constexpr auto kPieces = static_cast<std::size_t>((kTableHigh - kTableLow) * kKnotsPerUnit);
-
-class CdfTable {
- public:
-  CdfTable() : piece_(kPieces) {
-    const double h = 1.0 / kKnotsPerUnit, density = 0.3989422804014327;  // 1 / sqrt(2 pi)
-    for (std::size_t i = 0; i < kPieces; ++i) {
-      const double x0 = kTableLow + double(i) * h, x1 = x0 + h;
-      const double y0 = rng::normal_cdf(x0), y1 = rng::normal_cdf(x1);
-      const double d0 = h * density * std::exp(-0.5 * x0 * x0), d1 = h * density * std::exp(-0.5 * x1 * x1);
-      piece_[i] = {y0, d0, 3.0 * (y1 - y0) - 2.0 * d0 - d1, 2.0 * (y0 - y1) + d0 + d1};
-    }
-  }
-
-  double operator()(double x) const noexcept {
-    if (!(x > kTableLow)) return 0.0;
-    if (x >= kTableHigh) return 1.0;
-    const double t = (x - kTableLow) * kKnotsPerUnit;
-    const std::size_t i = std::min(static_cast<std::size_t>(t), kPieces - 1);
-    const double f = t - double(i);
-    const auto& c = piece_[i];
-    return c[0] + f * (c[1] + f * (c[2] + f * c[3]));
-  }
-
- private:
-  std::vector<std::array<double, 4>> piece_;  // c0 + c1 f + c2 f^2 + c3 f^3, f in [0, 1)
-};
-
-// Loops hold a reference to it, so each evaluation is inlined with no initialisation check.
-const CdfTable& cdf_table() {
-  static const CdfTable table;
-  return table;
-}
-}  // namespace
 
 Quadrature gauss_hermite(int nodes) {
   // Golub-Welsch: the nodes are the eigenvalues of the Jacobi matrix of the probabilists' Hermite
@@ -94,16 +55,23 @@ const Emissions& Discretisation::emissions(int regime, double drift) {
   Emissions& e = it->second;
   if (!fresh) return e;
   const Cuts cut = p_->cuts(regime, drift);
-  const CdfTable& cdf = cdf_table();
+  const NormalTable& cdf = NormalTable::get();
+  // P(reading <= cut k) at every point of each node, a row of points at a time.
+  std::vector<double> x(points_);
+  std::array<std::vector<double>, 3> below;
+  for (auto& b : below) b.resize(points_);
   e.points_ = points_;
   e.p_.reserve(u.size() * points_ * kGradeCount);
   for (double level : u) {
-    for (double x : v) {
+    for (std::size_t k = 0; k < cut.size(); ++k) {
+      for (std::size_t i = 0; i < points_; ++i) x[i] = (cut[k] - level - v[i]) / p_->noise_sd;
+      cdf(x.data(), below[k].data(), points_);
+    }
+    for (std::size_t i = 0; i < points_; ++i) {
       double above = 1.0;  // P(reading <= +inf)
-      for (double c : cut) {
-        const double below = cdf((c - level - x) / p_->noise_sd);
-        e.p_.push_back(above - below);
-        above = below;
+      for (std::size_t k = 0; k < cut.size(); ++k) {
+        e.p_.push_back(above - below[k][i]);
+        above = below[k][i];
       }
       e.p_.push_back(above);
     }
@@ -129,34 +97,33 @@ std::size_t clamp_index(double x, std::size_t n) {
 }  // namespace
 
 Kernel::Kernel(const Discretisation& d)
-    : d_(d), n_(d.points()), p_(n_ * n_), first_(n_), last_(n_) {}
+    : d_(d), n_(d.points()), p_(n_ * n_), first_(n_), last_(n_), x_(n_), at_(n_) {}
 
 void Kernel::build(int months, double shift) {
   const double decay = std::pow(d_.p().reversion.phi, months);
   const double sd = d_.p().transient_sd * std::sqrt(1.0 - decay * decay);
   const double spacing = d_.v[1] - d_.v[0], inverse_sd = 1.0 / sd;
-  const CdfTable& cdf = cdf_table();
-  const double reach = (kTableHigh + 1.0) * sd;  // beyond it the CDF is exactly 0 or 1
+  const NormalTable& cdf = NormalTable::get();
+  const double reach = (NormalTable::kHigh + 1.0) * sd;  // beyond it the CDF is exactly 0 or 1
   for (std::size_t i = 0; i < n_; ++i) {
     const double mean = decay * d_.v[i] + shift;
     // Only edges within reach of the mean need the CDF; the rest are 0 below and 1 above.
     const double lo = std::floor((mean - reach - d_.edge[0]) / spacing);
     const double hi = std::ceil((mean + reach - d_.edge[0]) / spacing);
     const std::size_t a = clamp_index(lo, n_), b = clamp_index(hi, n_);
+    // The CDF at the upper edges of cells a..b in one batch (the last cell's is +inf: 1).
+    const std::size_t edges = std::min(b + 1, n_ - 1) - std::min(a, n_ - 1);
+    for (std::size_t j = 0; j < edges; ++j) x_[j] = (d_.edge[a + j] - mean) * inverse_sd;
+    cdf(x_.data(), at_.data(), edges);
+    if (b + 1 == n_) at_[b - a] = 1.0;
     double* row = &p_[i * n_];
-    double below = 0.0;
-    std::size_t first = n_, last = 0;
-    for (std::size_t j = a; j <= b; ++j) {
-      const double at = j + 1 < n_ ? cdf((d_.edge[j] - mean) * inverse_sd) : 1.0;
-      row[j] = at - below;
-      below = at;
-      if (row[j] > 0.0) {
-        first = std::min(first, j);
-        last = j + 1;
-      }
-    }
-    first_[i] = first;
-    last_[i] = last;
+    row[a] = at_[0];
+    for (std::size_t j = a + 1; j <= b; ++j) row[j] = at_[j - a] - at_[j - a - 1];
+    std::size_t first = a, last = b + 1;
+    while (first < last && !(row[first] > 0.0)) ++first;
+    while (last > first && !(row[last - 1] > 0.0)) --last;
+    first_[i] = first < last ? first : n_;
+    last_[i] = first < last ? last : 0;
   }
 }
 
