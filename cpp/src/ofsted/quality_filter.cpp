@@ -35,6 +35,14 @@ void Discretisation::reset(const Parameters& parameters) {
   edge.resize(points_ - 1);
   for (std::size_t i = 0; i < points_; ++i) v[i] = -half + 2.0 * half * double(i) / double(points_ - 1);
   for (std::size_t i = 0; i + 1 < points_; ++i) edge[i] = 0.5 * (v[i] + v[i + 1]);
+  // Once per set, not per council: every filter starts here.
+  stationary.resize(points_);
+  double below = 0.0;
+  for (std::size_t i = 0; i < points_; ++i) {
+    const double cdf = i + 1 < points_ ? rng::normal_cdf(edge[i] / p_->transient_sd) : 1.0;
+    stationary[i] = cdf - below;
+    below = cdf;
+  }
   u.clear();
   log_weight.clear();
   if (p_->persistent_share == 0.0) {
@@ -155,13 +163,7 @@ void Filter::start() {
   alpha_.resize(nodes_ * n_);
   scratch_.resize(nodes_ * n_);
   log_evidence_.assign(nodes_, 0.0);
-  const double sd = d_.p().transient_sd;
-  double below = 0.0;
-  for (std::size_t i = 0; i < n_; ++i) {
-    const double cdf = i + 1 < n_ ? rng::normal_cdf(d_.edge[i] / sd) : 1.0;
-    for (std::size_t j = 0; j < nodes_; ++j) alpha_[j * n_ + i] = cdf - below;
-    below = cdf;
-  }
+  for (std::size_t j = 0; j < nodes_; ++j) std::copy(d_.stationary.begin(), d_.stationary.end(), &alpha_[j * n_]);
 }
 
 namespace {

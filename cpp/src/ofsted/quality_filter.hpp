@@ -46,6 +46,7 @@ class Discretisation {
 
   std::vector<double> v;                  // grid points
   std::vector<double> edge;               // points - 1 interior cell edges
+  std::vector<double> stationary;         // P(each cell) under v's stationary N(0, 1 - rho)
   std::vector<double> u, log_weight;      // persistent-level nodes
 
  private:
