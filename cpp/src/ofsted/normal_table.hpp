@@ -30,6 +30,12 @@ class NormalTable {
   // or AVX2 (the same operations in the same order, so every machine gets the same numbers).
   void operator()(const double* x, double* y, std::size_t count) const noexcept;
 
+  // The probability of the cell below each edge for N(mean, sd): cell[k] = F(edge[k]) -
+  // F(edge[k - 1]), k < count, with F(e) = (*this)((e - mean) * inverse_sd) and F(edge[-1]) = 0;
+  // returns F(edge[count - 1]) (0 if count is 0). The same numbers as evaluating F at each edge
+  // and subtracting, vectorised as above with the arguments and differences kept in registers.
+  double cells(const double* edge, double mean, double inverse_sd, double* cell, std::size_t count) const noexcept;
+
  private:
   NormalTable();
   // c0 + c1 f + c2 f^2 + c3 f^3, f in [0, 1); a whole piece is one aligned 32-byte load.

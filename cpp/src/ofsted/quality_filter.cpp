@@ -105,7 +105,7 @@ std::size_t clamp_index(double x, std::size_t n) {
 }  // namespace
 
 Kernel::Kernel(const Discretisation& d)
-    : d_(d), n_(d.points()), p_(n_ * n_), first_(n_), last_(n_), x_(n_), at_(n_) {}
+    : d_(d), n_(d.points()), p_(n_ * n_), first_(n_), last_(n_) {}
 
 void Kernel::build(int months, double shift) {
   const double decay = std::pow(d_.p().reversion.phi, months);
@@ -119,14 +119,11 @@ void Kernel::build(int months, double shift) {
     const double lo = std::floor((mean - reach - d_.edge[0]) / spacing);
     const double hi = std::ceil((mean + reach - d_.edge[0]) / spacing);
     const std::size_t a = clamp_index(lo, n_), b = clamp_index(hi, n_);
-    // The CDF at the upper edges of cells a..b in one batch (the last cell's is +inf: 1).
-    const std::size_t edges = std::min(b + 1, n_ - 1) - std::min(a, n_ - 1);
-    for (std::size_t j = 0; j < edges; ++j) x_[j] = (d_.edge[a + j] - mean) * inverse_sd;
-    cdf(x_.data(), at_.data(), edges);
-    if (b + 1 == n_) at_[b - a] = 1.0;
+    // Cells a..b: from the CDF at their upper edges (the last cell's is +inf).
     double* row = &p_[i * n_];
-    row[a] = at_[0];
-    for (std::size_t j = a + 1; j <= b; ++j) row[j] = at_[j - a] - at_[j - a - 1];
+    const std::size_t edges = std::min(b + 1, n_ - 1) - std::min(a, n_ - 1);
+    const double top = cdf.cells(&d_.edge[a], mean, inverse_sd, &row[a], edges);
+    if (b + 1 == n_) row[b] = 1.0 - top;
     std::size_t first = a, last = b + 1;
     while (first < last && !(row[first] > 0.0)) ++first;
     while (last > first && !(row[last - 1] > 0.0)) --last;

@@ -76,7 +76,6 @@ class Kernel {
   std::size_t n_;
   std::vector<double> p_;
   std::vector<std::size_t> first_, last_;
-  std::vector<double> x_, at_;  // a row's CDF arguments and values
 };
 
 // Kernels by (months, shift), built once per parameter set: councils with the same gap and the
