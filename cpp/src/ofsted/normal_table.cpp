@@ -5,10 +5,9 @@
 
 #include "admsim/samplers.hpp"
 
-// The vector paths are x86-64 only (GCC or Clang), chosen at run time so the build stays generic;
-// define ADMSIM_NO_SIMD to build the scalar path alone (to compare the two).
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(ADMSIM_NO_SIMD)
-#define ADMSIM_NORMAL_TABLE_X86 1
+#include "ofsted/simd.hpp"
+
+#ifdef ADMSIM_X86_VECTORS
 #include <immintrin.h>
 #endif
 
@@ -22,10 +21,7 @@ NormalTable::NormalTable() : piece_(kPieces) {
     const double d0 = h * density * std::exp(-0.5 * x0 * x0), d1 = h * density * std::exp(-0.5 * x1 * x1);
     piece_[i] = {{y0, d0, 3.0 * (y1 - y0) - 2.0 * d0 - d1, 2.0 * (y0 - y1) + d0 + d1}};
   }
-#ifdef ADMSIM_NORMAL_TABLE_X86
-  __builtin_cpu_init();
-  width_ = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 1;
-#endif
+  width_ = vector_width();
 }
 
 const NormalTable& NormalTable::get() {
@@ -34,16 +30,14 @@ const NormalTable& NormalTable::get() {
 }
 
 namespace {
-#ifdef ADMSIM_NORMAL_TABLE_X86
+#ifdef ADMSIM_X86_VECTORS
 // Both widths do, lane by lane, what operator() does: t = (x - low) 64; the piece is trunc(t)
 // capped at the last (t is clamped to [0, last] first, which picks the same piece and keeps the
 // index valid for any x); f = t - piece; Horner; then 0 where !(x > low), 1 where x >= high.
 // Each piece is loaded whole and the loads transposed to one vector per coefficient (gathers are
 // slower). The loops return how many leading values they did (a multiple of their width).
-#define ADMSIM_AVX2 __attribute__((target("avx2")))
-#define ADMSIM_AVX512 __attribute__((target("avx512f")))
 
-ADMSIM_AVX2 inline __m256d cdf4(const double* table, __m256d x) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline __m256d cdf4(const double* table, __m256d x) {
   const __m256d low = _mm256_set1_pd(NormalTable::kLow);
   const __m256d t = _mm256_mul_pd(_mm256_sub_pd(x, low), _mm256_set1_pd(NormalTable::kKnotsPerUnit));
   const __m128i piece = _mm256_cvttpd_epi32(
@@ -62,14 +56,14 @@ ADMSIM_AVX2 inline __m256d cdf4(const double* table, __m256d x) {
                           _mm256_cmp_pd(x, _mm256_set1_pd(NormalTable::kHigh), _CMP_GE_OQ));
 }
 
-ADMSIM_AVX2 std::size_t cdf_avx2(const double* table, const double* x, double* y, std::size_t count) {
+ADMSIM_TARGET_AVX2 std::size_t cdf_avx2(const double* table, const double* x, double* y, std::size_t count) {
   std::size_t k = 0;
   for (; k + 4 <= count; k += 4) _mm256_storeu_pd(y + k, cdf4(table, _mm256_loadu_pd(x + k)));
   return k;
 }
 
 // The cells' loop keeps the last CDF value of the previous block in `below`'s top lane.
-ADMSIM_AVX2 std::size_t cells_avx2(const double* table, const double* edge, double mean, double inverse_sd,
+ADMSIM_TARGET_AVX2 std::size_t cells_avx2(const double* table, const double* edge, double mean, double inverse_sd,
                                    double* cell, std::size_t count, double& below) {
   const __m256d m = _mm256_set1_pd(mean), s = _mm256_set1_pd(inverse_sd);
   __m256d previous = _mm256_set1_pd(0.0);
@@ -92,7 +86,7 @@ ADMSIM_AVX2 std::size_t cells_avx2(const double* table, const double* edge, doub
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
-ADMSIM_AVX512 inline __m512d cdf8(const double* table, __m512d x) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX512 inline __m512d cdf8(const double* table, __m512d x) {
   const __m512d low = _mm512_set1_pd(NormalTable::kLow);
   const __m512d t = _mm512_mul_pd(_mm512_sub_pd(x, low), _mm512_set1_pd(NormalTable::kKnotsPerUnit));
   const __m256i piece = _mm512_cvttpd_epi32(
@@ -116,13 +110,13 @@ ADMSIM_AVX512 inline __m512d cdf8(const double* table, __m512d x) {
                             _mm512_cmp_pd_mask(x, _mm512_set1_pd(NormalTable::kHigh), _CMP_GE_OQ), _mm512_set1_pd(1.0));
 }
 
-ADMSIM_AVX512 std::size_t cdf_avx512(const double* table, const double* x, double* y, std::size_t count) {
+ADMSIM_TARGET_AVX512 std::size_t cdf_avx512(const double* table, const double* x, double* y, std::size_t count) {
   std::size_t k = 0;
   for (; k + 8 <= count; k += 8) _mm512_storeu_pd(y + k, cdf8(table, _mm512_loadu_pd(x + k)));
   return k;
 }
 
-ADMSIM_AVX512 std::size_t cells_avx512(const double* table, const double* edge, double mean, double inverse_sd,
+ADMSIM_TARGET_AVX512 std::size_t cells_avx512(const double* table, const double* edge, double mean, double inverse_sd,
                                        double* cell, std::size_t count, double& below) {
   const __m512d m = _mm512_set1_pd(mean), s = _mm512_set1_pd(inverse_sd);
   __m512d previous = _mm512_setzero_pd();
@@ -145,7 +139,7 @@ ADMSIM_AVX512 std::size_t cells_avx512(const double* table, const double* edge, 
 
 void NormalTable::operator()(const double* x, double* y, std::size_t count) const noexcept {
   std::size_t done = 0;
-#ifdef ADMSIM_NORMAL_TABLE_X86
+#ifdef ADMSIM_X86_VECTORS
   const double* table = piece_.front().c;
   if (width_ == 8) done = cdf_avx512(table, x, y, count);
   else if (width_ == 4) done = cdf_avx2(table, x, y, count);
@@ -157,7 +151,7 @@ double NormalTable::cells(const double* edge, double mean, double inverse_sd, do
                           std::size_t count) const noexcept {
   double below = 0.0;
   std::size_t done = 0;
-#ifdef ADMSIM_NORMAL_TABLE_X86
+#ifdef ADMSIM_X86_VECTORS
   const double* table = piece_.front().c;
   if (width_ == 8) done = cells_avx512(table, edge, mean, inverse_sd, cell, count, below);
   else if (width_ == 4) done = cells_avx2(table, edge, mean, inverse_sd, cell, count, below);
