@@ -125,14 +125,21 @@ void Kernel::build(int months, double shift) {
     const std::size_t edges = std::min(b + 1, n_ - 1) - std::min(a, n_ - 1);
     const double top = cdf.cells(&d_.edge[a], mean, inverse_sd, &row[a], edges);
     if (b + 1 == n_) row[b] = 1.0 - top;
-    std::size_t first = a, last = b + 1;
+    first_[i] = a;
+    last_[i] = b + 1;
+  }
+  // The nonzero band of each row, once all are written (reading a row just stored by the
+  // vector code stalls), and zeros outside it (what was there is another kernel's, or a cell
+  // <= 0 at the ends of [a, b]).
+  for (std::size_t i = 0; i < n_; ++i) {
+    double* row = &p_[i * stride_];
+    std::size_t first = first_[i], last = last_[i];
     while (first < last && !(row[first] > 0.0)) ++first;
     while (last > first && !(row[last - 1] > 0.0)) --last;
+    std::fill(row, row + first, 0.0);
+    std::fill(row + last, row + n_, 0.0);
     first_[i] = first < last ? first : n_;
     last_[i] = first < last ? last : 0;
-    // Zeros outside the band (what was there is another kernel's or a cell <= 0 at its ends).
-    std::fill(row, row + std::min(first, last), 0.0);
-    std::fill(row + last, row + n_, 0.0);
   }
 }
 
