@@ -123,7 +123,7 @@ void Kernel::build(int months, double shift) {
     // Cells a..b: from the CDF at their upper edges (the last cell's is +inf).
     double* row = &p_[i * stride_];
     const std::size_t edges = std::min(b + 1, n_ - 1) - std::min(a, n_ - 1);
-    const double top = cdf.cells(&d_.edge[a], mean, inverse_sd, &row[a], edges);
+    const double top = cdf.cells(d_.edge.data() + a, mean, inverse_sd, row + a, edges);
     if (b + 1 == n_) row[b] = 1.0 - top;
     first_[i] = a;
     last_[i] = b + 1;
