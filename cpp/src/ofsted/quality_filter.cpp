@@ -210,8 +210,9 @@ template <std::size_t J, std::size_t B>
   for (std::size_t j = 0; j < J; ++j) std::copy(sum[j], sum[j] + cells, &out[(node + j) * n + cell]);
 }
 
-// Nodes four at a time in blocks of B4 cells, the rest (one node when rho = 0) in blocks of B1:
-// sizes that keep the sums in registers, measured best for each vector unit.
+// Nodes four at a time in blocks of B4 cells, a remaining 2 or 3 likewise, a single one (all
+// there is when rho = 0) in blocks of B1: sizes that keep the sums in registers, measured best
+// for each vector unit.
 template <std::size_t B4, std::size_t B1>
 [[gnu::always_inline]] inline void apply_blocks(const Kernel& k, const double* in, double* out, std::size_t n,
                                                 std::size_t nodes) {
