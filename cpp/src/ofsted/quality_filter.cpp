@@ -3,6 +3,7 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "admsim/samplers.hpp"
@@ -191,50 +192,76 @@ void apply_rows(const Kernel& k, const double* in, double* out, std::size_t n, s
 }
 
 #ifdef ADMSIM_X86_VECTORS
-// The same sums, for a block of J nodes x B cells held in registers while i runs over the rows
-// whose band reaches the block. Each sum takes the same terms in the same order plus some zeros
-// (cells outside a band, nodes with no mass), which change nothing: no partial sum is -0.
-template <std::size_t J, std::size_t B>
-[[gnu::always_inline]] inline void apply_block(const Kernel& k, const double* in, double* out, std::size_t n,
-                                               std::size_t node, std::size_t cell) {
-  double sum[J][B] = {};
-  for (std::size_t i = 0; i < n; ++i) {
-    if (k.last(i) <= cell || k.first(i) >= cell + B) continue;
-    const double* row = k.row(i) + cell;  // B cells inside the padded row
-    for (std::size_t j = 0; j < J; ++j) {
-      const double a = in[(node + j) * n + i];
-      for (std::size_t c = 0; c < B; ++c) sum[j][c] += a * row[c];
-    }
-  }
-  const std::size_t cells = std::min(B, n - cell);
-  for (std::size_t j = 0; j < J; ++j) std::copy(sum[j], sum[j] + cells, &out[(node + j) * n + cell]);
+// W doubles in a vector register (GCC/Clang vector extensions, which the compiler maps to the
+// caller's target; plain arrays here got scalar code or sums spilled to memory).
+template <std::size_t W>
+struct LanesOf {
+  typedef double type __attribute__((vector_size(W * sizeof(double))));
+};
+template <std::size_t W>
+using Lanes = typename LanesOf<W>::type;
+
+// An unaligned load from a kernel row, one overload per width: GCC drops aligned() from a vector
+// type that depends on a template parameter (and then loads as if aligned).
+[[gnu::always_inline]] inline void load(Lanes<4>& v, const double* p) {
+  typedef double Unaligned __attribute__((vector_size(32), aligned(8), may_alias));
+  v = *reinterpret_cast<const Unaligned*>(p);
+}
+[[gnu::always_inline]] inline void load(Lanes<8>& v, const double* p) {
+  typedef double Unaligned __attribute__((vector_size(64), aligned(8), may_alias));
+  v = *reinterpret_cast<const Unaligned*>(p);
 }
 
-// Nodes four at a time in blocks of B4 cells, a remaining 2 or 3 likewise, a single one (all
-// there is when rho = 0) in blocks of B1: sizes that keep the sums in registers, measured best
+// The same sums, for a block of J nodes x V vectors of W cells held in registers while i runs
+// over the rows whose band reaches the block. Each sum takes the same terms in the same order
+// plus some zeros (cells outside a band, nodes with no mass), which change nothing: no partial
+// sum is -0.
+template <std::size_t W, std::size_t J, std::size_t V>
+[[gnu::always_inline]] inline void apply_block(const Kernel& k, const double* in, double* out, std::size_t n,
+                                               std::size_t node, std::size_t cell) {
+  Lanes<W> sum[J][V] = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (k.last(i) <= cell || k.first(i) >= cell + V * W) continue;
+    Lanes<W> row[V];
+    for (std::size_t v = 0; v < V; ++v) load(row[v], k.row(i) + cell + v * W);  // inside the padded row
+    for (std::size_t j = 0; j < J; ++j) {
+      const double a = in[(node + j) * n + i];
+      for (std::size_t v = 0; v < V; ++v) sum[j][v] += a * row[v];
+    }
+  }
+  const std::size_t cells = std::min(V * W, n - cell);
+  for (std::size_t j = 0; j < J; ++j) {
+    double block[V * W];
+    std::memcpy(block, sum[j], sizeof(block));
+    std::copy(block, block + cells, &out[(node + j) * n + cell]);
+  }
+}
+
+// Nodes four at a time in blocks of V4 vectors, a remaining 2 or 3 likewise, a single one (all
+// there is when rho = 0) in blocks of V1: sizes that keep the sums in registers, measured best
 // for each vector unit.
-template <std::size_t B4, std::size_t B1>
+template <std::size_t W, std::size_t V4, std::size_t V1>
 [[gnu::always_inline]] inline void apply_blocks(const Kernel& k, const double* in, double* out, std::size_t n,
                                                 std::size_t nodes) {
-  static_assert(Kernel::kBlock % B4 == 0 && Kernel::kBlock % B1 == 0, "blocks must tile the padded rows");
+  static_assert(Kernel::kBlock % (V4 * W) == 0 && Kernel::kBlock % (V1 * W) == 0, "blocks must tile the rows");
   std::size_t node = 0;
   for (; node + 4 <= nodes; node += 4)
-    for (std::size_t cell = 0; cell < n; cell += B4) apply_block<4, B4>(k, in, out, n, node, cell);
-  for (std::size_t cell = 0; cell < n; cell += B4) {
-    if (nodes - node == 3) apply_block<3, B4>(k, in, out, n, node, cell);
-    if (nodes - node == 2) apply_block<2, B4>(k, in, out, n, node, cell);
+    for (std::size_t cell = 0; cell < n; cell += V4 * W) apply_block<W, 4, V4>(k, in, out, n, node, cell);
+  for (std::size_t cell = 0; cell < n; cell += V4 * W) {
+    if (nodes - node == 3) apply_block<W, 3, V4>(k, in, out, n, node, cell);
+    if (nodes - node == 2) apply_block<W, 2, V4>(k, in, out, n, node, cell);
   }
   if (nodes - node == 1)
-    for (std::size_t cell = 0; cell < n; cell += B1) apply_block<1, B1>(k, in, out, n, node, cell);
+    for (std::size_t cell = 0; cell < n; cell += V1 * W) apply_block<W, 1, V1>(k, in, out, n, node, cell);
 }
 
 ADMSIM_TARGET_AVX512 void apply_avx512(const Kernel& k, const double* in, double* out, std::size_t n,
                                        std::size_t nodes) {
-  apply_blocks<32, 32>(k, in, out, n, nodes);
+  apply_blocks<8, 4, 4>(k, in, out, n, nodes);
 }
 ADMSIM_TARGET_AVX2 void apply_avx2(const Kernel& k, const double* in, double* out, std::size_t n,
                                    std::size_t nodes) {
-  apply_blocks<8, 32>(k, in, out, n, nodes);
+  apply_blocks<4, 2, 8>(k, in, out, n, nodes);
 }
 #endif
 
