@@ -4,7 +4,6 @@
 #include <cstdint>
 
 #include "admsim/samplers.hpp"
-
 #include "ofsted/simd.hpp"
 
 #ifdef ADMSIM_X86_VECTORS
