@@ -46,6 +46,7 @@ class Discretisation {
 
   std::vector<double> v;                  // grid points
   std::vector<double> edge;               // points - 1 interior cell edges
+  std::vector<double> stationary;         // P(each cell) under v's stationary N(0, 1 - rho)
   std::vector<double> u, log_weight;      // persistent-level nodes
 
  private:
@@ -61,18 +62,21 @@ double summed_shift(const Parameters& p, const CouncilHistories& h, std::size_t 
                     int latest_grade);
 
 // The k-month transition on the grid: row i holds the probability of each cell from point i,
-// set only in [first(i), last(i)) (the rest is zero and left unwritten).
+// nonzero only in [first(i), last(i)) (the rest is 0), padded with zeros to a whole number of
+// kBlock cells so that the product can read whole blocks of cells.
 class Kernel {
  public:
+  static constexpr std::size_t kBlock = 32;
   explicit Kernel(const Discretisation& d);
   void build(int months, double shift);
-  const double* row(std::size_t i) const { return &p_[i * n_]; }
+  const double* row(std::size_t i) const { return &p_[i * stride_]; }
   std::size_t first(std::size_t i) const { return first_[i]; }
   std::size_t last(std::size_t i) const { return last_[i]; }
+  static std::size_t stride(std::size_t points) { return (points + kBlock - 1) / kBlock * kBlock; }
 
  private:
   const Discretisation& d_;
-  std::size_t n_;
+  std::size_t n_, stride_;
   std::vector<double> p_;
   std::vector<std::size_t> first_, last_;
 };
