@@ -24,6 +24,17 @@ class CancelToken:
         return self._event.is_set()
 
 
+def tqdm_class():
+    """tqdm's notebook bar where Jupyter widgets are installed, its text bar otherwise (tqdm.auto
+    would warn "IProgress not found" in a notebook without ipywidgets)."""
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
+    return tqdm
+
+
 class Progress:
     """A tqdm bar for runs longer than about a second (notebook-aware); silent otherwise. Asked
     between blocks; returning False (a cancelled token) stops the run."""
@@ -40,7 +51,7 @@ class Progress:
             return True
         if self.bar is None and time.monotonic() - self.start > 1.0:
             try:
-                from tqdm.auto import tqdm
+                tqdm = tqdm_class()
             except ImportError:  # progress is a nicety, never a failure
                 self.enabled = False
                 return True

@@ -193,6 +193,6 @@ def backtest(judgements=None, origins=None, *, test_until=None, adm_history=None
 
 
 def _progress(total: int, show: bool):
-    from tqdm.auto import tqdm
+    from ..progress import tqdm_class
 
-    return tqdm(total=total, desc="back-test origins", disable=not show)
+    return tqdm_class()(total=total, desc="back-test origins", disable=not show)
