@@ -13,6 +13,7 @@ from .catalogue import catalogue, load_catalogue
 from .progress import CancelToken
 from .results import Results, load
 from .policy import Analyzer, Policy, PolicyState
+from .national import NationalResults, simulate_nation
 from .region import RegionResults, simulate_region
 from .scenario import build_scenario, validate
 from .scenarios import ScenarioResults, Scenarios
@@ -44,9 +45,11 @@ __all__ = [
     "catalogue",
     "load",
     "load_catalogue",
+    "NationalResults",
     "profiles",
     "risks",
     "simulate",
+    "simulate_nation",
     "simulate_region",
     "validate",
 ]

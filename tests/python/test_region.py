@@ -111,3 +111,25 @@ def test_a_shared_vehicle_is_paid_once_and_ranked():
     np.testing.assert_allclose(ranks.sum(axis=0), 1.0)
     # sharing the vehicle makes change cheaper for the region than every council paying alone
     assert shared.region_summary().loc["latc", "npv_cost"] < alone.region_summary().loc["latc", "npv_cost"]
+
+
+def test_a_national_run_is_its_regions_and_adds_them_up():
+    by_region = {"A": ["example-county"], "B": ["worcestershire-2017", "example-county"]}
+    nation = admsim.simulate_nation(by_region, models=["in_house"], years=2, replicates=30, seed=3,
+                                    output="summary", progress=False)
+    table = nation.summary()
+    assert list(table.index.get_level_values("region")) == ["A", "B", "England"]
+    for column in ("npv_cost", "social workers at the end"):
+        assert table.loc[("England", "in_house"), column] == pytest.approx(
+            table.loc[("A", "in_house"), column] + table.loc[("B", "in_house"), column])
+    alone = admsim.simulate_region(by_region["B"], models=["in_house"], years=2, replicates=30, seed=3,
+                                   output="summary", progress=False)
+    assert nation["B"].region_summary().equals(alone.region_summary())
+
+
+def test_every_council_of_the_panels_by_region(shared_data):
+    from admsim.profiles import councils_by_region
+    regions = councils_by_region(shared_data / "la_panels", 2022)
+    assert len(regions["West Midlands"]) == 14 and sum(map(len, regions.values())) >= 150
+    north_east = admsim.profiles.national(shared_data / "la_panels", regions=["North East"], progress=False)
+    assert len(north_east["North East"]) == 12

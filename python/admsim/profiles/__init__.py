@@ -11,6 +11,8 @@ or that it is an assumption.
   :func:`regions` lists the shipped regions.
 - :func:`from_panels` builds a profile for any council in DfE's LA-level releases (the format of
   ``shared/data/la_panels``), optionally with its Ofsted history.
+- :func:`national` builds every council's profile (or a region's) from the panels, by region;
+  :func:`councils_by_region` lists them.
 - :func:`check` validates a profile and names the dotted field at fault (the C++ engine validates
   again, with JSON pointers).
 
@@ -20,6 +22,7 @@ shipped in code, with their sources).
 """
 from .loader import GRADES, PLACEMENT_TYPES, available, check, load, region, regions
 from .panels import from_panels
+from .national import councils_by_region, national
 # Also read as profiles.NUMERIC_FIELDS, profiles.NATIONAL_PLACEMENTS, ... (tests, notebooks).
 from .loader import NUMERIC_FIELDS, PROFILE_SECTIONS  # noqa: F401
 from .reference import (FOSTER_SPLIT, NATIONAL_PLACEMENTS, OFSTED_DISTRIBUTION_FILE,  # noqa: F401
@@ -27,6 +30,8 @@ from .reference import (FOSTER_SPLIT, NATIONAL_PLACEMENTS, OFSTED_DISTRIBUTION_F
                         WEEKLY_COST, WEEKLY_COST_AGENCY, WEEKLY_COST_EMPLOYED)
 
 __all__ = [
+    "councils_by_region",
+    "national",
     "GRADES",
     "PLACEMENT_TYPES",
     "available",
