@@ -11,7 +11,7 @@ SENSITIVITY_SCALE ?= 0.1
 STAMPS := build/stamps/$(shell $(PY) -c 'import hashlib, sys; print(hashlib.sha1(sys.prefix.encode()).hexdigest()[:10])')
 SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp python/admsim -type f -not -name '*.pyc' -not -name '*.so' 2>/dev/null)
 
-.PHONY: setup install demo test test-cpp test-python bench clean fuzz sanitize lab
+.PHONY: setup install demo test test-cpp test-python check-data bench clean fuzz sanitize lab
 
 setup: $(STAMPS)/setup
 $(STAMPS)/setup: scripts/setup.sh requirements-dev.txt
@@ -39,6 +39,14 @@ test-python: install $(STAMPS)/browser
 	$(PY) -m pytest -q tests/python
 
 test: test-cpp test-python
+
+# Only the full-data checks (pytest -m shared_data): the shipped derived files against a fresh
+# derivation from the public data in ../shared (or ADMSIM_SHARED=DIR). `make test` runs them too
+# when the data are there and leaves them out, not skipped, when not.
+SHARED_DIR := $(or $(ADMSIM_SHARED),$(abspath ..)/shared)
+check-data: install
+	@test -d "$(SHARED_DIR)/data" || { echo "check-data: $(SHARED_DIR)/data not found (ADMSIM_SHARED=DIR names another folder)"; exit 1; }
+	ADMSIM_SHARED="$(SHARED_DIR)" $(PY) -m pytest -q -m shared_data tests/python
 
 # JupyterLab for the notebooks (the `notebook` extra)
 lab: install

@@ -42,7 +42,21 @@ def test_shipped_judgements():
 def test_shipped_data_match_shared(shared_data):
     shared = cal.load_judgements(shared_data / "ofsted_la_judgements_2009_2022.csv")
     pd.testing.assert_frame_equal(shared, cal.load_judgements())
-    adm = pd.read_csv(shared_data / "adm_history_to_2022.csv")
+    _assert_adm_history_is(shared_data / "adm_history_to_2022.csv")
+
+
+def test_shipped_data_match_the_excerpt(excerpt):
+    # the excerpt's councils: their rows of the shipped judgements; the spells file is whole
+    fresh = cal.load_judgements(excerpt / "ofsted_la_judgements_2009_2022.csv")
+    shipped = cal.load_judgements()
+    shipped = shipped[shipped["local_authority"].isin(fresh["local_authority"])]
+    assert fresh["local_authority"].nunique() == 7
+    pd.testing.assert_frame_equal(fresh, shipped.reset_index(drop=True))
+    _assert_adm_history_is(excerpt / "adm_history_to_2022.csv")
+
+
+def _assert_adm_history_is(path):
+    adm = pd.read_csv(path)
     ours = cal.ADM_HISTORY
     assert list(adm["local_authority"]) == list(ours["local_authority"])
     assert list(adm["catalogue_id"]) == list(ours["catalogue_id"])
@@ -150,9 +164,9 @@ def test_forecast_sums_to_one_and_uses_only_rows_up_to_as_of():
     assert len(c) == full["local_authority"].nunique()
 
 
-def test_forecast_names_match_the_raw_file(shared_data):
-    raw = pd.read_csv(shared_data / "ofsted_la_judgements_2009_2022.csv")
-    fc = cal.forecast(shared_data / "ofsted_la_judgements_2009_2022.csv", as_of="2020-01-01",
+def test_forecast_names_match_the_raw_file(data_dir):
+    raw = pd.read_csv(data_dir / "ofsted_la_judgements_2009_2022.csv")
+    fc = cal.forecast(data_dir / "ofsted_la_judgements_2009_2022.csv", as_of="2020-01-01",
                       params=PARAMS)
     assert set(fc["local_authority"]) <= set(raw["local_authority"])
     assert "Bournemouth, Christchurch & Poole" not in set(fc["local_authority"])  # 2022 only
@@ -236,6 +250,25 @@ def test_forecast_with_panels_matches_shipped_workforce(shared_data):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_forecast_with_the_excerpt_panels_matches_shipped_workforce(excerpt):
+    # the excerpt's workforce rows give its councils the stress the shipped table gives them
+    # (and the councils it leaves out none: so the forecast read them)
+    df = cal.load_judgements()
+    ours = set(cal.load_judgements(excerpt / "ofsted_la_judgements_2009_2022.csv")["local_authority"])
+    ours.add("Richmond upon Thames")  # in Kingston's joint workforce row
+
+    def fc(panels=None, **params):
+        return cal.forecast(df, as_of="2019-06-30", params=dict(PARAMS, **params),
+                            panels=panels).set_index("local_authority")[cal.PROB_COLUMNS]
+
+    a, b, without = fc(), fc(excerpt / "la_panels"), fc(quality_workforce_effect=0)
+    mine = a.index.isin(ours)
+    assert mine.sum() == 7  # BCP is graded only in 2022
+    pd.testing.assert_frame_equal(a[mine], b[mine])
+    assert not np.allclose(a[mine], without[mine])  # their stress matters
+    assert np.allclose(b[~mine], without[~mine]) and not np.allclose(a[~mine], b[~mine])
+
+
 def test_forecast_uses_workforce_published_by_as_of():
     df = cal.load_judgements()
     p = dict(PARAMS, quality_workforce_effect=1.0)
@@ -254,6 +287,21 @@ def test_shipped_workforce_matches_panel(shared_data):
     fresh = workforce.from_panel(shared_data / "la_panels" / "workforce_2017_2022.csv")
     assert len(shipped) == len(fresh)
     assert np.allclose(shipped["stress"], fresh["stress"], atol=1e-5)
+
+
+def test_shipped_workforce_matches_the_excerpt(excerpt):
+    from admsim.calibration import workforce
+
+    # the excerpt's councils, one of them in a joint row ("Kingston upon Thames / Richmond ...")
+    fresh = workforce.from_panel(excerpt / "la_panels" / "workforce_2017_2022.csv")
+    shipped = workforce.load().merge(fresh[["local_authority", "year"]])
+    assert fresh["local_authority"].nunique() == 7 and len(fresh) == len(shipped) == 42
+    assert np.allclose(shipped["stress"], fresh["stress"], atol=1e-5)
+
+
+def test_every_graded_council_has_shipped_workforce():
+    from admsim.calibration import workforce
+
     names = sorted(cal.load_judgements()["local_authority"].unique())
     stress = workforce.stress_matrix(names, cal.month_of("2013-01-01"), 120)
     assert (stress != 0).any(axis=1).all()  # every graded council has a workforce row
