@@ -60,6 +60,8 @@ bench: install
 	./build/bench/bench_quality
 	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS)
 	$(PY) benchmarks/bench_reference.py
+	$(PY) benchmarks/bench_policy.py
+	$(PY) benchmarks/bench_region.py
 	$(PY) benchmarks/bench_sensitivity.py --scale $(SENSITIVITY_SCALE)
 
 clean:

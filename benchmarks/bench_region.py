@@ -1,0 +1,54 @@
+"""Regional and national runs (issue 16); not a test.
+
+  * the 14 West Midlands councils x 4 options (no vehicle and seed 001's three) x R replicates x
+    10 years, sharing a labour market, summary only, all cores;
+  * every council of the shipped West Midlands region simulated one by one (admsim.simulate)
+    against the same councils in one regional run with coupling off: the same work, so the ratio
+    is the regional runner's overhead.
+Repeats interleaved; median and min-max.
+
+    python3 benchmarks/bench_region.py [--replicates 1000] [--repeats 3]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import admsim
+
+OPTIONS = ["in_house", "status_quo_agreement", "contractual_jv", "corporate_jv"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--replicates", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    wm = admsim.profiles.region("west-midlands")
+    kw = dict(years=10, replicates=args.replicates, seed=1, progress=False, output="summary")
+    runs = {
+        "region, coupled": lambda: admsim.simulate_region(wm, OPTIONS, labour_market={"mover_share": 0.3},
+                                                          vehicle={"cost_split": "population"}, **kw),
+        "region, uncoupled": lambda: admsim.simulate_region(wm, OPTIONS, **kw),
+        "14 single runs": lambda: [admsim.simulate(p, OPTIONS, **kw) for p in wm],
+    }
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(args.repeats):
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    months = 14 * len(OPTIONS) * args.replicates * 120
+    print(f"14 councils x {len(OPTIONS)} options x {args.replicates} replicates x 10 years = {months:.3g} "
+          f"council-replicate-months, summary only, {args.repeats} interleaved repeats")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"  {name:18s} median {med:6.1f} s (min {min(ts):.1f}, max {max(ts):.1f})  {1e6 * med / months:.2f} us each")
+    ratio = [a / b for a, b in zip(times["region, uncoupled"], times["14 single runs"])]
+    print(f"  regional runner / single runs: median {statistics.median(ratio):.2f}x ({min(ratio):.2f}-{max(ratio):.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
