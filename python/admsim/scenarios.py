@@ -116,6 +116,13 @@ class ScenarioResults:
                 rows.append(row)
         return pd.DataFrame(rows).set_index(["scenario", "model"])
 
+    def write_report(self, out_dir: str | Path, title: str | None = None) -> Path:
+        """The comparison as a self-contained HTML report with its tables and charts (see
+        :func:`admsim.report.scenarios.write_scenario_report`); returns the page's path."""
+        from .report.scenarios import write_scenario_report
+
+        return write_scenario_report(self, out_dir, title)
+
     def plot_differences(self, outcome: str = "npv_cost", ax=None):
         """Box plots of each scenario's paired difference from the baseline, per model."""
         import matplotlib.pyplot as plt

@@ -43,3 +43,12 @@ def test_the_plot_and_the_errors(results):
         admsim.Scenarios({"a": {}, "b": {"seed": 3}}, **KW)
     with pytest.raises(KeyError, match="baseline"):
         admsim.Scenarios({"a": {}}, baseline="b", **KW)
+
+
+def test_the_report_shows_every_package_against_the_baseline(results, tmp_path):
+    page = results.write_report(tmp_path)
+    text = page.read_text()
+    assert "caseload cap" in text and "same again" in text and "no change" in text
+    assert text.count("<tr><th>") == 1 + 4  # the header, then two scenarios x two models (not the baseline)
+    assert (tmp_path / "summary.csv").exists() and (tmp_path / "differences_npv_cost.svg").exists()
+    assert "data:image/png;base64," in text
