@@ -11,11 +11,14 @@ once a month per block. Timed interleaved A B A B, median and min-max over the r
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import sys
+from pathlib import Path
 
 import admsim
 from admsim.policy import ThresholdPolicy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import interleaved, line, ratio_line  # noqa: E402
 
 RULE = {"when": {"metric": "caseload", "above": 20, "for_months": 3},
         "then": {"type": "recruitment_campaign", "size": 1.5, "duration_months": 12}, "max_times": 2}
@@ -34,19 +37,11 @@ def main() -> int:
             "example-county", ["in_house", "latc"],
             policy=ThresholdPolicy("caseload", 20, "recruitment_campaign", 1.5, 12, for_months=3, max_times=2), **kw),
     }
-    times: dict[str, list[float]] = {k: [] for k in runs}
-    for name, run in runs.items():  # warm-up (imports, first allocation)
-        run()
-    for _ in range(args.repeats):
-        for name, run in runs.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
+    times = interleaved(runs, args.repeats, warmup=True)
     print(f"{args.replicates} replicates x 10 years x 2 models, summary only, {args.repeats} interleaved repeats")
     for name, ts in times.items():
-        print(f"  {name:16s} median {statistics.median(ts):6.2f} s  (min {min(ts):.2f}, max {max(ts):.2f})")
-    ratios = [p / r for p, r in zip(times["policy (Python)"], times["rule (C++)"])]
-    print(f"  policy / rule    median {statistics.median(ratios):.2f}x  (pairs {min(ratios):.2f}-{max(ratios):.2f})")
+        print(line(name, ts))
+    print(ratio_line("policy / rule", times["policy (Python)"], times["rule (C++)"]))
     return 0
 
 

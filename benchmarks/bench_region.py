@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
+import sys
+from pathlib import Path
 
 import admsim
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import interleaved, line, ratio_line  # noqa: E402
 
 OPTIONS = ["in_house", "status_quo_agreement", "contractual_jv", "corporate_jv"]
 
@@ -33,20 +37,13 @@ def main() -> int:
         "region, uncoupled": lambda: admsim.simulate_region(wm, OPTIONS, **kw),
         "14 single runs": lambda: [admsim.simulate(p, OPTIONS, **kw) for p in wm],
     }
-    times: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(args.repeats):
-        for name, run in runs.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
+    times = interleaved(runs, args.repeats)
     months = 14 * len(OPTIONS) * args.replicates * 120
     print(f"14 councils x {len(OPTIONS)} options x {args.replicates} replicates x 10 years = {months:.3g} "
           f"council-replicate-months, summary only, {args.repeats} interleaved repeats")
     for name, ts in times.items():
-        med = statistics.median(ts)
-        print(f"  {name:18s} median {med:6.1f} s (min {min(ts):.1f}, max {max(ts):.1f})  {1e6 * med / months:.2f} us each")
-    ratio = [a / b for a, b in zip(times["region, uncoupled"], times["14 single runs"])]
-    print(f"  regional runner / single runs: median {statistics.median(ratio):.2f}x ({min(ratio):.2f}-{max(ratio):.2f})")
+        print(line(name, ts) + f"  {1e6 * statistics.median(ts) / months:.2f} us each")
+    print(ratio_line("regional runner / single runs", times["region, uncoupled"], times["14 single runs"]))
     return 0
 
 
