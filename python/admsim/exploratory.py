@@ -13,7 +13,8 @@ model, evaluated through admsim's batch call, and scenario discovery with PRIM.
 
 Uncertainties are engine parameters or ``<model>.<hook>`` effects; levers are fields of the
 scenario's interventions and rules (``interventions.0.size``, ``rules.0.threshold``); outcomes
-are ``<model>.<outcome>`` means over the scenario's replicates. Every experiment runs on the same
+are ``<model>.<outcome>`` or ``<model>.<metric>@end`` / ``@mean`` (a monthly metric in the last
+month, or averaged over the months), each the mean over the scenario's replicates. Every experiment runs on the same
 replicate keys (common random numbers), so differences between experiments are the inputs'.
 """
 from __future__ import annotations

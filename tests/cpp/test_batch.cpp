@@ -6,6 +6,7 @@
 #include "support.hpp"
 
 using admsim::json;
+using admsim::Metric;
 using namespace admsim::test;
 
 namespace {
@@ -111,4 +112,20 @@ TEST_CASE("intervention and rule inputs are validated with their position") {
   const auto inputs = admsim::parse_batch_inputs(s, {"interventions.0.size"});
   const auto outputs = admsim::parse_batch_outputs(s, {"in_house.total_cost"});
   CHECK(pointer_of([&] { admsim::evaluate_batch(s, inputs, outputs, {0.2, 3.0}, 2); }) == "/values/1/0");
+}
+
+TEST_CASE("batch outputs can be a metric at the end or averaged over the months") {
+  const admsim::Scenario s = admsim::parse_scenario(small_spec(2, 6), catalogue());
+  const auto inputs = admsim::parse_batch_inputs(s, {"quality_reversion_per_year"});
+  const auto outputs = admsim::parse_batch_outputs(s, {"latc.caseload@end", "in_house.agency_share@mean", "latc.npv_cost"});
+  const auto out = admsim::evaluate_batch(s, inputs, outputs, {s.parameters.quality_reversion_per_year}, 1);
+  const auto r = admsim::run_ensemble(s);
+  const std::size_t T = r.months, K = admsim::kMetricCount;
+  const auto caseload = static_cast<std::size_t>(Metric::caseload), agency = static_cast<std::size_t>(Metric::agency_share);
+  CHECK(out[0] == Approx(r.metric_mean[(1 * T + T - 1) * K + caseload]).epsilon(1e-12));
+  double mean = 0;
+  for (std::size_t t = 0; t < T; ++t) mean += r.metric_mean[(0 * T + t) * K + agency] / double(T);
+  CHECK(out[1] == Approx(mean).epsilon(1e-12));
+  CHECK_THROWS_AS(admsim::parse_batch_outputs(s, {"latc.moral@end"}), admsim::ValidationError);
+  CHECK_THROWS_AS(admsim::parse_batch_outputs(s, {"latc.caseload@median"}), admsim::ValidationError);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "admsim/ensemble.hpp"
+#include "admsim/metrics.hpp"
 #include "admsim/scenario.hpp"
 
 namespace admsim {
@@ -26,10 +27,14 @@ struct BatchInput {
   std::string field;     // its field
 };
 
-// An output: the mean over replicates of one model's outcome ("latc.npv_cost").
+// An output: the mean over replicates of one model's outcome ("latc.npv_cost"), or of one of its
+// monthly metrics in the last month ("latc.caseload@end") or averaged over the months
+// ("latc.agency_share@mean").
 struct BatchOutput {
   std::string name;
   std::size_t model = 0, outcome = 0;
+  std::size_t metric = kMetricCount;  // kMetricCount: an outcome
+  bool mean_over_months = false;
 };
 
 std::vector<BatchInput> parse_batch_inputs(const Scenario& scenario, const std::vector<std::string>& names);

@@ -138,6 +138,20 @@ std::vector<BatchOutput> parse_batch_outputs(const Scenario& s, const std::vecto
     out.name = names[i];
     std::string outcome;
     out.model = find_model(s, names[i], pointer, outcome);
+    if (const auto at = outcome.find('@'); at != std::string::npos) {
+      const std::string metric = outcome.substr(0, at), when = outcome.substr(at + 1);
+      for (std::size_t k = 0; k < kMetricCount; ++k) {
+        if (metric == kMetricNames[k]) out.metric = k;
+      }
+      if (out.metric == kMetricCount || (when != "end" && when != "mean")) {
+        std::vector<std::string> known(kMetricNames.begin(), kMetricNames.end());
+        throw ValidationError(pointer, "unknown metric output", describe(json(outcome)),
+                              "<metric>@end or <metric>@mean with a metric in " + join(known));
+      }
+      out.mean_over_months = when == "mean";
+      outputs.push_back(out);
+      continue;
+    }
     out.outcome = kOutcomeCount;
     for (std::size_t o = 0; o < kOutcomeCount; ++o) {
       if (outcome == kOutcomeNames[o]) out.outcome = o;
@@ -204,11 +218,12 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
   std::vector<double> result(rows * k, 0.0);
   // Blocks of rows holding about 4096 replicate runs; within a block item (row i, model slot,
   // replicate) is (i * M + slot) * R + replicate.
-  std::vector<double> outcomes;
+  std::vector<double> outcomes, metric_values;
   detail::for_each_block(rows, detail::units_per_block(4096, M * R), options, [&](std::size_t first, std::size_t last) {
     const std::size_t n = last - first;
     std::vector<Calibration> calibrations(n);
     outcomes.assign(n * M * R * kOutcomeCount, 0.0);
+    metric_values.assign(n * M * R * k, std::nan(""));  // per task, for the metric outputs
     detail::parallel_ranges(0, n, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i != end; ++i) calibrations[i] = calibrate(scenarios[first + i]);
     });
@@ -218,6 +233,16 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
         const std::size_t i = task / (M * R), m = needed[(task / R) % M], rep = task % R;
         simulate_replicate(scenarios[first + i], calibrations[i], m, static_cast<std::int64_t>(rep),
                            metrics.data(), &outcomes[task * kOutcomeCount], nullptr);
+        for (std::size_t j = 0; j < k; ++j) {
+          const BatchOutput& out = outputs[j];
+          if (out.metric == kMetricCount || out.model != m) continue;
+          double v = metrics[(T - 1) * kMetricCount + out.metric];
+          if (out.mean_over_months) {
+            v = 0;
+            for (std::size_t t = 0; t < T; ++t) v += metrics[t * kMetricCount + out.metric] / double(T);
+          }
+          metric_values[task * k + j] = v;
+        }
       }
     });
     // Means in replicate order, NaN (undefined) replicates left out: same answer for any threads.
@@ -226,7 +251,9 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
         double sum = 0;
         std::size_t count = 0;
         for (std::size_t rep = 0; rep < R; ++rep) {
-          const double v = outcomes[((i * M + slot_of(outputs[j].model)) * R + rep) * kOutcomeCount + outputs[j].outcome];
+          const std::size_t task = (i * M + slot_of(outputs[j].model)) * R + rep;
+          const double v = outputs[j].metric == kMetricCount ? outcomes[task * kOutcomeCount + outputs[j].outcome]
+                                                             : metric_values[task * k + j];
           if (!std::isnan(v)) { sum += v; ++count; }
         }
         result[(first + i) * k + j] = count ? sum / double(count) : std::nan("");

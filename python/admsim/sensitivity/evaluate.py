@@ -69,7 +69,10 @@ def evaluate(
     """Evaluate rows of input values: an array (n, len(inputs)) -> an array (n, len(outputs)).
 
     ``inputs`` are engine parameters (``admsim._core.parameter_table()``) or ``'<model>.<hook>'``
-    effects that each row fixes; ``outputs`` are ``'<model>.<outcome>'``, each the mean over the
+    effects, or fields of the scenario's interventions and rules (``'interventions.0.size'``,
+    ``'rules.0.threshold'``), that each row fixes; ``outputs`` are ``'<model>.<outcome>'`` or
+    ``'<model>.<metric>@end'`` / ``'@mean'`` (a monthly metric in the last month, or averaged
+    over the months), each the mean over the
     scenario's replicates (NaN replicates, where the outcome is undefined, left out). Rows share
     random numbers, so the result does not depend on ``threads`` or on how rows are batched.
     Bad names or values raise :class:`admsim.ScenarioError` naming ``/inputs/i``, ``/outputs/j``
