@@ -5,7 +5,10 @@ import sys
 import time
 
 SCRIPT = """
-import sys, admsim
+import signal, sys, admsim
+# Ctrl-C raises KeyboardInterrupt as in an interactive session, even when this test runs as a
+# background job (a non-interactive shell starts those with SIGINT ignored, and children inherit it).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 print("ready", flush=True)
 try:
     admsim.simulate("example-county", years=10, replicates=200000, output="summary", progress=False)
