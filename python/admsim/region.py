@@ -48,7 +48,7 @@ def _council(entry: Any, index: int) -> dict[str, Any]:
 
 def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
                  labour_market: Mapping[str, Any] | None = None, vehicle: Mapping[str, Any] | None = None,
-                 **scenario: Any) -> dict[str, Any]:
+                 agency_agreement: Mapping[str, Any] | None = None, **scenario: Any) -> dict[str, Any]:
     """The regional scenario spec :func:`simulate_region` runs: the region's shared fields (those
     of :func:`admsim.build_scenario`) plus ``councils``, ``labour_market`` and ``vehicle``."""
     entries = [_council(c, i) for i, c in enumerate(councils)]
@@ -60,6 +60,8 @@ def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *
     spec["labour_market"] = dict(labour_market or {})
     if vehicle is not None:
         spec["vehicle"] = dict(vehicle)
+    if agency_agreement is not None:
+        spec["agency_agreement"] = dict(agency_agreement)
     return spec
 
 
@@ -72,7 +74,7 @@ class RegionResults:
         self.mover_share = float(raw["mover_share"])
         self.unplaced = raw.get("unplaced")  # (option, replicate, month); full mode only
         self.vehicle_split = spec.get("vehicle", {}).get("cost_split")
-        shared = {k: v for k, v in spec.items() if k not in ("councils", "labour_market", "vehicle")}
+        shared = {k: v for k, v in spec.items() if k not in ("councils", "labour_market", "vehicle", "agency_agreement")}
         self.councils: dict[str, Results] = {}
         for name, council, entry in zip(self.names, raw["councils"], spec["councils"]):
             council_spec = dict(shared, **{k: v for k, v in entry.items() if k != "name"})
@@ -167,7 +169,8 @@ class RegionResults:
 
 def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
                     labour_market: Mapping[str, Any] | None = None,
-                    vehicle: Mapping[str, Any] | None = None, years: int = 10,
+                    vehicle: Mapping[str, Any] | None = None,
+                    agency_agreement: Mapping[str, Any] | None = None, years: int = 10,
                     replicates: int = 1000, seed: int = 1, threads: int | None = None,
                     progress: bool = True, cancel: CancelToken | None = None,
                     catalogue_path: str | Path | None = None, **scenario: Any) -> RegionResults:
@@ -184,10 +187,14 @@ def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None
         are one shared vehicle, its set-up, contract-management and trading sums split among the
         councils by that rule (children 0-17, or children in care, for "use"); without it each
         council bears the whole, as if it set one up alone.
+    agency_agreement: ``{"premium_cap": c, "assignment_months": m}``: a regional agency-rate
+        agreement; every council pays agency social workers at most (1 + c) times its employed
+        cost, and assignments last ``m`` months on average (optional).
     scenario: further fields shared by every council (``parameters``, ``interventions``,
         ``rules``, ``output``, ...), as for :func:`admsim.build_scenario`.
     """
-    spec = build_region(councils, models, labour_market=labour_market, vehicle=vehicle, years=years,
+    spec = build_region(councils, models, labour_market=labour_market, vehicle=vehicle,
+                        agency_agreement=agency_agreement, years=years,
                         replicates=replicates, seed=seed, **scenario)
     text, catalogue = to_json(spec), catalogue_json(catalogue_path)
     bar = Progress(progress, int(replicates), cancel=cancel)

@@ -151,3 +151,37 @@ TEST_CASE("a shared vehicle's set-up cost is paid once by the region, split by t
   bad["vehicle"] = {{"cost_split", "by_mood"}};
   CHECK_THROWS_AS(admsim::parse_regional_scenario(bad, catalogue()), admsim::ValidationError);
 }
+
+TEST_CASE("a regional agency-rate agreement caps the premium and can lengthen assignments", "[region]") {
+  const auto plain = admsim::run_region(admsim::parse_regional_scenario(region_spec(0.0, 2, 6), catalogue()));
+  json spec = region_spec(0.0, 2, 6);
+  spec["agency_agreement"] = {{"premium_cap", 0.2}};
+  const auto region = admsim::parse_regional_scenario(spec, catalogue());
+  for (const auto& s : region.councils) {
+    CHECK(s.profile.weekly_cost_agency <= s.profile.weekly_cost_employed * 1.2 + 1e-9);
+  }
+  const auto capped = admsim::run_region(region);
+  double staff_plain = 0, staff_capped = 0;
+  for (std::size_t c = 0; c < 2; ++c) {
+    for (std::size_t rep = 0; rep < 6; ++rep) {
+      for (std::size_t t = 0; t < capped.councils[c].months; ++t) {
+        // the cap changes what agency staff cost, not how many there are
+        REQUIRE(at(capped.councils[c], 0, rep, t, Metric::agency_workers) == at(plain.councils[c], 0, rep, t, Metric::agency_workers));
+        staff_plain += at(plain.councils[c], 0, rep, t, Metric::cost_staff);
+        staff_capped += at(capped.councils[c], 0, rep, t, Metric::cost_staff);
+      }
+    }
+  }
+  CHECK(staff_capped < staff_plain);
+  spec["agency_agreement"]["assignment_months"] = 15;
+  const auto longer = admsim::run_region(admsim::parse_regional_scenario(spec, catalogue()));
+  double ends_capped = 0, ends_longer = 0;
+  for (std::size_t rep = 0; rep < 6; ++rep)
+    for (std::size_t t = 0; t < longer.councils[1].months; ++t) {
+      ends_capped += at(capped.councils[1], 0, rep, t, Metric::agency_ends);
+      ends_longer += at(longer.councils[1], 0, rep, t, Metric::agency_ends);
+    }
+  CHECK(ends_longer < ends_capped);
+  spec["agency_agreement"]["premium_cap"] = -1;
+  CHECK_THROWS_AS(admsim::parse_regional_scenario(spec, catalogue()), admsim::ValidationError);
+}

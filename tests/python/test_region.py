@@ -133,3 +133,14 @@ def test_every_council_of_the_panels_by_region(shared_data):
     assert len(regions["West Midlands"]) == 14 and sum(map(len, regions.values())) >= 150
     north_east = admsim.profiles.national(shared_data / "la_panels", regions=["North East"], progress=False)
     assert len(north_east["North East"]) == 12
+
+
+def test_an_agency_rate_agreement_lowers_staff_costs_and_nothing_else():
+    kw = dict(KW, models=["in_house"], replicates=60)
+    plain = admsim.simulate_region(COUNCILS, **kw)
+    deal = admsim.simulate_region(COUNCILS, agency_agreement={"premium_cap": 0.2}, **kw)
+    for name in plain.names:
+        np.testing.assert_array_equal(_metric(deal[name], "agency_workers"), _metric(plain[name], "agency_workers"))
+        assert _metric(deal[name], "cost_staff").sum() < _metric(plain[name], "cost_staff").sum()
+    with pytest.raises(admsim.ScenarioError, match="/agency_agreement/premium_cap"):
+        admsim.simulate_region(COUNCILS, agency_agreement={"premium_cap": -0.1}, **kw)

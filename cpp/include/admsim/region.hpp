@@ -4,6 +4,7 @@
 // each of the region's options, its interventions and rules); option k of the region is model k
 // of every council. With coupling off every council's results are bit-identical to its own
 // single-council run with the same seed.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,17 @@ struct RegionalScenario {
   // Empty: no sharing (each council bears the whole, as if it set one up alone).
   std::string cost_split;
   std::vector<double> cost_shares;  // by council; sum 1 when cost_split is set
+  // A regional agency-rate agreement: every council pays agency social workers at most
+  // (1 + premium_cap) times its employed cost, and (optionally) assignments last
+  // assignment_months on average, as workers no longer move for a better rate. NaN: none.
+  double agency_premium_cap = std::numeric_limits<double>::quiet_NaN();
+  double agency_assignment_months = std::numeric_limits<double>::quiet_NaN();
 };
 
 // spec: {"councils": [{"name", "profile", "models"?, "parameters"?, "interventions"?, "rules"?,
 // ...}], "models": [...], "years", "replicates", "seed", "output", ..., "labour_market":
-// {"mover_share"}, "vehicle": {"cost_split"}}. A council's own fields override the region's ("parameters" are merged).
+// {"mover_share"}, "vehicle": {"cost_split"}, "agency_agreement": {"premium_cap",
+// "assignment_months"}}. A council's own fields override the region's ("parameters" are merged).
 // Errors name the JSON pointer of the regional document.
 RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue);
 

@@ -1,9 +1,11 @@
 #include "admsim/region.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "admsim/engine.hpp"
+#include "admsim/parameters.hpp"
 #include "admsim/samplers.hpp"
 #include "ensemble/lockstep.hpp"
 #include "ensemble/parallel_blocks.hpp"
@@ -20,6 +22,7 @@ json council_document(const json& region, const json& council) {
   doc.erase("councils");
   doc.erase("labour_market");
   doc.erase("vehicle");
+  doc.erase("agency_agreement");
   doc.erase("name");
   doc.erase("description");
   for (const auto& [key, value] : council.items()) {
@@ -89,6 +92,18 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
     region.mover_share = market->number_or("mover_share", 0.0, 0.0, 1.0);
   }
   for (auto& s : region.councils) s.regional_mover_share = region.mover_share;
+  if (auto deal = root.find("agency_agreement")) {
+    deal->expect_object();
+    deal->expect_only({"premium_cap", "assignment_months", "note"});
+    region.agency_premium_cap = deal->at("premium_cap").number(0.0, 3.0);
+    const ParameterInfo* months = find_parameter("agency_assignment_months");
+    if (deal->has("assignment_months")) region.agency_assignment_months = deal->at("assignment_months").number(months->min, months->max);
+    for (auto& s : region.councils) {
+      Profile& p = s.profile;
+      p.weekly_cost_agency = std::min(p.weekly_cost_agency, p.weekly_cost_employed * (1.0 + region.agency_premium_cap));
+      if (!std::isnan(region.agency_assignment_months)) s.parameters.agency_assignment_months = region.agency_assignment_months;
+    }
+  }
   if (auto vehicle = root.find("vehicle")) {
     vehicle->expect_object();
     vehicle->expect_only({"cost_split", "note"});
