@@ -63,6 +63,7 @@ struct Calibration {
   double in_post0 = 0, agency0 = 0, establishment0 = 0;
   double leave_hazard = 0;             // mean monthly hazard at starting conditions
   std::array<double, 3> band_hazard{}; // newly qualified, experienced, senior
+  double leavers0 = 0, vacancies0 = 0;  // a month at the steady state; open posts at least 1
   double fill_prob = 0;                // monthly chance a vacancy is filled
   double agency_cover = 0;             // target agency FTE per vacancy
   double cases_per_child = 0;          // cases per child in need (DfE "cases" / CIN)

@@ -263,14 +263,14 @@ Calibration calibrate(const Scenario& scenario) {
                           senior * e.turnover_relative_senior;
   c.band_hazard = {c.leave_hazard * e.turnover_relative_newly_qualified / mean_rel,
                    c.leave_hazard / mean_rel, c.leave_hazard * e.turnover_relative_senior / mean_rel};
-  const double vacancies0 = std::max(c.establishment0 - c.in_post0, 1.0);
+  c.vacancies0 = std::max(c.establishment0 - c.in_post0, 1.0);
   // Hiring sees this month's leavers' posts too, so steady state needs hires = L from V0 + L.
-  const double leavers0 = c.leave_hazard * c.in_post0;
-  c.fill_prob = leavers0 / (vacancies0 + leavers0);
+  c.leavers0 = c.leave_hazard * c.in_post0;
+  c.fill_prob = c.leavers0 / (c.vacancies0 + c.leavers0);
   // Agency staff leave at 1/assignment_months; open requests fill with agency_fill_probability.
   // Steady state at agency0 needs target = agency0 * (1/(m*p) + 1 - 1/m).
   const double m = e.agency_assignment_months, pf = e.agency_fill_probability;
-  c.agency_cover = c.agency0 * (1.0 / (m * pf) + 1.0 - 1.0 / m) / vacancies0;
+  c.agency_cover = c.agency0 * (1.0 / (m * pf) + 1.0 - 1.0 / m) / c.vacancies0;
   const double capacity = p.case_holding_share *
       (c.in_post0 * (1.0 - nq * (1.0 - e.newly_qualified_capacity)) + c.agency0);
   c.cases_per_child = p.caseload * capacity / (p.cin_per_10k * per10k);

@@ -17,7 +17,6 @@ namespace admsim {
 
 namespace {
 
-
 // One block with a policy: every (model, replicate) of it steps month by month together, and
 // before each month the policy reads their state and sets their levers. Items write only their
 // own slots and the policy sees replicates in order, so results do not depend on threads.
@@ -30,7 +29,9 @@ void run_with_policy(const Scenario& s, const Calibration& c, const std::functio
     lockstep.add(s, c, item / n, static_cast<std::int64_t>(first + item % n), blocks, item);
   }
   std::vector<double> state(M * n * kMetricCount, 0.0), uniforms(n), levers(M * n * L);
-  lockstep.run(T, [&](int t) {
+  // The policy's call before month t: the block's state at the end of month t - 1 (zeros at
+  // month 0), this month's uniforms, and no levers pulled until it pulls them.
+  auto ask = [&](int t) {
     for (std::size_t item = 0; t > 0 && item < M * n; ++item) {
       std::copy_n(blocks.metrics(item) + (t - 1) * kMetricCount, kMetricCount, &state[item * kMetricCount]);
     }
@@ -40,6 +41,9 @@ void run_with_policy(const Scenario& s, const Calibration& c, const std::functio
     std::fill(levers.begin(), levers.end(), std::numeric_limits<double>::quiet_NaN());
     PolicyCall call{t, static_cast<std::int64_t>(first), M, n, state.data(), uniforms.data(), levers.data()};
     policy(call);
+  };
+  lockstep.run(T, [&](int t) {
+    ask(t);
     for (std::size_t i = 0; i < levers.size(); ++i) {
       const double v = levers[i];
       const auto& range = kInterventionRanges[i % L];
@@ -51,13 +55,7 @@ void run_with_policy(const Scenario& s, const Calibration& c, const std::functio
                             number_text(v), range_text(range[0], range[1]) + ", or NaN for none");
     }
   }, [&](std::size_t item) { return &levers[item * L]; });
-  // Once more after the last month, so analyzers see it too (month == months; levers unused).
-  for (std::size_t item = 0; item < M * n; ++item) {
-    std::copy_n(blocks.metrics(item) + (T - 1) * kMetricCount, kMetricCount, &state[item * kMetricCount]);
-  }
-  PolicyCall last{static_cast<int>(T), static_cast<std::int64_t>(first), M, n, state.data(), uniforms.data(),
-                  levers.data()};
-  policy(last);
+  ask(static_cast<int>(T));  // once more after the last month, for analyzers (its levers unused)
 }
 
 }  // namespace

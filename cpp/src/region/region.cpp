@@ -43,11 +43,11 @@ void share_hiring_with_movers(double mover_share, std::vector<Calibration>& cali
   if (mover_share <= 0) return;
   double leavers = 0, vacancies = 0;
   for (const auto& c : calibrations) {
-    leavers += c.leave_hazard * c.in_post0;
-    vacancies += std::max(c.establishment0 - c.in_post0, 1.0);
+    leavers += c.leavers0;
+    vacancies += c.vacancies0;
   }
   for (auto& c : calibrations) {
-    const double L = c.leave_hazard * c.in_post0, V0 = std::max(c.establishment0 - c.in_post0, 1.0);
+    const double L = c.leavers0, V0 = c.vacancies0;
     const double m = std::min(L, mover_share * leavers * V0 / vacancies);
     c.fill_prob = (L - m) / (V0 + L - m);
   }
@@ -157,7 +157,7 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
                      blocks[c], slot);
       }
     }
-    std::vector<double> weights(C);
+    std::vector<double> weights(C), vacancies(C);
     std::vector<std::uint64_t> offers(C);
     lockstep.run(T, [&](int t) {
       if (t == 0 || region.mover_share <= 0) return;
@@ -167,16 +167,15 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
         for (std::size_t c = 0; c < C; ++c) {
           const double* last = blocks[c].metrics(slot) + static_cast<std::size_t>(t - 1) * kMetricCount;
           movers += static_cast<std::uint64_t>(last[static_cast<std::size_t>(Metric::movers_out)]);
-          weights[c] = last[static_cast<std::size_t>(Metric::vacancies)] * lockstep[c * M * n + slot].attraction();
+          vacancies[c] = last[static_cast<std::size_t>(Metric::vacancies)];
+          weights[c] = vacancies[c] * lockstep[c * M * n + slot].attraction();
         }
         // Shared by every option: the same replicate draws the same shares (common random numbers).
         rng::Stream share(first.seed, first_rep + slot % n, kStreamRegionPool, static_cast<std::uint32_t>(t));
         rng::multinomial(share, movers, weights.data(), C, offers.data());
         std::uint64_t taken = 0;
         for (std::size_t c = 0; c < C; ++c) {
-          const double vacancies = blocks[c].metrics(slot)[static_cast<std::size_t>(t - 1) * kMetricCount +
-                                                           static_cast<std::size_t>(Metric::vacancies)];
-          offers[c] = std::min<std::uint64_t>(offers[c], static_cast<std::uint64_t>(vacancies));
+          offers[c] = std::min<std::uint64_t>(offers[c], static_cast<std::uint64_t>(vacancies[c]));
           lockstep[c * M * n + slot].offer_movers(offers[c]);
           taken += offers[c];
         }
