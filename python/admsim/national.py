@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .progress import tqdm_class
-from .region import RegionResults, simulate_region
+from .region import ADDITIVE_OUTCOMES, RegionResults, simulate_region
 
 
 class NationalResults:
@@ -36,8 +36,7 @@ class NationalResults:
         England's: costs and social workers summed over the regions."""
         frames = {name: r.region_summary() for name, r in self.regions.items()}
         table = pd.concat(frames, names=["region", "model"])
-        additive = [c for c in table.columns if c in ("npv_cost", "total_cost", "overspend_amount", "setup_cost",
-                                                      "risk_events", "social workers at the end")]
+        additive = [*ADDITIVE_OUTCOMES, "social workers at the end"]
         england = table[additive].groupby(level="model", sort=False).sum()
         england.index = pd.MultiIndex.from_product([["England"], england.index], names=["region", "model"])
         return pd.concat([table.drop(columns="council", errors="ignore"), england])

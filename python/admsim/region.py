@@ -28,11 +28,11 @@ from .catalogue import catalogue_json
 from .intervals import bootstrap_mean_interval
 from .outputs import METRICS, OUTCOMES
 from .progress import CancelToken, Progress
-from .results import Results
+from .results import Results, mean_and_range
 from .scenario import build_scenario, resolve_profile, to_json
 
 # Outcomes that add up across councils (money, events).
-_ADDITIVE = ("npv_cost", "total_cost", "overspend_amount", "setup_cost", "risk_events")
+ADDITIVE_OUTCOMES = ("npv_cost", "total_cost", "overspend_amount", "setup_cost", "risk_events")
 
 
 def _council(entry: Any, index: int) -> dict[str, Any]:
@@ -117,20 +117,18 @@ class RegionResults:
         rows = []
         for m, option in enumerate(self.options):
             row: dict[str, Any] = {"council": "region", "model": option}
-            for name in _ADDITIVE:
+            for name in ADDITIVE_OUTCOMES:
                 k = OUTCOMES.index(name)
                 if self.summary_only:
                     row[name] = sum(r._raw["outcome_mean"][m, k] for r in self.councils.values())
                     continue
                 total = sum(r.outcomes[m, :, k] for r in self.councils.values())
-                row[name] = float(np.mean(total))
-                row[f"{name} 5%"], row[f"{name} 95%"] = np.quantile(total, [0.05, 0.95])
+                row[name], row[f"{name} 5%"], row[f"{name} 95%"] = mean_and_range(total)
             if not self.summary_only:
                 # Paired against the first option, replicate by replicate (common random numbers).
                 k = OUTCOMES.index("npv_cost")
                 diff = sum(r.outcomes[m, :, k] - r.outcomes[0, :, k] for r in self.councils.values())
-                row[f"npv_cost diff vs {self.options[0]}"] = float(np.mean(diff))
-                row["diff 5%"], row["diff 95%"] = np.quantile(diff, [0.05, 0.95])
+                row[f"npv_cost diff vs {self.options[0]}"], row["diff 5%"], row["diff 95%"] = mean_and_range(diff)
                 k = OUTCOMES.index("overspend_any")
                 anyone = np.max([r.outcomes[m, :, k] for r in self.councils.values()], axis=0)
                 share, lo, hi = bootstrap_mean_interval(anyone)  # a Monte Carlo interval for the share

@@ -139,8 +139,8 @@ class Results:
                     dlo, dhi = self._raw["diff_quantiles"][m, k, [0, 4]]
                 else:
                     values = self.outcomes[m, :, k]
-                    mean, lo, hi = _mean_interval(values)
-                    diff, dlo, dhi = _mean_interval(values - self.outcomes[b, :, k])
+                    mean, lo, hi = mean_and_range(values)
+                    diff, dlo, dhi = mean_and_range(values - self.outcomes[b, :, k])
                 row[label] = mean
                 row[f"{label} 5%"] = lo
                 row[f"{label} 95%"] = hi
@@ -247,7 +247,8 @@ def table_from_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("model")
 
 
-def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+def mean_and_range(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean of ``values`` (NaN dropped) and the range holding 90% of them (5% to 95%)."""
     values = values[~np.isnan(values)]
     if values.size == 0:
         return (np.nan, np.nan, np.nan)

@@ -26,7 +26,7 @@ import pandas as pd
 from . import jsonio
 from .intervals import bootstrap_mean_interval
 from .outputs import OUTCOMES, SUMMARY_OUTCOMES, index_of
-from .results import Results
+from .results import Results, mean_and_range
 from .scenario import build_scenario
 from .simulate import run_spec
 
@@ -98,19 +98,14 @@ class ScenarioResults:
         rows = []
         for name in self.names:
             res = self.results[name]
+            diffs = {outcome: self.difference(outcome, name) for outcome in SUMMARY_OUTCOMES}
             for m, model in enumerate(self.models):
                 row: dict[str, Any] = {"scenario": name, "model": model}
                 for outcome, label in SUMMARY_OUTCOMES.items():
-                    k = OUTCOMES.index(outcome)
-                    values = res.outcomes[m, :, k]
-                    diff = self.difference(outcome, name)[m]
+                    values = res.outcomes[m, :, OUTCOMES.index(outcome)]
                     row[label] = float(np.nanmean(values)) if (~np.isnan(values)).any() else np.nan
-                    if label.startswith("P("):
-                        mean, lo, hi = bootstrap_mean_interval(diff)
-                    else:
-                        diff = diff[~np.isnan(diff)]
-                        mean = float(diff.mean()) if diff.size else np.nan
-                        lo, hi = np.quantile(diff, [0.05, 0.95]) if diff.size else (np.nan, np.nan)
+                    interval = bootstrap_mean_interval if label.startswith("P(") else mean_and_range
+                    mean, lo, hi = interval(diffs[outcome][m])
                     row[f"{label} diff vs {self.baseline}"] = mean
                     row[f"{label} diff 5%"], row[f"{label} diff 95%"] = lo, hi
                 rows.append(row)

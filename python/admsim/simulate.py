@@ -92,10 +92,9 @@ def run_spec(
         _check_size(spec, len(models), threads)
     bar = Progress(progress, int(spec.get("replicates", 100)), cancel=cancel)
     try:
-        recorder = Recorder(analyzers, len(models), int(spec.get("replicates", 100)),
-                            12 * int(spec.get("years", 10))) if analyzers else None
-        hook = None if policy is None and recorder is None else engine_hook(policy, models, recorder,
-                                                                            12 * int(spec.get("years", 10)))
+        months = 12 * int(spec.get("years", 10))
+        recorder = Recorder(analyzers, len(models), int(spec.get("replicates", 100)), months) if analyzers else None
+        hook = None if policy is None and recorder is None else engine_hook(policy, models, recorder, months)
         raw = _core.simulate(text, catalogue, int(threads or 0), bar, hook)
         if recorder is not None:
             raw["analyzers"] = recorder.values
