@@ -126,7 +126,7 @@ class ScenarioResults:
 
         others = [n for n in self.names if n != self.baseline]
         if ax is None:
-            _, ax = plt.subplots(figsize=(max(5, 1.6 * len(others) * len(self.models)), 4))
+            _, ax = plt.subplots(figsize=(max(7, 1.6 * len(others) * len(self.models)), 4.5))
         unit = outcome_unit(outcome)
         scale = 1e-6 if unit.kind == "gbp" else 1.0
         data, labels = [], []
@@ -139,6 +139,7 @@ class ScenarioResults:
         ax.boxplot(data, showfliers=False)
         ax.set_xticks(range(1, len(labels) + 1), labels, fontsize=8)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set_ylabel(f"{unit.title} vs {self.baseline!r}" + (" (£m)" if scale != 1 else f" ({unit.unit})"))
+        ax.set_ylabel(f"{unit.title}\nvs {self.baseline!r}" + (" (£m)" if scale != 1 else f" ({unit.unit})"))
         ax.set_title(f"Paired differences from {self.baseline!r} (common random numbers)")
+        ax.figure.tight_layout()  # long labels stay inside the figure when saved
         return ax

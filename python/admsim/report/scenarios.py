@@ -24,21 +24,21 @@ def write_scenario_report(results: "ScenarioResults", out_dir: str | Path, title
     """Write ``summary.csv`` (every outcome's paired difference with its 90% interval), the
     difference charts (PNG and SVG) and a self-contained ``report.html`` into ``out_dir``;
     return the page's path."""
-    import matplotlib.pyplot as plt
+    from . import _save_figures  # the main report's: PNG at its resolution, and SVG
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = results.summary()
     write_csv(summary, out / "summary.csv")
+    caption = ("{title}: each scenario minus {baseline!r}, replicate by replicate (boxes hold half the "
+               "replicates, whiskers 1.5 box lengths).")
     figures = []
-    for outcome in ("npv_cost", "good_by_year3"):
-        ax = results.plot_differences(outcome)
-        path = out / f"differences_{outcome}.png"
-        ax.figure.savefig(path, dpi=200, bbox_inches="tight")
-        ax.figure.savefig(path.with_suffix(".svg"), bbox_inches="tight")
-        plt.close(ax.figure)
-        figures.append((path, f"{outcome_unit(outcome).title}: each scenario minus {results.baseline!r}, "
-                              "replicate by replicate (boxes hold half the replicates, whiskers 1.5 box lengths)."))
+    # Continuous outcomes: a 0/1 outcome's paired differences (-1, 0, +1) make empty boxes; its
+    # change in share is in the table.
+    for outcome in ("npv_cost", "mean_caseload"):
+        draw = (lambda r, o=outcome: r.plot_differences(o).figure)
+        figures += _save_figures([(f"differences_{outcome}.png", draw, caption)], results, out,
+                                 title=outcome_unit(outcome).title, baseline=results.baseline)
     e = html.escape
     first = results[results.baseline]
     title = title or f"Scenarios for {first.spec.get('profile', {}).get('name', 'the council')}"
