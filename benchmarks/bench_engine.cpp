@@ -59,11 +59,10 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
       for (std::size_t b = 0; b < admsim::kCareBands; ++b)
         for (std::size_t a = 0; a < admsim::kAgeBands; ++a) {
           const auto n = static_cast<std::uint64_t>(c.initial_care[t][b][a] + 0.5);
-          // the engine's own prepared samplers (rng::Binomial), the fastest it has
-          const auto& d = c.care_draws;
-          const auto left = d.leave[t][b][a](r, n);
-          const auto on = d.duration[b](r, n - left);
-          sum += left + d.age[a](r, on) + d.age[a](r, n - left - on);
+          // the engine's own prepared samplers (rng::RareOutcomes), the fastest it has
+          std::uint64_t move[admsim::Calibration::kCareMoves];
+          c.care_draws.moves[t][b][a](r, n, move);
+          sum += move[0] + move[1] + move[2] + move[3];
         } }
   { Stream r = s(admsim::kStreamPlacementStep);                                                         // step-down
     for (std::size_t b = 0; b < admsim::kCareBands; ++b)

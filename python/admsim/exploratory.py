@@ -119,22 +119,28 @@ def perform(model, scenarios: int = 100, policies: int = 0, *, seed: int = 1):
         return ema.perform_experiments(model, scenarios=scenarios, policies=policies, evaluator=evaluator)
 
 
-def discover(experiments: pd.DataFrame, cases: Any, *, threshold: float = 0.8, peel_alpha: float = 0.1):
+def discover(experiments: pd.DataFrame, cases: Any, *, min_coverage: float = 0.5, peel_alpha: float = 0.1):
     """Scenario discovery with PRIM: the box of uncertainties where ``cases`` (a boolean per
     experiment, e.g. "the trust beats in-house") is most often true. Returns the
-    ``ema_workbench`` PRIM box at the densest point that still covers at least half the cases
-    (``box.inspect()`` prints its limits, coverage and density)."""
+    ``ema_workbench`` PRIM box at the densest point of its peeling trajectory that still covers
+    at least ``min_coverage`` of the cases (``box.inspect()`` prints its limits, coverage and
+    density)."""
     _ema()
     from ema_workbench.analysis import prim
 
     y = np.asarray(cases, dtype=bool)
     if y.all() or not y.any():
         raise ValueError(f"PRIM needs cases both true and false; all {len(y)} are {bool(y[0]) if len(y) else 'empty'}")
+    if not 0 < min_coverage <= 1:
+        raise ValueError(f"min_coverage is {min_coverage!r}; it must be in (0, 1]")
     x = experiments.drop(columns=[c for c in ("policy", "model", "scenario") if c in experiments.columns])
-    finder = prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha)
+    # PRIM's threshold both marks the cases (y >= 0.5 is True) and is the density its last box
+    # must reach, else it returns an unpeeled "dump box" and the trajectory is lost; 0.5, not a
+    # high density, keeps the trajectory, and the point is chosen here.
+    finder = prim.Prim(x, y, threshold=0.5, peel_alpha=peel_alpha)
     box = finder.find_box()
     stats = box.peeling_trajectory
-    ok = stats.index[stats["coverage"] >= 0.5]
+    ok = stats.index[stats["coverage"] >= min_coverage]
     box.select(int(ok[stats.loc[ok, "density"].argmax()]) if len(ok) else 0)
     return box
 

@@ -279,6 +279,63 @@ TEST_CASE("multinomial sums to n with the right marginals", "[samplers]") {
   CHECK((o3[0] == 0 && o3[1] == 0 && o3[2] == 0));
 }
 
+TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
+  // A child's month in care (leave, on a band and older, on, older): the joint distribution of
+  // a small cell exactly, cell by cell, and the marginals of a large one.
+  const double leave = 0.03, on = 1.0 / 6, older = 1.0 / 60;
+  const double probs[4] = {leave, (1 - leave) * on * older, (1 - leave) * on * (1 - older), (1 - leave) * (1 - on) * older};
+  const rng::RareOutcomes draw(probs, 4);
+  Stream s(kSeed, 11, 0, 0);
+  const uint64_t small = 3;
+  std::vector<uint64_t> codes;  // each outcome vector as a number in base small + 1
+  uint64_t out[4];
+  for (int d = 0; d < 200000; ++d) {
+    draw(s, small, out);
+    REQUIRE(out[0] + out[1] + out[2] + out[3] <= small);
+    codes.push_back(((out[0] * 4 + out[1]) * 4 + out[2]) * 4 + out[3]);
+  }
+  const double none = 1 - probs[0] - probs[1] - probs[2] - probs[3];
+  auto pmf = [&](uint64_t code) {
+    const uint64_t c[4] = {code / 64, code / 16 % 4, code / 4 % 4, code % 4};
+    const uint64_t rest = small - std::min(small, c[0] + c[1] + c[2] + c[3]);
+    if (c[0] + c[1] + c[2] + c[3] > small) return 0.0;
+    double logp = std::lgamma(small + 1.0) - std::lgamma(double(rest) + 1) + double(rest) * std::log(none);
+    for (int i = 0; i < 4; ++i) logp += double(c[i]) * std::log(probs[i]) - std::lgamma(double(c[i]) + 1);
+    return std::exp(logp);
+  };
+  CHECK(discrete_gof(codes, 0, 255, pmf) > kMinP);
+
+  const uint64_t large = 40;
+  std::vector<std::vector<uint64_t>> cols(4);
+  for (int d = 0; d < 100000; ++d) {
+    draw(s, large, out);
+    for (std::size_t i = 0; i < 4; ++i) cols[i].push_back(out[i]);
+  }
+  for (std::size_t i = 0; i < 4; ++i) {
+    INFO("outcome " << i);
+    const double pi = probs[i];
+    CHECK(discrete_gof(cols[i], 0, large, [&](uint64_t k) {
+            return std::exp(log_choose(large, k) + double(k) * std::log(pi) + double(large - k) * std::log1p(-pi));
+          }) > kMinP);
+  }
+
+  // Outcomes that cannot happen never do (the last band: no moving on), even alone.
+  const double last_band[4] = {leave, 0.0, 0.0, older};
+  const rng::RareOutcomes stay(last_band, 4);
+  for (int d = 0; d < 20000; ++d) {
+    stay(s, 1 + static_cast<uint64_t>(d % 5), out);
+    REQUIRE((out[1] == 0 && out[2] == 0));
+  }
+  const double only_first[4] = {0.2, 0.0, 0.0, 0.0};
+  const rng::RareOutcomes first(only_first, 4);
+  for (int d = 0; d < 20000; ++d) {
+    first(s, 1, out);
+    REQUIRE((out[1] == 0 && out[2] == 0 && out[3] == 0));
+  }
+  first(s, 0, out);
+  CHECK((out[0] == 0 && out[3] == 0));
+}
+
 TEST_CASE("normal has the standard normal distribution", "[samplers]") {
   Stream s(kSeed, 5, 0, 0);
   std::vector<double> xs(1000000);

@@ -52,10 +52,12 @@ struct Calibration {
   CareGrid escalation_prob{};
   // The fixed probabilities above, prepared once for the many draws of a run (rng::Binomial);
   // set by calibrate() from them.
+  // A child of cell (type, band, age) in a month: leaves care (leave_prob), or stays and moves on
+  // a months-in-care band (duration_prob) and, independently, an age band (age_prob); moves[]
+  // draws the four outcomes (kLeave, kOnAndOlder, kOn, kOlder) of the cell's children at once.
+  enum CareMove : std::size_t { kLeave, kOnAndOlder, kOn, kOlder, kCareMoves };
   struct CareDraws {
-    std::array<std::array<std::array<rng::Binomial, kAgeBands>, kCareBands>, kPlacementCount> leave;
-    std::array<rng::Binomial, kCareBands> duration;
-    std::array<rng::Binomial, kAgeBands> age;
+    std::array<std::array<std::array<rng::RareOutcomes, kAgeBands>, kCareBands>, kPlacementCount> moves;
     std::array<std::array<rng::Binomial, kAgeBands>, kCareBands> escalation;
   } care_draws;
   double cin_only0 = 0, cpp0 = 0, cla0 = 0;

@@ -14,12 +14,12 @@ namespace admsim::rng {
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
 uint64_t binomial(Stream& s, uint64_t n, double p) noexcept;
 
-// Binomial(n, p) draws for one p and many n, with the set-up of inversion done once: log(1 - p)
-// and p / (1 - p), and with `tabulate` also (1 - p)^n = P(X = 0) for n < kPowers. Draws are
+// Binomial(n, p) draws for one p and many n, with the set-up of inversion done once: 1 - p and
+// p / (1 - p), and with `tabulate` also (1 - p)^n = P(X = 0) for n < kPowers. Draws are
 // bit-identical to binomial(s, n, p) (the same expressions, computed earlier). The engine
 // prepares the probabilities fixed for a scenario once (with the table) and those fixed for a
 // month once a month (without): most of its draws are of small n at probabilities near 0, where
-// the exp and log1p of set-up cost more than the draw itself.
+// set-up costs more than the draw itself.
 class Binomial {
  public:
   static constexpr std::size_t kPowers = 32;
@@ -28,9 +28,29 @@ class Binomial {
   double p() const noexcept { return p_; }
 
  private:
-  double p_ = 0, r_ = 0, log_q_ = 0, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled
+  double p_ = 0, r_ = 0, q_ = 1, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled; q_ = 1 - r_
   std::size_t powers_ = 0;                        // entries of q_pow_ filled
   double q_pow_[kPowers] = {};
+};
+
+// Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,
+// prepared once, for outcomes that most draws give none of (a child's month in care): draws the
+// number with any outcome, Binomial(n, sum of probs), then splits them, with one uniform when
+// there is one and by conditional binomials when more. Exact; most draws take one uniform where
+// k sequential binomials would take up to k.
+class RareOutcomes {
+ public:
+  static constexpr std::size_t kMax = 4;
+  RareOutcomes() = default;
+  RareOutcomes(const double* probs, std::size_t k) noexcept;  // probs >= 0, sum <= 1
+  // out[0..k) receives the counts of the outcomes; n minus their sum had none.
+  void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
+
+ private:
+  std::size_t k_ = 0;
+  Binomial any_;
+  Binomial split_[kMax - 1];  // outcome i among those with outcome i or later
+  double cut_[kMax] = {};     // cumulative P(outcome <= i | any); 1 from the last possible one
 };
 
 // Poisson(mean). mean <= 0 (or NaN) -> 0. Inversion when mean < 10, else PTRS.

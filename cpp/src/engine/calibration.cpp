@@ -305,14 +305,22 @@ Calibration calibrate(const Scenario& scenario) {
   c.budget_by_year = budget_path(scenario);
 
   auto& d = c.care_draws;
-  for (std::size_t t = 0; t < kPlacementCount; ++t)
-    for (std::size_t b = 0; b < kCareBands; ++b)
-      for (std::size_t a = 0; a < kAgeBands; ++a) d.leave[t][b][a] = rng::Binomial(c.leave_prob[t][b][a], true);
+  for (std::size_t t = 0; t < kPlacementCount; ++t) {
+    for (std::size_t b = 0; b < kCareBands; ++b) {
+      for (std::size_t a = 0; a < kAgeBands; ++a) {
+        const double leave = c.leave_prob[t][b][a], on = c.duration_prob[b], older = c.age_prob[a];
+        std::array<double, Calibration::kCareMoves> prob{};
+        prob[Calibration::kLeave] = leave;
+        prob[Calibration::kOnAndOlder] = (1 - leave) * on * older;
+        prob[Calibration::kOn] = (1 - leave) * on * (1 - older);
+        prob[Calibration::kOlder] = (1 - leave) * (1 - on) * older;
+        d.moves[t][b][a] = rng::RareOutcomes(prob.data(), prob.size());
+      }
+    }
+  }
   for (std::size_t b = 0; b < kCareBands; ++b) {
-    d.duration[b] = rng::Binomial(c.duration_prob[b], true);
     for (std::size_t a = 0; a < kAgeBands; ++a) d.escalation[b][a] = rng::Binomial(c.escalation_prob[b][a], true);
   }
-  for (std::size_t a = 0; a < kAgeBands; ++a) d.age[a] = rng::Binomial(c.age_prob[a], true);
   return c;
 }
 

@@ -116,10 +116,10 @@ void Replicate::step_demand(int t) {
       const std::size_t b_on = std::min(b + 1, kCareBands - 1);
       for (std::size_t a = 0; a < kAgeBands; ++a) {
         const std::uint64_t n = care_[p][b][a];
-        const std::uint64_t left = draws.leave[p][b][a](exits, n);
-        const std::uint64_t on = draws.duration[b](exits, n - left);
-        const std::uint64_t older_on = draws.age[a](exits, on);
-        const std::uint64_t older = draws.age[a](exits, n - left - on);
+        std::uint64_t move[Calibration::kCareMoves];
+        draws.moves[p][b][a](exits, n, move);
+        const std::uint64_t left = move[Calibration::kLeave], older_on = move[Calibration::kOnAndOlder];
+        const std::uint64_t on = older_on + move[Calibration::kOn], older = move[Calibration::kOlder];
         ceased += left;
         next[b][a] += n - left - on - older;
         next[b_on][a] += on - older_on;
