@@ -234,10 +234,29 @@ def _governance_html(appraisal: Any) -> str:
     rows = "".join(f"<tr><th>{e(o)}</th>{''.join(f'<td>{e(show(r[c]))}</td>' for c in cols)}</tr>"
                    for o, r in g.iterrows())
     basis = "".join(f"<li><strong>{e(o)}</strong>: {e(r['basis'])}</li>" for o, r in g.iterrows())
+    total = sum(c["weight"] for c in appraisal.criteria_definitions)
+    crit = "".join(_criterion_row(c, total) for _, c in appraisal.criteria.iterrows())
     return (f"<h3>The vehicle's governance</h3><p>Political-change exposure is the share of the "
             f"region's joint delivery a political change in one council puts at risk: host "
             f"dependence d (a judgement range) plus the rest split among the councils, "
             f"d + (1 − d)/n, drawn within its range in each replicate.</p>"
             f'<div class="scroll"><table><thead><tr><th>Option</th>{head}</tr></thead>'
             f"<tbody>{rows}</tbody></table></div>"
-            f"<details><summary>Basis of each attribute (seeds 000, 001)</summary><ul>{basis}</ul></details>")
+            f"<details><summary>Basis of each attribute (seeds 000, 001)</summary><ul>{basis}</ul></details>"
+            "<h3>Criteria</h3><p>Weights are central weights normalised to sum 1; SMAA draws each "
+            "within its range. Judgement scores are ranges drawn in each replicate "
+            "(assumptions, stated with their basis in admsim/data/region_appraisal.json).</p>"
+            '<div class="scroll"><table><thead><tr><th>Criterion</th><th>group</th><th>kind</th>'
+            "<th>weight (range)</th><th>better</th><th>source</th></tr></thead>"
+            f"<tbody>{crit}</tbody></table></div>")
+
+
+def _criterion_row(c: pd.Series, total: float) -> str:
+    """A criterion's row: its central weight and range as shares of the central weights' sum."""
+    e = html.escape
+    rng = ("" if np.isnan(c["range low"]) else
+           f'<span class="sub">{c["range low"] / total:.1%} to {c["range high"] / total:.1%}</span>')
+    return (f"<tr><th>{e(c['label'])}</th><td>{e(c['group'])}</td><td>{e(c['kind'])}</td>"
+            f'<td class="nw">{c["weight"]:.0%}{rng}</td>'
+            f'<td>{e(c["direction"].replace("_is_better", ""))}</td>'
+            f'<td style="text-align:left">{e(str(c["source"]))}</td></tr>')
