@@ -8,7 +8,7 @@
 from . import profiles, risks
 from ._core import ScenarioError
 from ._version import __version__ as __version__  # the one place it is set
-from .appraisal import Appraisal, appraise
+from .appraisal import Appraisal, appraise, appraise_region
 from .catalogue import catalogue, load_catalogue
 from .progress import CancelToken
 from .results import Results, load
@@ -39,6 +39,7 @@ __all__ = [
     "ScenarioResults",
     "Scenarios",
     "appraise",
+    "appraise_region",
     "RegionResults",
     "Results",
     "build_scenario",

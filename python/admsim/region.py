@@ -142,15 +142,15 @@ class RegionResults:
 
     def rank_probabilities(self, outcome: str = "npv_cost", *, lower_is_better: bool = True) -> pd.DataFrame:
         """P(each option ranks 1st, 2nd, ...) on the region's total of ``outcome``, replicate by
-        replicate (common random numbers: every option meets the same replicates)."""
+        replicate (common random numbers: every option meets the same replicates). Options tied
+        in a replicate (a count of councils often is) share the ranks they span equally."""
         k = OUTCOMES.index(outcome)
         total = sum(r.outcomes[:, :, k] for r in self.councils.values())  # (option, replicate)
-        order = np.argsort(total if lower_is_better else -total, axis=0, kind="stable")
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(len(self.options))[:, None], axis=0)
-        table = pd.DataFrame({f"P(rank {i + 1})": (ranks == i).mean(axis=1) for i in range(len(self.options))},
-                             index=pd.Index(self.options, name="model"))
-        return table
+        key = total if lower_is_better else -total
+        ahead = (key[None, :, :] < key[:, None, :]).sum(axis=1)           # options strictly ahead
+        tied = (key[None, :, :] == key[:, None, :]).sum(axis=1)           # including itself
+        return pd.DataFrame({f"P(rank {i + 1})": (((ahead <= i) & (i < ahead + tied)) / tied).mean(axis=1)
+                             for i in range(len(self.options))}, index=pd.Index(self.options, name="model"))
 
     def cost_split(self, outcome: str = "npv_cost") -> pd.DataFrame:
         """Each council's mean ``outcome`` under each option (£m for money), and its difference
@@ -163,6 +163,20 @@ class RegionResults:
             table[f"{option} vs {self.options[0]}"] = table[option] - table[self.options[0]]
         table.loc["region"] = table.sum()
         return table
+
+    def appraise(self, **options: Any):
+        """The options appraisal of the region's vehicle: :func:`admsim.appraise_region` (same
+        keyword arguments)."""
+        from .appraisal.region import appraise_region
+
+        return appraise_region(self, **options)
+
+    def write_report(self, out_dir: str | Path, title: str | None = None, appraisal: Any = None) -> Path:
+        """Write the regional HTML report (``report.html``, CSV tables, charts) into ``out_dir``:
+        :func:`admsim.report.region.write_region_report`; returns the page's path."""
+        from .report.region import write_region_report
+
+        return write_region_report(self, out_dir, title=title, appraisal=appraisal)
 
 
 def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,

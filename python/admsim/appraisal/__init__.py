@@ -18,16 +18,20 @@ the critical success factors) are in ``admsim/data/appraisal.json``, each with i
 
 The parts, in the order an appraisal uses them: :mod:`.defaults`, :mod:`.gateway`,
 :mod:`.criteria`, :mod:`.scoring` (raw values, normalisation), :mod:`.smaa` (weight draws, rank
-probabilities), :mod:`.csf`, :mod:`.procedure` (:func:`appraise`) and :mod:`.result`
-(:class:`Appraisal`).
+probabilities), :mod:`.csf`, :mod:`.ranking` (the steps every appraisal shares),
+:mod:`.procedure` (:func:`appraise`) and :mod:`.result` (:class:`Appraisal`). A region's vehicle
+is appraised by :func:`appraise_region` (:mod:`.region`, defaults in
+``admsim/data/region_appraisal.json``) on the region's totals, through the same steps.
 """
 from .defaults import DIRECTIONS, GROUPS, KINDS, default_criteria, default_gateway, defaults
 from .procedure import appraise
+from .region import appraise_region, region_defaults, region_outcomes
 from .result import Appraisal
 from .scoring import normalise
 from .smaa import rank_probabilities, sample_weights
 
 __all__ = [
-    "Appraisal", "DIRECTIONS", "GROUPS", "KINDS", "appraise", "default_criteria",
-    "default_gateway", "defaults", "normalise", "rank_probabilities", "sample_weights",
+    "Appraisal", "DIRECTIONS", "GROUPS", "KINDS", "appraise", "appraise_region", "default_criteria",
+    "default_gateway", "defaults", "normalise", "rank_probabilities", "region_defaults",
+    "region_outcomes", "sample_weights",
 ]

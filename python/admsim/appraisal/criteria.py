@@ -11,8 +11,12 @@ from ..outputs import OUTCOMES
 from .defaults import DIRECTIONS, GROUPS, KINDS, default_criteria
 
 
-def resolve_criteria(criteria: Iterable[Any] | None) -> list[dict[str, Any]]:
-    shipped = {c["id"]: c for c in default_criteria()}
+def resolve_criteria(criteria: Iterable[Any] | None,
+                     shipped_criteria: Iterable[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Criteria as checked dicts, from shipped ids and dicts (``None``: every shipped one).
+    ``shipped_criteria``: the shipped set ids name (default a council's, ``default_criteria()``)."""
+    shipped = {c["id"]: dict(c) for c in (default_criteria() if shipped_criteria is None
+                                          else shipped_criteria)}
     if criteria is None:
         items: list[Any] = list(shipped.values())
     elif isinstance(criteria, (str, Mapping)):
@@ -144,10 +148,22 @@ def apply_judgements(criteria: list[dict], judgements: Mapping[str, Any] | None,
             if model not in models:
                 raise ValueError(f"judgement for criterion {cid!r} names model {model!r}, which is "
                                  f"not in these results: {', '.join(models)}")
-            if (not isinstance(score, (int, float, np.integer, np.floating)) or isinstance(score, bool)
-                    or not lo <= score <= hi):
-                raise ValueError(f"judgement for criterion {cid!r}, model {model!r} must be a number "
-                                 f"from {lo} to {hi}; got {score!r}")
-            merged[model] = float(score)
+            merged[model] = check_score(cid, model, score, lo, hi)
             basis[model] = "user judgement"
         c["default_scores"], c["basis"] = merged, basis
+
+
+def check_score(cid: str, model: str, score: Any, lo: float, hi: float) -> float | list[float]:
+    """A judgement score: a number from ``lo`` to ``hi``, or a range [low, high] within them
+    (drawn uniformly in each replicate); returned as a float or a list of two floats."""
+    def number(x: Any) -> bool:
+        return (isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+                and lo <= x <= hi)
+
+    if isinstance(score, (list, tuple)):
+        if len(score) == 2 and number(score[0]) and number(score[1]) and score[0] <= score[1]:
+            return [float(score[0]), float(score[1])]
+    elif number(score):
+        return float(score)
+    raise ValueError(f"judgement for criterion {cid!r}, model {model!r} must be a number from {lo} "
+                     f"to {hi}, or a range [low, high] within them; got {score!r}")

@@ -12,8 +12,12 @@ import pandas as pd
 from .defaults import MISSING, default_gateway
 
 
-def resolve_gateway(gateway: Iterable[Any] | None) -> list[dict[str, Any]]:
-    shipped = {q["id"]: q for q in default_gateway()}
+def resolve_gateway(gateway: Iterable[Any] | None,
+                    shipped_questions: Iterable[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Gateway questions as dicts, from shipped ids, dicts and callables (``None``: every shipped
+    one). ``shipped_questions``: the set ids name (default a council's, ``default_gateway()``)."""
+    shipped = {q["id"]: dict(q) for q in (default_gateway() if shipped_questions is None
+                                          else shipped_questions)}
     if gateway is None:
         return list(shipped.values())
     if isinstance(gateway, (str, Mapping)) or callable(gateway):

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
-
-import numpy as np
-import pandas as pd
 
 from .. import _core
 from ..catalogue import catalogue_json
 from ..results import Results
 from ..scenario import load_scenario, to_json
 from ..simulate import run_spec
-from .criteria import apply_judgements, apply_weights, resolve_criteria
 from .csf import csf_table
 from .defaults import defaults
 from .gateway import evaluate_gateway, resolve_gateway
+from .ranking import check_weight_samples, judgement_rng, prepare_criteria, score_and_rank
 from .result import Appraisal
-from .scoring import normalise, raw_values
-from .smaa import sample_weights, smaa
+from .scoring import raw_values
 
 
 def model_entries(results: Any) -> dict[str, dict[str, Any]]:
@@ -101,9 +96,7 @@ def appraise(
     if results.summary_only:
         raise ValueError("appraise needs per-replicate outcomes for rank probabilities; these "
                          "results are summary-only: simulate again with output='full'")
-    if (not isinstance(weight_samples, (int, np.integer)) or isinstance(weight_samples, bool)
-            or weight_samples < 1):
-        raise ValueError(f"weight_samples must be a positive integer; got {weight_samples!r}")
+    weight_samples = check_weight_samples(weight_samples)
     baseline = baseline or results.baseline
     if baseline not in results.models:
         raise ValueError(f"baseline {baseline!r} is not among the simulated models: "
@@ -127,84 +120,9 @@ def appraise(
             kept.append(q)
     questions = kept
     gate = evaluate_gateway(entries, questions)
-    crit = resolve_criteria(criteria)
-    apply_weights(crit, weights)
-    apply_judgements(crit, judgements, results.models)
-    w_total = sum(c["weight"] for c in crit)
-    if w_total <= 0:
-        raise ValueError("every criterion weight is 0: give at least one a positive weight")
-
-    raw = raw_values(results, crit, entries, neutral, notes)
-    passing = [m for m in results.models if gate.loc[m, "passed"]]
-    if not passing:
-        raise ValueError("no model passes the gateway:\n" + "\n".join(
-            f"  {m}: fails {gate.loc[m, 'failed']}" for m in gate.index))
-    p_idx = [results.models.index(m) for m in passing]
-    raw_p = raw[p_idx]
-    for k, c in enumerate(crit):
-        bad = np.isnan(raw_p[:, :, k])
-        if bad.any():
-            who = [passing[i] for i in np.unique(np.nonzero(bad)[0])]
-            raise ValueError(f"criterion {c['id']!r}: outcome {c.get('outcome')!r} is undefined "
-                             f"(NaN) in {int(bad.sum())} model-replicates ({', '.join(who)}), "
-                             "e.g. good_by_year5 in a run shorter than 5 years; drop or replace it")
-    directions = [c["direction"] for c in crit]
-    z = normalise(raw_p, directions)                                  # (P, R, C)
-
-    ids = [c["id"] for c in crit]
-    w0 = np.array([c["weight"] for c in crit]) / w_total
-    weighted = z @ w0                                                 # (P, R)
-    lo, hi = np.quantile(weighted, [0.05, 0.95], axis=1)
-    weighted_df = pd.DataFrame({"mean": weighted.mean(axis=1), "5%": lo, "95%": hi},
-                               index=pd.Index(passing, name="model"))
-
-    rng = np.random.Generator(np.random.PCG64(seed))
-    draws = sample_weights(crit, int(weight_samples), rng)
-    probs, first_w, first_n = smaa(z, draws)
-    ranks = [f"rank {j + 1}" for j in range(len(passing))]
-    rp = pd.DataFrame(probs, index=pd.Index(passing, name="model"), columns=ranks)
-    central = {m: (pd.Series(first_w[i] / first_n[i], index=ids) if first_n[i] > 0 else None)
-               for i, m in enumerate(passing)}
-
-    robustness = _robustness(rp, results.replicates, int(weight_samples))
-    crit_df = pd.DataFrame([{
-        "id": c["id"], "group": c["group"], "label": c["label"], "kind": c["kind"],
-        "value": (c.get("outcome") if c["kind"] == "simulated" else c.get("attribute")
-                  if c["kind"] == "attribute" else "judgement 1-5"),
-        "direction": c["direction"], "weight": c["weight"] / w_total,
-        "range low": (c["range"][0] if c["range"] else np.nan),
-        "range high": (c["range"][1] if c["range"] else np.nan),
-        "source": c.get("source", ""),
-    } for c in crit]).set_index("id")
-
-    return Appraisal(
-        results=results, gateway=gate, questions=questions, criteria=crit_df,
-        criteria_definitions=crit, weights=pd.Series(w0, index=ids, name="weight"),
-        scores=pd.DataFrame(z.mean(axis=1), index=pd.Index(passing, name="model"), columns=ids),
-        raw_scores=pd.DataFrame(_nanmean(raw), index=pd.Index(results.models, name="model"),
-                                columns=ids),
-        normalised=z, weighted=weighted_df, rank_probabilities=rp, central_weights=central,
-        weight_draws=draws, robustness=robustness, baseline=baseline, notes=notes,
-        replicates=results.replicates, weight_samples=int(weight_samples), seed=seed,
-        _csf=csf_table(results, entries, baseline, neutral),
-    )
-
-
-def _nanmean(raw: np.ndarray) -> np.ndarray:
-    with warnings.catch_warnings():  # all-NaN outcomes of failing models stay NaN quietly
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(raw, axis=1)
-
-
-def _robustness(rp: pd.DataFrame, replicates: int, draws: int) -> str:
-    first = rp["rank 1"].sort_values(ascending=False, kind="stable")
-    top, p = first.index[0], float(first.iloc[0])
-    over = f"over {replicates} replicates x {draws} weight draws"
-    if len(rp) == 1:
-        return f"Only {top} passes the gateway, so it ranks first by default."
-    if p >= 0.8:
-        return f"Robust: {top} ranks first with probability {p:.0%} {over}."
-    share = [f"{m} {q:.0%}" for m, q in first.items() if q >= 0.05]
-    return (f"Not robust: no option ranks first with probability 0.8 or more {over}; first place "
-            f"is shared: {', '.join(share)}. Compare the central weight vectors to see which "
-            "weights favour each.")
+    crit = prepare_criteria(criteria, weights, judgements, results.models)
+    raw = raw_values(results.outcomes, results.models, crit, entries, neutral, notes,
+                     judgement_rng(seed))
+    parts = score_and_rank(raw, results.models, crit, gate, weight_samples=weight_samples, seed=seed)
+    return Appraisal(results=results, questions=questions, baseline=baseline, notes=notes,
+                     _csf=csf_table(results, entries, baseline, neutral), **parts)

@@ -25,9 +25,12 @@ class Appraisal:
         which it ranks first), or None if it never does.
     robustness: str, whether the first place is robust.
     notes: list of str, anything the appraisal filled in (e.g. neutral judgement scores).
+    governance: DataFrame (option), a regional appraisal's governance attributes with their basis
+        (:func:`admsim.appraise_region`; None for a council's).
     """
 
     def __init__(self, **parts: Any):
+        self.governance = None
         self.__dict__.update(parts)
 
     def __repr__(self) -> str:
@@ -68,6 +71,9 @@ class Appraisal:
         ``meets`` and the evidence (attribute values, effect means, simulated outcomes against
         the baseline).
         """
+        if self._csf is None:
+            raise ValueError("this appraisal has no critical success factors: Birmingham's 11 "
+                             "factors (seed 002) are for one council's service, not a region's vehicle")
         if long:
             return self._csf.copy()
         cols = pd.MultiIndex.from_tuples(

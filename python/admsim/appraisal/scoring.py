@@ -45,23 +45,47 @@ def _attribute_value(c: dict, model: str, entry: Mapping[str, Any],
                      "not a number, boolean, [low, high] range or level")
 
 
-def raw_values(results: Any, criteria: list[dict], entries: Mapping[str, dict],
-               neutral: Mapping[str, float], notes: list[str]) -> np.ndarray:
-    """Raw criterion values, array (model, replicate, criterion), all models in results."""
-    M, R = len(results.models), results.replicates
+def _uniform(value: Any, R: int, rng: np.random.Generator | None, what: str) -> np.ndarray:
+    """``R`` uniform draws within a [low, high] range (``rng`` draws them), or ``value`` R times."""
+    if isinstance(value, (list, tuple)):
+        if rng is None:
+            raise ValueError(f"{what} is a range {list(value)!r}: drawing within it needs a random "
+                             "generator (pass rng=numpy.random.Generator(...))")
+        lo, hi = float(value[0]), float(value[1])
+        return lo + (hi - lo) * rng.random(R)
+    return np.full(R, float(value))
+
+
+def raw_values(outcomes: np.ndarray, models: Sequence[str], criteria: list[dict],
+               entries: Mapping[str, dict], neutral: Mapping[str, float], notes: list[str],
+               rng: np.random.Generator | None = None) -> np.ndarray:
+    """Raw criterion values, array (model, replicate, criterion), all ``models``.
+
+    ``outcomes`` is (model, replicate, outcome) in ``OUTCOMES`` order: a council's simulated
+    outcomes, or a region's totals. Attribute criteria are the same in every replicate; a
+    [low, high] attribute is scored at its midpoint unless the criterion says
+    ``"ranges": "uniform"``, when it is drawn uniformly within the range in each replicate. A
+    judgement score given as [low, high] is drawn uniformly within it in each replicate (``rng``
+    draws both), so rank probabilities carry the judgement's uncertainty too.
+    """
+    M, R = len(models), outcomes.shape[1]
     out = np.empty((M, R, len(criteria)))
     for k, c in enumerate(criteria):
         if c["kind"] == "simulated":
-            out[:, :, k] = results.outcomes[:, :, OUTCOMES.index(c["outcome"])]
+            out[:, :, k] = outcomes[:, :, OUTCOMES.index(c["outcome"])]
         elif c["kind"] == "attribute":
-            for m, model in enumerate(results.models):
-                out[m, :, k] = _attribute_value(c, model, entries[model], neutral)
+            for m, model in enumerate(models):
+                value = entries[model].get("attributes", {}).get(c["attribute"], MISSING)
+                if c.get("ranges") == "uniform" and isinstance(value, (list, tuple)) and len(value) == 2:
+                    out[m, :, k] = _uniform(value, R, rng, f"attribute {c['attribute']!r} of {model!r}")
+                else:
+                    out[m, :, k] = _attribute_value(c, model, entries[model], neutral)
         else:
             scores = c.get("default_scores", {})
             lo, hi = c.get("scale", [1, 5])
-            for m, model in enumerate(results.models):
+            for m, model in enumerate(models):
                 if model in scores:
-                    out[m, :, k] = scores[model]
+                    out[m, :, k] = _uniform(scores[model], R, rng, f"judgement {c['id']!r} of {model!r}")
                 else:
                     mid = 0.5 * (lo + hi)
                     notes.append(f"{c['id']}: no judgement for {model!r}; scored {mid:g} (neutral)")

@@ -132,7 +132,11 @@ def _appraisal_html(appraisal: "Appraisal", figures: list[tuple[Path, str]]) -> 
     keep = [c for c in table.columns if c in ("score", "score 5%", "score 95%", "expected rank")
             or c.startswith("P(rank")]
     ranks = table[keep].to_html(float_format=lambda v: f"{v:.2f}", na_rep="–", classes="appraisal")
-    csf = appraisal.csf().T.replace({True: "✓", False: ""}).to_html(classes="appraisal")
+    csf = ("" if appraisal._csf is None else f"""
+<h3>Critical success factors (Birmingham, 2016)</h3>
+<p>Which of the 11 critical success factors each model meets, from its attributes and, for the
+simulated ones, from beating the baseline's mean.</p>
+<div class="scroll">{appraisal.csf().T.replace({True: "✓", False: ""}).to_html(classes="appraisal")}</div>""")
     return f"""<h2>Options appraisal</h2>
 <p>Gateway questions first (pass/fail from each model's attributes), then weighted criteria in
 three groups (desirability, viability, feasibility), some simulated and some judgements with
@@ -140,11 +144,7 @@ stated defaults. Passed the gateway: {passed}.</p>
 <details><summary>Why the others failed</summary><ul>{failed}</ul></details>
 <p class="note"><strong>Robustness.</strong> {e(appraisal.robustness)}</p>
 <div class="scroll">{ranks}</div>
-{_figures_html(figures)}
-<h3>Critical success factors (Birmingham, 2016)</h3>
-<p>Which of the 11 critical success factors each model meets, from its attributes and, for the
-simulated ones, from beating the baseline's mean.</p>
-<div class="scroll">{csf}</div>"""
+{_figures_html(figures)}{csf}"""
 
 
 def _run_improvement_priors(results: "Results") -> list[tuple[str, dict | None, bool]]:
