@@ -76,7 +76,8 @@ def break_even(hub: Mapping[str, Any], m: int) -> dict[str, float]:
     ok, first = _self_sufficient(hub)[m], first_break_even(hub)[m]
     p = bootstrap_mean_interval(ok[:, TARGET_YEAR - 1]) if ok.shape[1] >= TARGET_YEAR else (nan, nan, nan)
     reached = first[~np.isnan(first)]
-    median = float(np.median(np.where(np.isnan(first), np.inf, first)))  # never counts as after the horizon
+    # never breaking even counts as after the horizon; the median a year some replicate has
+    median = float(np.quantile(np.where(np.isnan(first), np.inf, first), 0.5, method="inverted_cdf"))
     median = median if np.isfinite(median) else nan  # NaN: half or more never break even
     return dict(zip(keys, (*p, float(reached.size / first.size), median)))
 
