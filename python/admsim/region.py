@@ -195,7 +195,8 @@ class RegionResults:
         """Each council's mean ``outcome`` under each option (£m for money), and its difference
         from the first option: who gains and who pays under a shared vehicle."""
         k = OUTCOMES.index(outcome)
-        scale = 1e-6 if outcome.endswith("cost") or outcome.startswith("overspend_amount") else 1.0
+        money = outcome.endswith("cost") or outcome.startswith(("overspend_amount", "cost_", "income_", "hub_savings"))
+        scale = 1e-6 if money else 1.0
         rows = {name: r.outcomes[:, :, k].mean(axis=1) * scale for name, r in self.councils.items()}
         table = pd.DataFrame(rows, index=self.options).T
         for option in self.options[1:]:

@@ -35,6 +35,8 @@ def first_break_even(hub: Mapping[str, Any]) -> np.ndarray:
     """(option, replicate): the first hub year (1, 2, ...) whose savings cover its running cost,
     NaN if none within the horizon."""
     ok = _self_sufficient(hub) > 0
+    if ok.shape[2] == 0:  # the hub starts less than a year before the horizon ends
+        return np.full(ok.shape[:2], np.nan)
     year = np.argmax(ok, axis=2).astype(float) + 1
     year[~ok.any(axis=2)] = np.nan
     return year

@@ -78,7 +78,7 @@ def outcome_unit(name: str) -> Unit:
 
 
 # Outcomes where more is better; every other outcome is better when lower.
-HIGHER_IS_BETTER = frozenset({"good_at_next_inspection", "good_by_year3", "good_by_year5"})
+HIGHER_IS_BETTER = frozenset({"good_at_next_inspection", "good_by_year3", "good_by_year5", "hub_savings"})
 
 
 def higher_is_better(name: str) -> bool:

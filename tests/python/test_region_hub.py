@@ -59,6 +59,9 @@ def test_the_hubs_costs_add_up_across_councils_to_one_hub(split):
     np.testing.assert_allclose(shares, res.hub_raw["cost_shares"], rtol=1e-12)
     if split == "equal":
         np.testing.assert_allclose(shares, [0.5, 0.5])
+    # what each council pays for the hub, as a finance officer reads it (£m)
+    table = res.cost_split("cost_commissioning_hub")
+    assert table.loc["region", "latc"] == pytest.approx((300e3 + 900e3 * KW["years"]) / 1e6)
 
 
 def test_with_no_discount_the_hub_only_costs(plain):
@@ -72,6 +75,14 @@ def test_with_no_discount_the_hub_only_costs(plain):
     summary = hub.region_summary()
     assert (summary["P(hub self-sufficient in year 3)"] == 0).all()
     assert summary["hub break-even year (median)"].isna().all()
+
+
+def test_a_hub_started_in_the_last_year_has_no_year_to_break_even_in():
+    res = admsim.simulate_region(COUNCILS, commissioning_hub={"start_month": 40}, **dict(KW, replicates=5))
+    assert res.hub_raw["savings"].shape == (2, 5, 0)
+    assert res.hub().empty
+    assert res.region_summary()["P(hub breaks even)"].eq(0).all()
+    assert sum(_outcome(res[n], "hub_savings", 1) for n in res.names).min() > 0  # it saves all the same
 
 
 def test_a_hub_for_one_option_leaves_the_others_bit_identical(plain):
