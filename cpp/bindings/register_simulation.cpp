@@ -128,6 +128,30 @@ py::dict simulate_region(const std::string& spec, const std::string& catalogue, 
         {static_cast<py::ssize_t>(first.models.size()), static_cast<py::ssize_t>(first.replicates),
          static_cast<py::ssize_t>(first.months)});
   }
+  const auto M = static_cast<py::ssize_t>(first.models.size()), R = static_cast<py::ssize_t>(first.replicates);
+  out["net_good"] = admsim_py::to_numpy(std::move(result.net_good), {M, R, static_cast<py::ssize_t>(first.months)});
+  if (region.hub) {
+    const admsim::CommissioningHub& h = *region.hub;
+    py::dict hub;
+    hub["savings"] = admsim_py::to_numpy(std::move(result.hub_savings), {M, R, static_cast<py::ssize_t>(h.years(first.months))});
+    hub["running_cost_per_year"] = h.running_cost;
+    hub["setup_cost"] = h.setup_cost;
+    hub["start_month"] = h.start_month;
+    hub["cost_split"] = h.cost_split;
+    hub["cost_shares"] = h.cost_shares;
+    py::list on;
+    for (bool b : h.options) on.append(b);
+    hub["options"] = on;
+    out["hub"] = hub;
+  }
+  if (region.alliance) {
+    py::dict alliance;
+    alliance["cost_per_year"] = region.alliance->cost_per_year;
+    py::list on;
+    for (bool b : region.alliance->options) on.append(b);
+    alliance["options"] = on;
+    out["alliance"] = alliance;
+  }
   return out;
 }
 }  // namespace
@@ -157,8 +181,9 @@ void register_simulation(py::module_& m) {
   m.def("simulate_region", &simulate_region, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
         py::arg("progress") = py::none(),
         "Run a regional scenario (councils stepped together, sharing a labour market): a dict with "
-        "councils (one simulate() dict each), names, mover_share and, in full mode, unplaced "
-        "(option, replicate, month).");
+        "councils (one simulate() dict each), names, mover_share, net_good (option, replicate, month), "
+        "hub (with a commissioning hub: savings (option, replicate, hub year) and its costs), "
+        "alliance (with an improvement alliance) and, in full mode, unplaced (option, replicate, month).");
   m.def("simulate", &simulate, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
         py::arg("progress") = py::none(), py::arg("policy") = py::none(),
         "Run the ensemble. The GIL is released while C++ runs; progress(done, total) is called "

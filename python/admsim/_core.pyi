@@ -38,8 +38,12 @@ def simulate_region(
     threads: int = 0,
     progress: Optional[Callable[[int, int], Optional[bool]]] = None,
 ) -> dict[str, Any]:
-    """Run a regional scenario: councils (a simulate() dict each), names, mover_share and, in
-    full mode, unplaced (option, replicate, month): last month's movers no council took."""
+    """Run a regional scenario: councils (a simulate() dict each), names, mover_share, net_good
+    (option, replicate, month: councils Good or better minus Inadequate), hub (with a
+    commissioning hub: savings (option, replicate, hub year) in GBP, running_cost_per_year,
+    setup_cost, start_month, cost_split, cost_shares, options), alliance (with an improvement
+    alliance: cost_per_year, options) and, in full mode, unplaced (option, replicate, month):
+    last month's movers no council took."""
     ...
 
 def simulate(

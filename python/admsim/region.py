@@ -14,6 +14,12 @@ first; movers no council takes leave the region. Option k of the region is model
 council (a council may name its own models, one per option). With ``mover_share`` 0 every
 council's results are bit-identical to its own :func:`admsim.simulate` with the same seed.
 Councils, options and replicates share random numbers.
+
+Two more region-level arrangements act inside the run: a commissioning hub
+(``commissioning_hub``: set-up and running cost shared by the councils, a discount on the
+external placements bought through it; :meth:`RegionResults.hub` for its self-sufficiency) and
+improvement support between councils (``improvement_alliance``; :meth:`RegionResults.alliance`
+for the count of Good-or-better minus Inadequate councils).
 """
 from __future__ import annotations
 
@@ -27,12 +33,16 @@ from . import _core, jsonio
 from .catalogue import catalogue_json
 from .intervals import bootstrap_mean_interval
 from .outputs import METRICS, OUTCOMES
+from .region_arrangements import alliance_table, break_even, hub_table
 from .progress import CancelToken, Progress
 from .results import Results, mean_and_range
 from .scenario import build_scenario, resolve_profile, to_json
 
 # Outcomes that add up across councils (money, events).
 ADDITIVE_OUTCOMES = ("npv_cost", "total_cost", "overspend_amount", "setup_cost", "risk_events")
+# Fields of a regional spec that are the region's, not its councils'.
+REGION_FIELDS = ("councils", "labour_market", "vehicle", "agency_agreement", "commissioning_hub",
+                 "improvement_alliance")
 
 
 def _council(entry: Any, index: int) -> dict[str, Any]:
@@ -48,9 +58,12 @@ def _council(entry: Any, index: int) -> dict[str, Any]:
 
 def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
                  labour_market: Mapping[str, Any] | None = None, vehicle: Mapping[str, Any] | None = None,
-                 agency_agreement: Mapping[str, Any] | None = None, **scenario: Any) -> dict[str, Any]:
+                 agency_agreement: Mapping[str, Any] | None = None,
+                 commissioning_hub: Mapping[str, Any] | None = None,
+                 improvement_alliance: Mapping[str, Any] | None = None, **scenario: Any) -> dict[str, Any]:
     """The regional scenario spec :func:`simulate_region` runs: the region's shared fields (those
-    of :func:`admsim.build_scenario`) plus ``councils``, ``labour_market`` and ``vehicle``."""
+    of :func:`admsim.build_scenario`) plus ``councils``, ``labour_market`` and the region-level
+    arrangements given."""
     entries = [_council(c, i) for i, c in enumerate(councils)]
     if not entries:
         raise jsonio.scenario_error("/councils", "no councils", "[]", "at least one council")
@@ -60,8 +73,10 @@ def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *
     spec["labour_market"] = dict(labour_market or {})
     if vehicle is not None:
         spec["vehicle"] = dict(vehicle)
-    if agency_agreement is not None:
-        spec["agency_agreement"] = dict(agency_agreement)
+    for key, value in (("agency_agreement", agency_agreement), ("commissioning_hub", commissioning_hub),
+                       ("improvement_alliance", improvement_alliance)):
+        if value is not None:
+            spec[key] = dict(value)
     return spec
 
 
@@ -74,7 +89,7 @@ class RegionResults:
         self.mover_share = float(raw["mover_share"])
         self.unplaced = raw.get("unplaced")  # (option, replicate, month); full mode only
         self.vehicle_split = spec.get("vehicle", {}).get("cost_split")
-        shared = {k: v for k, v in spec.items() if k not in ("councils", "labour_market", "vehicle", "agency_agreement")}
+        shared = {k: v for k, v in spec.items() if k not in REGION_FIELDS}
         self.councils: dict[str, Results] = {}
         for name, council, entry in zip(self.names, raw["councils"], spec["councils"]):
             council_spec = dict(shared, **{k: v for k, v in entry.items() if k != "name"})
@@ -82,6 +97,11 @@ class RegionResults:
         first = next(iter(self.councils.values()))
         self.options: list[str] = first.models
         self.replicates, self.months, self.summary_only = first.replicates, first.months, first.summary_only
+        # The hub's savings by year and its costs (with a hub), and the alliance's measure
+        # (option, replicate, month): councils Good or better minus those Inadequate.
+        self.hub_raw: dict[str, Any] | None = raw.get("hub")
+        self.alliance_raw: dict[str, Any] | None = raw.get("alliance")
+        self.net_good = raw.get("net_good")
 
     def __getitem__(self, name: str) -> Results:
         if name not in self.councils:
@@ -136,9 +156,28 @@ class RegionResults:
                 row["movers hired a year"] = float(self.total("movers_in")[m].sum(axis=1).mean() * 12 / self.months)
                 row["movers leaving the region a year"] = float(self.unplaced[m].sum(axis=1).mean() * 12 / self.months)
             row["social workers at the end"] = float(np.mean(self.total("social_workers")[m][..., -1]))
+            if self.hub_raw is not None:
+                row.update(break_even(self.hub_raw, m))
+            if self.alliance_raw is not None and self.net_good is not None:
+                row["Good+ minus Inadequate at the end"] = float(self.net_good[m, :, -1].mean())
             rows.append(row)
         return pd.DataFrame(rows).set_index("model")
 
+
+    def hub(self) -> pd.DataFrame:
+        """The commissioning hub by option and hub year: the region's savings from its discount
+        against its running cost, and P(self-sufficient that year) with 90% intervals (see
+        :func:`admsim.region_arrangements.hub_table`); the headline, P(self-sufficient in year 3)
+        and the break-even year, is in :meth:`region_summary`."""
+        if self.hub_raw is None:
+            raise ValueError("this region has no commissioning hub: pass commissioning_hub={...}")
+        return hub_table(self.hub_raw, self.options)
+
+    def alliance(self) -> pd.DataFrame:
+        """The improvement alliance's measure by option and year: councils rated Good or better
+        minus those Inadequate at the year's end, with 90% intervals (with or without an
+        alliance, so runs with and without one compare)."""
+        return alliance_table(self.net_good, self.options, self.months)
 
     def rank_probabilities(self, outcome: str = "npv_cost", *, lower_is_better: bool = True) -> pd.DataFrame:
         """P(each option ranks 1st, 2nd, ...) on the region's total of ``outcome``, replicate by
@@ -156,7 +195,8 @@ class RegionResults:
         """Each council's mean ``outcome`` under each option (£m for money), and its difference
         from the first option: who gains and who pays under a shared vehicle."""
         k = OUTCOMES.index(outcome)
-        scale = 1e-6 if outcome.endswith("cost") or outcome.startswith("overspend_amount") else 1.0
+        money = outcome.endswith("cost") or outcome.startswith(("overspend_amount", "cost_", "income_", "hub_savings"))
+        scale = 1e-6 if money else 1.0
         rows = {name: r.outcomes[:, :, k].mean(axis=1) * scale for name, r in self.councils.items()}
         table = pd.DataFrame(rows, index=self.options).T
         for option in self.options[1:]:
@@ -182,7 +222,9 @@ class RegionResults:
 def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *,
                     labour_market: Mapping[str, Any] | None = None,
                     vehicle: Mapping[str, Any] | None = None,
-                    agency_agreement: Mapping[str, Any] | None = None, years: int = 10,
+                    agency_agreement: Mapping[str, Any] | None = None,
+                    commissioning_hub: Mapping[str, Any] | None = None,
+                    improvement_alliance: Mapping[str, Any] | None = None, years: int = 10,
                     replicates: int = 1000, seed: int = 1, threads: int | None = None,
                     progress: bool = True, cancel: CancelToken | None = None,
                     catalogue_path: str | Path | None = None, **scenario: Any) -> RegionResults:
@@ -202,11 +244,25 @@ def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None
     agency_agreement: ``{"premium_cap": c, "assignment_months": m}``: a regional agency-rate
         agreement; every council pays agency social workers at most (1 + c) times its employed
         cost, and assignments last ``m`` months on average (optional).
+    commissioning_hub: a regional commissioning hub, ``{"setup_cost", "setup_months",
+        "running_cost_per_year", "start_month", "share", "ramp_months", "discount",
+        "external_share", "cost_split", "options"}`` (every field optional; docs/model.md gives
+        the defaults and their ranges): from ``start_month`` it buys a ``share`` (rising over
+        ``ramp_months``) of each council's external placements (``external_share`` of each type,
+        default IFA foster care 1, residential 0.8) at ``discount`` off the price; share and
+        discount may be distributions, drawn once a replicate. Its costs are split by
+        ``cost_split`` (default the vehicle's rule, else "use"); ``options`` (names or indices)
+        limits it to some options.
+    improvement_alliance: improvement support between councils, ``{"effect", "cost_per_year",
+        "options"}``: each month a council rated RI or Inadequate gets ``effect`` (SD of quality,
+        a number or distribution) times the share of the other councils rated Good or better
+        on its quality target; those councils pay ``cost_per_year`` per council supported.
     scenario: further fields shared by every council (``parameters``, ``interventions``,
         ``rules``, ``output``, ...), as for :func:`admsim.build_scenario`.
     """
     spec = build_region(councils, models, labour_market=labour_market, vehicle=vehicle,
-                        agency_agreement=agency_agreement, years=years,
+                        agency_agreement=agency_agreement, commissioning_hub=commissioning_hub,
+                        improvement_alliance=improvement_alliance, years=years,
                         replicates=replicates, seed=seed, **scenario)
     text, catalogue = to_json(spec), catalogue_json(catalogue_path)
     bar = Progress(progress, int(replicates), cancel=cancel)

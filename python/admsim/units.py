@@ -33,6 +33,7 @@ METRIC_UNITS: dict[str, Unit] = {
     "rule_actions": Unit("Interventions started by rules", "actions per month"),
     "movers_in": Unit("Social workers hired from the region's other councils", "FTE per month"),
     "movers_out": Unit("Leavers to the region's other councils", "FTE per month"),
+    "hub_savings": Unit("Saved on placements bought through the commissioning hub", "£m per month (2022 prices)", "gbp"),
 }
 
 OUTCOME_UNITS: dict[str, Unit] = {
@@ -45,6 +46,7 @@ OUTCOME_UNITS: dict[str, Unit] = {
     "overspend_amount": Unit("Overspend", "£m (2022 prices)", "gbp"),
     "setup_cost": Unit("Set-up cost", "£m (2022 prices)", "gbp"),
     "risk_events": Unit("Risk events", "events"),
+    "hub_savings": Unit("Saved on placements bought through the commissioning hub", "£m (2022 prices)", "gbp"),
 }
 
 
@@ -76,7 +78,7 @@ def outcome_unit(name: str) -> Unit:
 
 
 # Outcomes where more is better; every other outcome is better when lower.
-HIGHER_IS_BETTER = frozenset({"good_at_next_inspection", "good_by_year3", "good_by_year5"})
+HIGHER_IS_BETTER = frozenset({"good_at_next_inspection", "good_by_year3", "good_by_year5", "hub_savings"})
 
 
 def higher_is_better(name: str) -> bool:

@@ -95,6 +95,30 @@ TEST_CASE("regional results do not depend on the thread count", "[region]") {
   CHECK(x.unplaced == y.unplaced);
 }
 
+TEST_CASE("a hub and an alliance do not depend on the thread count or block size", "[region]") {
+  json spec = region_spec(0.3, 3, 10);
+  spec["commissioning_hub"] = {{"share", {{"dist", "uniform"}, {"low", 0.2}, {"high", 0.6}}}};
+  spec["improvement_alliance"] = json::object();
+  const auto region = admsim::parse_regional_scenario(spec, catalogue());
+  REQUIRE(region.hub);
+  REQUIRE(region.alliance);
+  admsim::RunOptions one, two, three;
+  one.threads = 1;
+  two.threads = 2;
+  two.block_replicates = 4;
+  three.threads = 2;
+  three.block_replicates = 3;
+  const auto x = admsim::run_region(region, one), y = admsim::run_region(region, two), z = admsim::run_region(region, three);
+  for (std::size_t c = 0; c < 2; ++c) {
+    CHECK(x.councils[c].metrics == y.councils[c].metrics);
+    CHECK(x.councils[c].metrics == z.councils[c].metrics);
+  }
+  CHECK(x.hub_savings == y.hub_savings);
+  CHECK(x.hub_savings == z.hub_savings);
+  CHECK(x.net_good == z.net_good);
+  CHECK(x.hub_savings.size() == 2 * 10 * 3);
+}
+
 TEST_CASE("bad regional scenarios name the field", "[region]") {
   auto pointer_of = [](const json& spec) {
     try {
@@ -121,6 +145,12 @@ TEST_CASE("bad regional scenarios name the field", "[region]") {
   spec = region_spec(0.3);
   spec["councils"] = json::array();
   CHECK(pointer_of(spec) == "/councils");
+  spec = region_spec(0.3);
+  spec["commissioning_hub"] = {{"ramp_months", -1}};
+  CHECK(pointer_of(spec) == "/commissioning_hub/ramp_months");
+  spec = region_spec(0.3);
+  spec["improvement_alliance"] = {{"options", json::array({5})}};
+  CHECK(pointer_of(spec) == "/improvement_alliance/options/0");
 }
 
 TEST_CASE("a shared vehicle's set-up cost is paid once by the region, split by the rule", "[region]") {

@@ -348,7 +348,7 @@ def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
              "agency_share", "vacancy_rate", "quality", "grade_awarded", "current_grade", "cost",
              "cost_staff", "cost_placements", "cost_delivery_model", "cost_discounted",
              "risk_events", "in_transition", "spend_vs_budget", "rule_actions",
-             "movers_out", "movers_in"]
+             "movers_out", "movers_in", "hub_savings", "cost_hub", "cost_improvement_support"]
     out = {k: np.zeros((T, R) if not summary else (T, 2)) for k in names}  # month-major rows
     horizon = {k: np.zeros(R) for k in ("turnover_rate", "vacancy_rate", "agency_share", "caseload",
                                         "cost", "cost_discounted", "risk_events")}
@@ -571,7 +571,8 @@ def simulate_reference(spec: Mapping[str, Any], replicates: int, seed: int, *,
                  cost_discounted=total * (1 + par["discount_rate"]) ** (-(t + 0.5) / 12),
                  risk_events=mod.events_began[t], in_transition=in_transition(t).astype(float),
                  spend_vs_budget=spend_vs_budget,
-                 rule_actions=0.0, movers_out=0.0, movers_in=0.0)  # no rules, no region
+                 rule_actions=0.0, movers_out=0.0, movers_in=0.0,  # no rules, no region
+                 hub_savings=0.0, cost_hub=0.0, cost_improvement_support=0.0)
         for k, v in o.items():
             v = np.broadcast_to(np.asarray(v, float), (R,))
             if summary:

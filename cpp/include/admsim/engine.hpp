@@ -112,6 +112,8 @@ enum StreamId : std::uint32_t {
   kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,
   kStreamPolicy = 60,  // the uniforms handed to a Python policy (shared by every model)
   kStreamRegionPool = 70,  // how a region's movers are shared among its councils
+  kStreamRegionHub,        // a replicate's commissioning-hub take-up and discount (one draw each)
+  kStreamRegionAlliance,   // a replicate's improvement-alliance effect
 };
 
 }  // namespace admsim

@@ -57,6 +57,9 @@ enum class Metric : std::size_t {
   rule_actions,         // interventions the scenario's rules started this month
   movers_out,           // leavers who moved to another council of the region (regional runs)
   movers_in,            // social workers hired from other councils of the region (regional runs)
+  hub_savings,          // GBP off this month's placement costs bought through a regional commissioning hub
+  cost_hub,             // this council's share of the commissioning hub's set-up and running cost, GBP
+  cost_improvement_support,  // GBP this council spent supporting the region's struggling councils
   count_
 };
 
@@ -77,7 +80,8 @@ inline constexpr std::array<const char*, kMetricCount> kMetricNames = {
     "agency_share",    "vacancy_rate",    "quality",        "grade_awarded",
     "current_grade",   "cost",            "cost_staff",     "cost_placements",
     "cost_delivery_model", "cost_discounted", "risk_events", "in_transition",
-    "spend_vs_budget", "rule_actions", "movers_out", "movers_in"};
+    "spend_vs_budget", "rule_actions", "movers_out", "movers_in", "hub_savings", "cost_hub",
+    "cost_improvement_support"};
 
 // Per-replicate outcomes (one number per model and replicate). NaN where undefined
 // (for example no inspection within the horizon).
@@ -99,6 +103,7 @@ enum class Outcome : std::size_t {
   overspend_amount,            // sum over years of spend above the budget, GBP
   setup_cost,
   risk_events,
+  hub_savings,                 // GBP over the horizon a regional commissioning hub took off its placement costs
   // Cost lines, GBP over the horizon (undiscounted); total_cost is the costs less the incomes.
   cost_social_workers,         // permanent and agency FTE at the employed rate (pay effect, uplifts)
   cost_agency_premium,         // agency FTE x (agency rate - employed rate)
@@ -113,6 +118,8 @@ enum class Outcome : std::size_t {
   cost_corporation_tax,
   cost_risk_overruns,          // cost overruns of risk events
   cost_edge_of_care,           // edge-of-care investment
+  cost_commissioning_hub,      // its share of a regional commissioning hub's set-up and running cost
+  cost_improvement_support,    // support it gave the region's struggling councils (improvement alliance)
   income_setup_grant,          // DfE set-up grant (councils moving under direction)
   income_trading,              // trading income of the delivery vehicle
   count_
@@ -125,13 +132,14 @@ inline constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
     "months_to_leave_inadequate", "mean_turnover_rate", "mean_vacancy_rate", "mean_agency_share",
     "mean_caseload",           "cla_per_10k_end",    "total_cost",      "npv_cost",
     "overspend_years",         "overspend_any",      "overspend_amount", "setup_cost",
-    "risk_events",
+    "risk_events", "hub_savings",
     "cost_social_workers", "cost_agency_premium",
     "cost_placements_foster_inhouse", "cost_placements_foster_agency", "cost_placements_kinship",
     "cost_placements_residential", "cost_placements_supported", "cost_placements_with_parents",
     "cost_placements_adoption",
     "cost_overheads", "cost_setup", "cost_transition", "cost_contract_management", "cost_vat",
-    "cost_corporation_tax", "cost_risk_overruns", "cost_edge_of_care", "income_setup_grant",
+    "cost_corporation_tax", "cost_risk_overruns", "cost_edge_of_care", "cost_commissioning_hub",
+    "cost_improvement_support", "income_setup_grant",
     "income_trading"};
 // The first cost line, and how many (costs then incomes) follow it.
 inline constexpr std::size_t kFirstCostLine = static_cast<std::size_t>(Outcome::cost_social_workers);

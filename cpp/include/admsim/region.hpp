@@ -4,7 +4,9 @@
 // each of the region's options, its interventions and rules); option k of the region is model k
 // of every council. With coupling off every council's results are bit-identical to its own
 // single-council run with the same seed.
+#include <array>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,38 @@
 #include "admsim/scenario.hpp"
 
 namespace admsim {
+
+// A regional commissioning hub (seed 001: "self-sufficient within three years ... through better
+// management of the marketplace and the collaborative buying power of the region's councils").
+// From start_month it costs setup_cost (spread over setup_months) and running_cost a year, split
+// among the councils by cost_shares; it buys a share of each council's external placements (a
+// share external[k] of placement type k is bought on the market) rising linearly over
+// ramp_months to `share`, at `discount` off the weekly price. share and discount are drawn once
+// per replicate (kStreamRegionHub), the same for every council and option. Only the options
+// marked in `options` have it.
+struct CommissioningHub {
+  int start_month = 0, setup_months = 6, ramp_months = 24;
+  double setup_cost = 0, running_cost = 0;  // GBP; GBP a year
+  Distribution share, discount;
+  std::array<double, kPlacementCount> external{};
+  std::string cost_split;
+  std::vector<double> cost_shares;  // by council, sum 1
+  std::vector<bool> options;        // by option
+  // Whole years of the hub within a horizon of `months`.
+  int years(int months) const { return months > start_month ? (months - start_month) / 12 : 0; }
+};
+
+// Improvement support between councils (the West Midlands Regional Improvement and Innovation
+// Alliance): each month a council whose latest grade is Requires Improvement or Inadequate gets
+// `effect` times the share of the region's other councils graded Good or Outstanding on its
+// quality target (the improvement lever, SD units); the strong councils pay cost_per_year for each
+// council supported, split equally among them. effect is drawn once per replicate
+// (kStreamRegionAlliance). Only the options marked in `options` have it.
+struct ImprovementAlliance {
+  Distribution effect;
+  double cost_per_year = 0;
+  std::vector<bool> options;
+};
 
 struct RegionalScenario {
   std::vector<std::string> names;   // the councils', as given (or "council <i>")
@@ -32,12 +66,14 @@ struct RegionalScenario {
   // assignment_months on average, as workers no longer move for a better rate. NaN: none.
   double agency_premium_cap = std::numeric_limits<double>::quiet_NaN();
   double agency_assignment_months = std::numeric_limits<double>::quiet_NaN();
+  std::optional<CommissioningHub> hub;
+  std::optional<ImprovementAlliance> alliance;
 };
 
 // spec: {"councils": [{"name", "profile", "models"?, "parameters"?, "interventions"?, "rules"?,
 // ...}], "models": [...], "years", "replicates", "seed", "output", ..., "labour_market":
 // {"mover_share"}, "vehicle": {"cost_split"}, "agency_agreement": {"premium_cap",
-// "assignment_months"}}. A council's own fields override the region's ("parameters" are merged).
+// "assignment_months"}, "commissioning_hub": {...}, "improvement_alliance": {...}}. A council's own fields override the region's ("parameters" are merged).
 // Errors name the JSON pointer of the regional document.
 RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue);
 
@@ -45,6 +81,11 @@ struct RegionalResult {
   std::vector<EnsembleResult> councils;
   // Full mode: movers of the month before that no council took, [option][replicate][month].
   std::vector<double> unplaced;
+  // With a hub: GBP its discount saved the region's councils, [option][replicate][hub year].
+  std::vector<double> hub_savings;
+  // The alliance's measure, [option][replicate][month]: councils whose latest grade is Good or
+  // Outstanding minus those Inadequate, at the end of the month (with or without an alliance).
+  std::vector<double> net_good;
 };
 
 RegionalResult run_region(const RegionalScenario& region, const RunOptions& options = {});

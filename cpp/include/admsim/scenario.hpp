@@ -164,6 +164,8 @@ struct HookRange { double min, max; };
 HookRange hook_range(Hook hook);
 // One effect's distribution for `hook`, validated against the hook's allowed range.
 Distribution parse_effect(const JsonReader& node, Hook hook);
+// A number (fixed) or a distribution object as for effects, every value within [min, max].
+Distribution parse_uncertain(const JsonReader& node, double min, double max);
 std::vector<std::string> catalogue_ids(const json& catalogue);
 // The full entry of each model in a scenario's "models" array: catalogue entries with any
 // overrides merged in (an overridden effect replaces the catalogue's distribution whole).

@@ -20,15 +20,21 @@ void Replicate::step_finance(int t) {
   // Placement prices rise faster than the general price level the costs are measured in.
   const double price = (live(t) ? effect(Hook::placement_cost) : 1.0) * mod_.placement_cost *
                        std::pow(1.0 + e_.placement_price_growth_per_year, t / 12.0);
-  double placements = 0;
+  double placements = 0, gross_placements = 0, hub_saved = 0;
   for (std::size_t k = 0; k < kPlacementCount; ++k) {
     // this month's children of type k, as demand counted them
     const double n = metric(static_cast<Metric>(static_cast<std::size_t>(Metric::cla_foster_inhouse) + k));
     const double cost = n * p.placement_weekly_cost[k] * weeks * price;
-    cost_lines_[static_cast<std::size_t>(Outcome::cost_placements_foster_inhouse) - kFirstCostLine + k] += cost;
-    placements += cost;
+    // A regional commissioning hub buys a share of them at a discount (region.cpp).
+    const double saved = regional_.active ? cost * regional_.placement_saving[k] : 0.0;
+    cost_lines_[static_cast<std::size_t>(Outcome::cost_placements_foster_inhouse) - kFirstCostLine + k] += cost - saved;
+    placements += cost - saved;
+    gross_placements += cost;
+    hub_saved += saved;
   }
-  const double overheads = p.overheads_share * (staff + placements) *
+  // Overheads, VAT and tax on the placements at their own price: the hub's discount saves the
+  // placements' cost, not the council's overheads.
+  const double overheads = p.overheads_share * (staff + gross_placements) *
                            (live(t) ? effect(Hook::overhead_cost) : 1.0);
 
   // The delivery model's own costs: set-up before go-live, transition after it, then contract
@@ -52,9 +58,9 @@ void Replicate::step_finance(int t) {
   }
   if (live(t)) {
     const double contract = effect(Hook::contract_management_cost) * model_.cost_share / 12.0;
-    const double vat = effect(Hook::vat_irrecoverable) * e_.vat_rate * e_.vatable_share * (placements + overheads);
+    const double vat = effect(Hook::vat_irrecoverable) * e_.vat_rate * e_.vatable_share * (gross_placements + overheads);
     const double tax = model_.corporation_tax
-                           ? e_.corporation_tax_rate * e_.surplus_margin * (staff + placements + overheads)
+                           ? e_.corporation_tax_rate * e_.surplus_margin * (staff + gross_placements + overheads)
                            : 0.0;
     const double trading = model_.trading_income * model_.cost_share / 12.0;
     line(Outcome::cost_contract_management, contract);
@@ -67,7 +73,16 @@ void Replicate::step_finance(int t) {
   line(Outcome::cost_risk_overruns, mod_.extra_cost);
   line(Outcome::cost_edge_of_care, mod_.edge_of_care_investment / 12.0);
   const double other = mod_.extra_cost + mod_.edge_of_care_investment / 12.0;
-  const double total = staff + placements + overheads + model_cost + other;
+  double total = staff + placements + overheads + model_cost + other;
+  if (regional_.active) {
+    line(Outcome::cost_commissioning_hub, regional_.hub_cost);
+    line(Outcome::cost_improvement_support, regional_.support_cost);
+    total += regional_.hub_cost + regional_.support_cost;
+  }
+  set(Metric::hub_savings, hub_saved);
+  set(Metric::cost_hub, regional_.active ? regional_.hub_cost : 0.0);
+  set(Metric::cost_improvement_support, regional_.active ? regional_.support_cost : 0.0);
+  hub_savings_ += hub_saved;
   const double discounted = total * std::pow(c_.discount_monthly, t + 0.5);
 
   set(Metric::cost, total);

@@ -48,9 +48,12 @@ void Replicate::step_quality(int t) {
   const double stress = quality::workforce_stress(metric(Metric::turnover_rate), metric(Metric::agency_share),
                                                  metric(Metric::caseload), c_.turnover0, c_.agency_share0,
                                                  c_.caseload0);
+  // A region's improvement support acts as the improvement lever a delivery model pulls.
+  double improvement = live(t) ? effect(Hook::improvement) : 0.0;
+  if (regional_.active) improvement += regional_.quality_support;
   const double target = mod_.quality_target + persistent_level_ +
                         quality::target_shift(e_.quality_workforce_effect, stress, e_.inadequate_response,
-                                              grade_ == kInadequate, live(t) ? effect(Hook::improvement) : 0.0);
+                                              grade_ == kInadequate, improvement);
   const double pace = live(t) ? std::min(1.0, c_.reversion * effect(Hook::improvement_pace)) : c_.reversion;
   rng::Stream q = stream(kStreamQuality, t);
   quality_ = quality::step(quality_, target, pace, c_.quality_noise, rng::normal(q));

@@ -313,6 +313,7 @@ void Replicate::finish(double* outcomes) {
   out(Outcome::overspend_amount, overspend_amount_);
   out(Outcome::setup_cost, setup_cost_);
   out(Outcome::risk_events, risk_events_);
+  out(Outcome::hub_savings, hub_savings_);
   for (std::size_t i = 0; i < kCostLineCount; ++i) outcomes[kFirstCostLine + i] = cost_lines_[i];
 }
 

@@ -22,6 +22,16 @@ struct Modifiers {
   double uasc = 1, step_down = 1;  // multipliers on UASC arrivals and on step-downs
 };
 
+// A regional run's arrangements for one month of one council (region.cpp sets them before the
+// month): inactive in a single-council run, which then computes exactly as without them.
+struct RegionalTerms {
+  bool active = false;
+  std::array<double, kPlacementCount> placement_saving{};  // share of each type's price a hub saves
+  double hub_cost = 0;          // this council's share of the hub's cost this month, GBP
+  double support_cost = 0;      // improvement support this council gives this month, GBP
+  double quality_support = 0;   // improvement support it gets: SD units on its quality target
+};
+
 // An intervention a rule started in this replicate.
 struct RuleAction {
   InterventionKind kind;
@@ -58,6 +68,9 @@ class Replicate {
   // council draws them (its recruitment effect, campaigns and pay, as of last month).
   void offer_movers(std::uint64_t n) { movers_offered_ = n; }
   double attraction() const { return attraction_; }
+  // The region's hub and improvement support for the next month; the latest grade (1..4).
+  void set_regional(const RegionalTerms& terms) { regional_ = terms; }
+  int grade() const { return grade_; }
 
  private:
   rng::Stream stream(std::uint32_t id, int month) const;
@@ -124,6 +137,8 @@ class Replicate {
   std::uint64_t movers_offered_ = 0;
   double attraction_ = 1;
   int ring_filled_ = 0;
+  RegionalTerms regional_;
+  double hub_savings_ = 0;  // GBP over the horizon
 
   // quality and inspection
   double quality_ = 0, persistent_level_ = 0;  // latent quality q = u + v, and u

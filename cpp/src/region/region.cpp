@@ -10,6 +10,7 @@
 #include "ensemble/lockstep.hpp"
 #include "ensemble/parallel_blocks.hpp"
 #include "ensemble/summariser.hpp"
+#include "region/arrangements.hpp"
 
 namespace admsim {
 
@@ -23,6 +24,8 @@ json council_document(const json& region, const json& council) {
   doc.erase("labour_market");
   doc.erase("vehicle");
   doc.erase("agency_agreement");
+  doc.erase("commissioning_hub");
+  doc.erase("improvement_alliance");
   doc.erase("name");
   doc.erase("description");
   for (const auto& [key, value] : council.items()) {
@@ -124,6 +127,8 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
       }
     }
   }
+  if (auto hub = root.find("commissioning_hub")) region.hub = detail::parse_hub(*hub, region.councils, region.cost_split);
+  if (auto alliance = root.find("improvement_alliance")) region.alliance = detail::parse_alliance(*alliance, region.councils);
   return region;
 }
 
@@ -144,6 +149,11 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
   share_hiring_with_movers(region.mover_share, calibrations);
   RegionalResult result;
   if (full) result.unplaced.assign(M * R * T, 0.0);
+  result.net_good.assign(M * R * T, 0.0);
+  const auto* hub = region.hub ? &*region.hub : nullptr;
+  const auto* alliance = region.alliance ? &*region.alliance : nullptr;
+  const std::size_t Y = hub ? static_cast<std::size_t>(hub->years(first.months)) : 0;
+  if (hub) result.hub_savings.assign(M * R * Y, 0.0);
 
   const auto block = static_cast<std::size_t>(std::max<std::int64_t>(1, options.block_replicates));
   detail::for_each_block(R, block, options, [&](std::size_t first_rep, std::size_t last_rep) {
@@ -159,7 +169,33 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
     }
     std::vector<double> weights(C), vacancies(C);
     std::vector<std::uint64_t> offers(C);
+    // This block's draws for the hub and the alliance, by replicate (shared by every option).
+    std::vector<detail::HubDraw> hub_draw(hub ? n : 0);
+    std::vector<double> alliance_effect(alliance ? n : 0);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (hub) hub_draw[r] = detail::draw_hub(*hub, first.seed, first_rep + r);
+      if (alliance) alliance_effect[r] = detail::draw_alliance(*alliance, first.seed, first_rep + r);
+    }
+    std::vector<detail::RegionalTerms> terms(C);
+    std::vector<int> grades(C);
+    auto arrangements = [&](int t) {
+      for (std::size_t slot = 0; slot < M * n; ++slot) {
+        const std::size_t m = slot / n, r = slot % n;
+        const bool has_hub = hub && hub->options[m], has_alliance = alliance && alliance->options[m];
+        if (!has_hub && !has_alliance) continue;
+        std::fill(terms.begin(), terms.end(), detail::RegionalTerms{});
+        if (has_alliance) {
+          for (std::size_t c = 0; c < C; ++c) grades[c] = lockstep[c * M * n + slot].grade();
+          detail::add_alliance_terms(*alliance, alliance_effect[r], grades, terms);
+        }
+        for (std::size_t c = 0; c < C; ++c) {
+          if (has_hub) detail::add_hub_terms(*hub, hub_draw[r], c, t, terms[c]);
+          lockstep[c * M * n + slot].set_regional(terms[c]);
+        }
+      }
+    };
     lockstep.run(T, [&](int t) {
+      if (hub || alliance) arrangements(t);
       if (t == 0 || region.mover_share <= 0) return;
       for (std::size_t slot = 0; slot < M * n; ++slot) {
         // Last month's movers and vacancies of every council, for this option and replicate.
@@ -182,6 +218,22 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
         if (full) result.unplaced[(slot / n * R + first_rep + slot % n) * T + static_cast<std::size_t>(t)] = double(movers - taken);
       }
     });
+    // The alliance's measure and the hub's savings by year, read from the block's metrics.
+    for (std::size_t slot = 0; slot < M * n; ++slot) {
+      const std::size_t m = slot / n, rep = first_rep + slot % n;
+      for (std::size_t c = 0; c < C; ++c) {
+        const double* row = blocks[c].metrics(slot);
+        for (std::size_t t = 0; t < T; ++t, row += kMetricCount) {
+          const double g = row[static_cast<std::size_t>(Metric::current_grade)];
+          result.net_good[(m * R + rep) * T + t] += (g == kOutstanding || g == kGood) ? 1.0 : g == kInadequate ? -1.0 : 0.0;
+          const int since = static_cast<int>(t) - (hub ? hub->start_month : 0);
+          if (hub && since >= 0 && static_cast<std::size_t>(since / 12) < Y) {
+            result.hub_savings[(m * R + rep) * Y + static_cast<std::size_t>(since / 12)] +=
+                row[static_cast<std::size_t>(Metric::hub_savings)];
+          }
+        }
+      }
+    }
     for (std::size_t c = 0; c < C; ++c) blocks[c].end(first_rep);
   });
   for (auto& b : blocks) result.councils.push_back(b.finish());

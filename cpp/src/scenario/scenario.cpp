@@ -196,6 +196,15 @@ Distribution parse_effect(const JsonReader& node, Hook hook) {
   return parse_distribution(node, hook_range(hook));
 }
 
+Distribution parse_uncertain(const JsonReader& node, double min, double max) {
+  if (node.node().is_number()) {
+    Distribution d;
+    d.a = node.number(min, max);
+    return d;
+  }
+  return parse_distribution(node, {min, max});
+}
+
 double Distribution::quantile(double u) const {
   switch (kind) {
     case DistKind::fixed: return a;
