@@ -15,7 +15,8 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .progress import tqdm_class
-from .region import ADDITIVE_OUTCOMES, RegionResults, simulate_region
+from .outputs import ADDITIVE_OUTCOMES
+from .region import RegionResults, simulate_region
 
 
 class NationalResults:

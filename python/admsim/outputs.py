@@ -12,6 +12,9 @@ METRICS: list[str] = list(_core.metric_names)
 OUTCOMES: list[str] = list(_core.outcome_names)
 QUANTILES: list[float] = list(_core.quantiles)
 
+# Outcomes that add up across councils (money, events): a region's total is their sum.
+ADDITIVE_OUTCOMES = ("npv_cost", "total_cost", "overspend_amount", "setup_cost", "risk_events", "hub_savings")
+
 # Outcomes shown by Results.summary(), with readable labels.
 SUMMARY_OUTCOMES = {
     "good_at_next_inspection": "P(Good+ at next inspection)",

@@ -32,14 +32,13 @@ import pandas as pd
 from . import _core, jsonio
 from .catalogue import catalogue_json
 from .intervals import bootstrap_mean_interval
-from .outputs import METRICS, OUTCOMES
+from .outputs import ADDITIVE_OUTCOMES, METRICS, OUTCOMES
 from .region_arrangements import alliance_table, break_even, hub_table
 from .progress import CancelToken, Progress
 from .results import Results, mean_and_range
 from .scenario import build_scenario, resolve_profile, to_json
 
 # Outcomes that add up across councils (money, events).
-ADDITIVE_OUTCOMES = ("npv_cost", "total_cost", "overspend_amount", "setup_cost", "risk_events")
 # Fields of a regional spec that are the region's, not its councils'.
 REGION_FIELDS = ("councils", "labour_market", "vehicle", "agency_agreement", "commissioning_hub",
                  "improvement_alliance")

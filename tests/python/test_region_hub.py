@@ -162,3 +162,23 @@ def test_the_alliance_lifts_a_struggling_council_only_when_strong_councils_exist
 def test_bad_arrangements_name_the_field(arrangement, pointer):
     with pytest.raises(admsim.ScenarioError, match=pointer):
         admsim.simulate_region(COUNCILS, **arrangement, **dict(KW, replicates=2))
+
+
+def test_the_report_shows_the_hub_and_the_alliance(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_plot_report import _verdict  # the headless-Chromium harness
+
+    res = admsim.simulate_region(COUNCILS, commissioning_hub={}, improvement_alliance={}, **KW)
+    page = res.write_report(tmp_path / "report")
+    text = page.read_text(encoding="utf-8")
+    for part in ("The region's arrangements", "P(self-sufficient in year 3)", "Break-even year",
+                 "with an improvement alliance", "Good or better minus Inadequate"):
+        assert part in text, part
+    year3 = res.region_summary()["P(hub self-sufficient in year 3)"]
+    assert f"{year3.iloc[0]:.0%}" in text
+    for name in ("hub.png", "hub.svg", "alliance.png"):
+        assert (page.parent / name).stat().st_size > 0, name
+    assert _verdict(page, tmp_path) == {"images": 5, "broken": [], "errors": []}  # 3 + hub + alliance

@@ -111,19 +111,10 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
     vehicle->expect_object();
     vehicle->expect_only({"cost_split", "note"});
     region.cost_split = vehicle->at("cost_split").one_of({"equal", "population", "use"});
-    std::vector<double> weight;
-    for (const auto& s : region.councils) {
-      const double children = s.profile.children;
-      weight.push_back(region.cost_split == "equal" ? 1.0
-                       : region.cost_split == "population" ? children
-                                                           : s.profile.cla_per_10k * children / 1e4);
-    }
-    double total = 0;
-    for (double w : weight) total += w;
+    region.cost_shares = detail::split_shares(region.cost_split, region.councils);
     for (std::size_t c = 0; c < region.councils.size(); ++c) {
-      region.cost_shares.push_back(weight[c] / total);
       for (auto& m : region.councils[c].models) {
-        if (m.group != "in_house") m.cost_share = weight[c] / total;
+        if (m.group != "in_house") m.cost_share = region.cost_shares[c];
       }
     }
   }

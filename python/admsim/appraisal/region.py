@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..outputs import OUTCOMES
+from ..outputs import ADDITIVE_OUTCOMES, OUTCOMES
 from .defaults import default_criteria, defaults
 from .gateway import evaluate_gateway, resolve_gateway
 from .procedure import model_entries
@@ -39,7 +39,6 @@ SHARE_OF_COUNCILS = ("good_at_next_inspection", "good_by_year3", "good_by_year5"
                      "inadequate_at_year3", "overspend_any")
 CHILD_WEIGHTED_MEAN = ("months_to_leave_inadequate", "mean_turnover_rate", "mean_vacancy_rate",
                        "mean_agency_share", "mean_caseload", "cla_per_10k_end", "overspend_years")
-SUMMED = ("total_cost", "npv_cost", "overspend_amount", "setup_cost", "risk_events")
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +68,7 @@ def aggregation(outcome: str) -> str:
         return "share"
     if outcome in CHILD_WEIGHTED_MEAN:
         return "mean"
-    if outcome in SUMMED or outcome.startswith(("cost_", "income_")):
+    if outcome in ADDITIVE_OUTCOMES or outcome.startswith(("cost_", "income_")):
         return "sum"
     raise ValueError(f"outcome {outcome!r} has no regional aggregation; known: {', '.join(OUTCOMES)}")
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .._version import __version__
 from ..csvout import write_csv
 from ..outputs import OUTCOMES
+from .region_arrangements import arrangements_html, figure_specs, hub_option
 from .region_charts import cost_split_differences, council_order, plot_cost_split, plot_movers, plot_region_costs
 from .sections import _CSS, _appraisal_html, _figures_html, _fmt
 
@@ -76,6 +77,7 @@ def write_region_report(results: "RegionResults", out_dir: str | Path, title: st
     fmt = {"baseline": results.options[0], "mover_share": results.mover_share,
            "split": _SPLIT.get(split_rule, "not at all: each council bears the whole, as if alone")}
     figures = _save_figures(FIGURES, results, out, **fmt)
+    arrangement_figures = _save_figures(figure_specs(results), results, out, option=hub_option(results), **fmt)
     section = ""
     if appraisal is not None:
         write_csv(appraisal.table(), out / "appraisal.csv")
@@ -114,6 +116,7 @@ present cost (lowest first) and on the number of its councils graded Good or bet
 {_figures_html(figures)}
 <h2>Cost split per council (£m)</h2>
 {_split_html(results, split)}
+{arrangements_html(results, _figures_html(arrangement_figures))}
 {section}
 </body></html>
 """, encoding="utf-8")
