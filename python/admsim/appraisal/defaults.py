@@ -15,14 +15,19 @@ KINDS = ("simulated", "judgement", "attribute")
 MISSING = object()
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> str:
-    return resources.files("admsim").joinpath("data/appraisal.json").read_text(encoding="utf-8")
+@lru_cache(maxsize=None)
+def _shipped(name: str) -> str:
+    return resources.files("admsim").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+def shipped_json(name: str) -> dict[str, Any]:
+    """A fresh copy of the shipped ``admsim/data/<name>`` (read from the package once)."""
+    return json.loads(_shipped(name))
 
 
 def defaults() -> dict[str, Any]:
     """The shipped appraisal defaults (a fresh copy of ``admsim/data/appraisal.json``)."""
-    return json.loads(_shipped())
+    return shipped_json("appraisal.json")
 
 
 def default_gateway() -> list[dict[str, Any]]:

@@ -17,17 +17,14 @@ criteria (``admsim/data/region_appraisal.json``, each entry with its source in t
 """
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..outputs import ADDITIVE_OUTCOMES, OUTCOMES
-from .defaults import default_criteria, defaults
+from .defaults import default_criteria, defaults, shipped_json
 from .gateway import evaluate_gateway, resolve_gateway
 from .procedure import model_entries
 from .ranking import check_weight_samples, judgement_rng, prepare_criteria, score_and_rank
@@ -41,14 +38,9 @@ CHILD_WEIGHTED_MEAN = ("months_to_leave_inadequate", "mean_turnover_rate", "mean
                        "mean_agency_share", "mean_caseload", "cla_per_10k_end", "overspend_years")
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> str:
-    return resources.files("admsim").joinpath("data/region_appraisal.json").read_text(encoding="utf-8")
-
-
 def region_defaults() -> dict[str, Any]:
     """The shipped regional appraisal defaults (a fresh copy of ``region_appraisal.json``)."""
-    return json.loads(_shipped())
+    return shipped_json("region_appraisal.json")
 
 
 def region_criteria() -> list[dict[str, Any]]:
