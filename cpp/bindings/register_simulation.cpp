@@ -113,14 +113,16 @@ py::dict simulate_region(const std::string& spec, const std::string& catalogue, 
       admsim::parse_regional_scenario(admsim::parse_json_text(spec), *admsim_py::parsed_catalogue(catalogue));
   admsim::RegionalResult result = admsim_py::run_without_gil(
       threads, progress, [&](const admsim::RunOptions& options) { return admsim::run_region(region, options); });
-  py::list councils, names;
+  py::list councils, names, seeds;
   for (std::size_t c = 0; c < region.councils.size(); ++c) {
     councils.append(result_dict(region.councils[c], std::move(result.councils[c])));
     names.append(region.names[c]);
+    seeds.append(region.councils[c].seed);
   }
   py::dict out;
   out["councils"] = councils;
   out["names"] = names;
+  out["seeds"] = seeds;  // each council's own (council_seed) unless the councils share the region's
   out["mover_share"] = region.mover_share;
   const auto& first = region.councils.front();
   if (!result.unplaced.empty()) {
@@ -178,9 +180,12 @@ void register_simulation(py::module_& m) {
     return out;
   }, py::arg("spec"), py::arg("catalogue"),
      "Each model's full entry (JSON text) as the engine resolves it: catalogue entry plus overrides.");
+  m.def("council_seed", &admsim::council_seed, py::arg("seed"), py::arg("name"),
+        "The seed a council draws with in a region of independent councils (region.hpp).");
   m.def("simulate_region", &simulate_region, py::arg("spec"), py::arg("catalogue"), py::arg("threads") = 0,
         py::arg("progress") = py::none(),
         "Run a regional scenario (councils stepped together, sharing a labour market): a dict with "
+        "seeds (each council's), "
         "councils (one simulate() dict each), names, mover_share, net_good (option, replicate, month), "
         "hub (with a commissioning hub: savings (option, replicate, hub year) and its costs), "
         "alliance (with an improvement alliance) and, in full mode, unplaced (option, replicate, month).");

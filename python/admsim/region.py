@@ -11,9 +11,11 @@ Each replicate steps every council month by month together: a share of each coun
 leavers (``mover_share``) move to another council of the region, and last month's movers are
 offered to the councils by vacancies times pull (recruitment effect, campaigns, pay), hired
 first; movers no council takes leave the region. Option k of the region is model k of every
-council (a council may name its own models, one per option). With ``mover_share`` 0 every
-council's results are bit-identical to its own :func:`admsim.simulate` with the same seed.
-Councils, options and replicates share random numbers.
+council (a council may name its own models, one per option). Each council draws its own random
+numbers (``council_streams="independent"``, the default: its seed is :func:`council_seed` of the
+region's seed and its name), so with ``mover_share`` 0 every council's results are bit-identical
+to its own :func:`admsim.simulate` with that seed; options share random numbers within a
+council (common random numbers), and a shared vehicle is drawn once for the region.
 
 Two more region-level arrangements act inside the run: a commissioning hub
 (``commissioning_hub``: set-up and running cost shared by the councils, a discount on the
@@ -41,7 +43,41 @@ from .scenario import build_scenario, resolve_profile, to_json
 # Outcomes that add up across councils (money, events).
 # Fields of a regional spec that are the region's, not its councils'.
 REGION_FIELDS = ("councils", "labour_market", "vehicle", "agency_agreement", "commissioning_hub",
-                 "improvement_alliance")
+                 "improvement_alliance", "council_streams")
+
+
+# Catalogue effects that stand for a regional arrangement the run may model explicitly (their
+# rationales cite seed 001's commissioning hub and improvement alliance): with the arrangement
+# given, they are set neutral so that it is not counted twice.
+STANDS_FOR = {"commissioning_hub": {"status_quo_agreement": "placement_cost", "contractual_jv": "placement_cost",
+                                    "corporate_jv": "placement_cost"},
+              "improvement_alliance": {"status_quo_agreement": "improvement"}}
+_NEUTRAL = {"placement_cost": 1.0, "improvement": 0.0}
+
+
+def _not_twice(models: Iterable[Any] | None, arrangements: Mapping[str, Any]) -> list[Any] | None:
+    """``models`` with the effects STANDS_FOR names neutral for each arrangement given (None:
+    not given), unless the user set that effect."""
+    if models is None:
+        return None
+    out = []
+    for model in models:
+        entry = dict(model) if isinstance(model, Mapping) else {"id": model}
+        effects = dict(entry.get("effects", {}))
+        for arrangement, hooks in STANDS_FOR.items():
+            hook = hooks.get(entry.get("id"))
+            if arrangements.get(arrangement) is not None and hook and hook not in effects:
+                effects[hook] = {"dist": "fixed", "value": _NEUTRAL[hook]}
+        if effects:
+            entry["effects"] = effects
+        out.append(entry if len(entry) > 1 else entry["id"])
+    return out
+
+
+def council_seed(seed: int, name: str) -> int:
+    """The seed council ``name`` draws its random numbers with in a region of ``seed`` whose
+    councils are independent (the default): the same in any region, whatever the order."""
+    return int(_core.council_seed(int(seed), str(name)))
 
 
 def _council(entry: Any, index: int) -> dict[str, Any]:
@@ -59,17 +95,20 @@ def build_region(councils: Iterable[Any], models: Iterable[Any] | None = None, *
                  labour_market: Mapping[str, Any] | None = None, vehicle: Mapping[str, Any] | None = None,
                  agency_agreement: Mapping[str, Any] | None = None,
                  commissioning_hub: Mapping[str, Any] | None = None,
-                 improvement_alliance: Mapping[str, Any] | None = None, **scenario: Any) -> dict[str, Any]:
+                 improvement_alliance: Mapping[str, Any] | None = None,
+                 council_streams: str = "independent", **scenario: Any) -> dict[str, Any]:
     """The regional scenario spec :func:`simulate_region` runs: the region's shared fields (those
-    of :func:`admsim.build_scenario`) plus ``councils``, ``labour_market`` and the region-level
-    arrangements given."""
+    of :func:`admsim.build_scenario`) plus ``councils``, ``labour_market``, ``council_streams``
+    and the region-level arrangements given."""
     entries = [_council(c, i) for i, c in enumerate(councils)]
     if not entries:
         raise jsonio.scenario_error("/councils", "no councils", "[]", "at least one council")
+    models = _not_twice(models, {"commissioning_hub": commissioning_hub, "improvement_alliance": improvement_alliance})
     spec = build_scenario(entries[0]["profile"], models, **scenario)
     del spec["profile"]
     spec["councils"] = entries
     spec["labour_market"] = dict(labour_market or {})
+    spec["council_streams"] = council_streams
     if vehicle is not None:
         spec["vehicle"] = dict(vehicle)
     for key, value in (("agency_agreement", agency_agreement), ("commissioning_hub", commissioning_hub),
@@ -90,8 +129,8 @@ class RegionResults:
         self.vehicle_split = spec.get("vehicle", {}).get("cost_split")
         shared = {k: v for k, v in spec.items() if k not in REGION_FIELDS}
         self.councils: dict[str, Results] = {}
-        for name, council, entry in zip(self.names, raw["councils"], spec["councils"]):
-            council_spec = dict(shared, **{k: v for k, v in entry.items() if k != "name"})
+        for name, council, entry, seed in zip(self.names, raw["councils"], spec["councils"], raw["seeds"]):
+            council_spec = dict(shared, **{k: v for k, v in entry.items() if k != "name"}, seed=int(seed))
             self.councils[name] = Results(council, council_spec)
         first = next(iter(self.councils.values()))
         self.options: list[str] = first.models
@@ -223,7 +262,8 @@ def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None
                     vehicle: Mapping[str, Any] | None = None,
                     agency_agreement: Mapping[str, Any] | None = None,
                     commissioning_hub: Mapping[str, Any] | None = None,
-                    improvement_alliance: Mapping[str, Any] | None = None, years: int = 10,
+                    improvement_alliance: Mapping[str, Any] | None = None,
+                    council_streams: str = "independent", years: int = 10,
                     replicates: int = 1000, seed: int = 1, threads: int | None = None,
                     progress: bool = True, cancel: CancelToken | None = None,
                     catalogue_path: str | Path | None = None, **scenario: Any) -> RegionResults:
@@ -256,12 +296,18 @@ def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None
         "options"}``: each month a council rated RI or Inadequate gets ``effect`` (SD of quality,
         a number or distribution) times the share of the other councils rated Good or better
         on its quality target; those councils pay ``cost_per_year`` per council supported.
+    council_streams: "independent" (the default): each council draws its own random numbers
+        (its seed is :func:`council_seed` of ``seed`` and its name), as separate places do,
+        while a council's options share them; a shared ``vehicle``'s uncertain effects and
+        implementation risks are drawn once for the region (one vehicle, implemented once).
+        "shared": every council uses ``seed`` itself, so shocks are perfectly correlated across
+        councils (each council then equals its own :func:`admsim.simulate` with ``seed``).
     scenario: further fields shared by every council (``parameters``, ``interventions``,
         ``rules``, ``output``, ...), as for :func:`admsim.build_scenario`.
     """
     spec = build_region(councils, models, labour_market=labour_market, vehicle=vehicle,
                         agency_agreement=agency_agreement, commissioning_hub=commissioning_hub,
-                        improvement_alliance=improvement_alliance, years=years,
+                        improvement_alliance=improvement_alliance, council_streams=council_streams, years=years,
                         replicates=replicates, seed=seed, **scenario)
     text, catalogue = to_json(spec), catalogue_json(catalogue_path)
     bar = Progress(progress, int(replicates), cancel=cancel)

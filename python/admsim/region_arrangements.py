@@ -93,7 +93,9 @@ def alliance_table(net_good: np.ndarray, options: Sequence[str], months: int) ->
         for y in range(months // 12):
             balance = net_good[m, :, 12 * y + 11]
             row: dict[str, Any] = {"model": option, "year": y + 1}
-            row["Good+ minus Inadequate"], row["5%"], row["95%"] = mean_and_range(balance)
+            # A count: its range as counts that occur (not interpolated between them).
+            row["Good+ minus Inadequate"] = float(balance.mean())
+            row["5%"], row["95%"] = (float(q) for q in np.quantile(balance, [0.05, 0.95], method="inverted_cdf"))
             row["P(more Good+ than Inadequate)"], row["P 5%"], row["P 95%"] = bootstrap_mean_interval(
                 (balance > 0).astype(float))
             rows.append(row)

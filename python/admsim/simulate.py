@@ -142,6 +142,10 @@ def simulate(
     scenario: further :func:`admsim.build_scenario` arguments (``interventions``, ``rules``, ``parameters``,
         ``output="summary"``, ``baseline``, ``decision_month``, ``common_random_numbers``).
     """
+    if isinstance(profile, (list, tuple)):
+        raise jsonio.scenario_error("/profile", "a list of profiles", f"{len(profile)} profiles",
+                                    "one council's profile; several councils run together with "
+                                    "admsim.simulate_region(councils, ...)")
     spec = build_scenario(profile, models, years=years, replicates=replicates, seed=seed, **scenario)
     return run_spec(spec, threads=threads, progress=progress, allow_large=allow_large, cancel=cancel,
                     policy=policy, analyzers=analyzers)

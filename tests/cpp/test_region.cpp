@@ -160,7 +160,10 @@ TEST_CASE("a shared vehicle's set-up cost is paid once by the region, split by t
     spec["vehicle"] = {{"cost_split", split}};
     const auto region = admsim::parse_regional_scenario(spec, catalogue());
     const auto shared = admsim::run_region(region);
-    const auto alone = admsim::run_region(admsim::parse_regional_scenario(region_spec(0.0, 2, 5), catalogue()));
+    // Alone, each council drawing with the region's seed: the one vehicle's draw, paid whole.
+    json apart = region_spec(0.0, 2, 5);
+    apart["council_streams"] = "shared";
+    const auto alone = admsim::run_region(admsim::parse_regional_scenario(apart, catalogue()));
     double share_sum = 0;
     for (double s : region.cost_shares) share_sum += s;
     CHECK(share_sum == Approx(1.0));

@@ -21,11 +21,49 @@ def _metric(res, name, option=0):
 
 
 def test_without_coupling_each_council_is_its_own_run():
+    """Independent councils (the default): each is its own run with its council seed; shared
+    streams: each is its own run with the region's seed."""
     region = admsim.simulate_region(COUNCILS, **KW)
+    shared = admsim.simulate_region(COUNCILS, council_streams="shared", **KW)
     for slug, name in zip(COUNCILS, region.names):
-        alone = admsim.simulate(slug, **KW)
+        seed = admsim.region.council_seed(KW["seed"], name)
+        assert seed != KW["seed"] and region[name].spec["seed"] == seed
+        alone = admsim.simulate(slug, **dict(KW, seed=seed))
         assert np.array_equal(region[name].metrics, alone.metrics)
         assert np.array_equal(region[name].outcomes, alone.outcomes, equal_nan=True)
+        alone = admsim.simulate(slug, **KW)
+        assert np.array_equal(shared[name].metrics, alone.metrics)
+        assert np.array_equal(shared[name].outcomes, alone.outcomes, equal_nan=True)
+
+
+def test_councils_draw_independent_numbers_and_a_shared_vehicle_is_drawn_once():
+    """Two copies of one council under different names: their replicates differ (separate
+    places do not share shocks) unless the streams are shared; their options' uncertain effects
+    are one draw when the vehicle is shared, and the council seed does not depend on the order."""
+    twins = [{"profile": "example-county", "name": "East"}, {"profile": "example-county", "name": "West"}]
+    kw = dict(KW, models=["in_house", "independent_trust"], replicates=100)
+    k = OUTCOMES.index("npv_cost")
+    apart = admsim.simulate_region(twins, **kw)
+    east, west = apart["East"].outcomes[0, :, k], apart["West"].outcomes[0, :, k]
+    assert not np.array_equal(east, west) and abs(np.corrcoef(east, west)[0, 1]) < 0.4
+    together = admsim.simulate_region(twins, council_streams="shared", **kw)
+    assert np.array_equal(together["East"].outcomes, together["West"].outcomes, equal_nan=True)
+    # One vehicle: the trust's set-up cost (an uncertain effect) is the same draw in both councils.
+    vehicle = admsim.simulate_region(twins, vehicle={"cost_split": "equal"}, **kw)
+    s = OUTCOMES.index("setup_cost")
+    assert np.array_equal(vehicle["East"].outcomes[1, :, s], vehicle["West"].outcomes[1, :, s])
+    assert not np.array_equal(apart["East"].outcomes[1, :, s], apart["West"].outcomes[1, :, s])
+    flipped = admsim.simulate_region(twins[::-1], **kw)
+    assert np.array_equal(flipped["East"].outcomes, apart["East"].outcomes, equal_nan=True)
+
+
+def test_councils_of_the_same_name_and_a_market_of_one_are_refused():
+    with pytest.raises(admsim.ScenarioError, match="/councils/1/name"):
+        admsim.simulate_region([{"profile": "example-county", "name": "A"}, {"profile": "worcestershire-2017", "name": "A"}], **KW)
+    with pytest.raises(admsim.ScenarioError, match="/labour_market/mover_share"):
+        admsim.simulate_region(["example-county"], labour_market={"mover_share": 0.3}, **KW)
+    with pytest.raises(admsim.ScenarioError, match="/council_streams"):
+        admsim.simulate_region(COUNCILS, council_streams="mixed", **KW)
 
 
 def test_a_no_change_coupled_run_stays_at_the_councils_observed_rates():
@@ -102,7 +140,8 @@ def test_a_shared_vehicle_is_paid_once_and_ranked():
     alone = admsim.simulate_region(COUNCILS, **kw)
     shared = admsim.simulate_region(COUNCILS, vehicle={"cost_split": "population"}, **kw)
     k = OUTCOMES.index("setup_cost")
-    one_vehicle = alone["Worcestershire"].outcomes[1, :, k]  # what one council alone would pay
+    # What one vehicle costs: its set-up is one draw for the region (the region's seed).
+    one_vehicle = admsim.simulate("worcestershire-2017", **kw).outcomes[1, :, k]
     np.testing.assert_allclose(sum(r.outcomes[1, :, k] for r in shared.councils.values()), one_vehicle, rtol=1e-12)
     split = shared.cost_split()
     assert split.loc["region", "latc"] == pytest.approx(split.drop(index="region")["latc"].sum())

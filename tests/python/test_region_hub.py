@@ -182,3 +182,19 @@ def test_the_report_shows_the_hub_and_the_alliance(tmp_path):
     for name in ("hub.png", "hub.svg", "alliance.png"):
         assert (page.parent / name).stat().st_size > 0, name
     assert _verdict(page, tmp_path) == {"images": 5, "broken": [], "errors": []}  # 3 + hub + alliance
+
+
+def test_the_catalogues_stand_ins_for_the_hub_and_alliance_are_not_counted_twice():
+    """The seed-001 options' placement-price effect (the hub's collective buying) and the status
+    quo's improvement effect (the alliance's support) are neutral when the run models the hub
+    and the alliance explicitly; an effect the user sets is kept."""
+    own = {"dist": "fixed", "value": 0.97}
+    options = ["in_house", "status_quo_agreement", {"id": "contractual_jv", "effects": {"placement_cost": own}}]
+    kw = dict(KW, models=options, replicates=5, years=1)
+    res = admsim.simulate_region(COUNCILS, commissioning_hub={}, improvement_alliance={}, **kw)
+    sqa, jv = res.spec["models"][1], res.spec["models"][2]
+    assert sqa["effects"] == {"placement_cost": {"dist": "fixed", "value": 1.0},
+                              "improvement": {"dist": "fixed", "value": 0.0}}
+    assert jv["effects"] == {"placement_cost": own}
+    plain = admsim.simulate_region(COUNCILS, **kw)
+    assert plain.spec["models"][1] == "status_quo_agreement"

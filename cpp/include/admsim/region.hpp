@@ -5,6 +5,7 @@
 // of every council. With coupling off every council's results are bit-identical to its own
 // single-council run with the same seed.
 #include <array>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -47,7 +48,21 @@ struct ImprovementAlliance {
   std::vector<bool> options;
 };
 
+// A council's seed in a region whose councils draw independent random numbers: a hash of the
+// region's seed and the council's name (below 2^53, so a scenario can be given it), the same in
+// any region and whatever the councils' order.
+std::uint64_t council_seed(std::uint64_t seed, const std::string& name);
+
 struct RegionalScenario {
+  // The region's seed: its labour market, hub and alliance draws, and (with independent
+  // councils) the root of each council's own seed.
+  std::uint64_t seed = 1;
+  // "independent" (the default): each council draws its own random numbers (council_seed), as
+  // separate places do; options still share them (common random numbers) within a council, and a
+  // shared vehicle's effects and implementation risks are drawn once for the region. "shared":
+  // every council uses the region's seed, so each is bit-identical to its single-council run
+  // with that seed (with coupling off) and shocks are perfectly correlated across councils.
+  bool independent_councils = true;
   std::vector<std::string> names;   // the councils', as given (or "council <i>")
   std::vector<Scenario> councils;   // the same years, replicates, seed, output and option count
   // The shared labour market: the share of each council's leavers who move to another council

@@ -4,6 +4,7 @@
 // JSON pointer of any bad field.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,10 @@ struct Scenario {
   int months = 120;
   std::int64_t replicates = 100;
   std::uint64_t seed = 1;
+  // The seed of a delivery model's uncertain effects and of its implementation risks (those not
+  // of every model): the scenario's seed, but in a region sharing one vehicle the region's, so
+  // that its councils meet one vehicle, implemented once, not one each.
+  std::optional<std::uint64_t> vehicle_seed;
   int decision_month = 0;              // month the delivery-model decision is taken
   bool common_random_numbers = true;
   // Set by a regional run (region.hpp) for each council: the share of its leavers who move to

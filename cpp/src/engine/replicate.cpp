@@ -51,9 +51,14 @@ rng::Stream Replicate::stream(std::uint32_t id, int month) const {
                      static_cast<std::uint32_t>(month));
 }
 
+rng::Stream Replicate::vehicle_stream(std::uint32_t id, int month) const {
+  return rng::Stream(s_.vehicle_seed.value_or(s_.seed), static_cast<std::uint64_t>(replicate_), id + stream_offset_,
+                     static_cast<std::uint32_t>(month));
+}
+
 void Replicate::sample_effects() {
   // One uniform per hook, the same for every model: effects are comonotone across models.
-  rng::Stream u = stream(kStreamEffects, 0);
+  rng::Stream u = vehicle_stream(kStreamEffects, 0);
   for (std::size_t h = 0; h < kHookCount; ++h) {
     const double draw = u.uniform();
     effect_[h] = model_.has_effect[h] ? model_.effects[h].quantile(draw)
@@ -92,7 +97,9 @@ void Replicate::schedule_risks(double* risks_fired) {
   };
   std::vector<Draws> draws(s_.risks.size());
   for (std::size_t i = 0; i < s_.risks.size(); ++i) {
-    rng::Stream u = stream(kStreamRisks, static_cast<int>(s_.risks[i].stream_key));
+    // A risk of every model is the council's own; one of a new arrangement is the vehicle's.
+    const auto key = static_cast<int>(s_.risks[i].stream_key);
+    rng::Stream u = s_.risks[i].applies == RiskApplies::all ? stream(kStreamRisks, key) : vehicle_stream(kStreamRisks, key);
     draws[i].once = {u.uniform(), u.uniform()};
     draws[i].yearly.resize(static_cast<std::size_t>(years));
     for (auto& y : draws[i].yearly) y = {u.uniform(), u.uniform()};

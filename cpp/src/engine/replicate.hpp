@@ -74,6 +74,7 @@ class Replicate {
 
  private:
   rng::Stream stream(std::uint32_t id, int month) const;
+  rng::Stream vehicle_stream(std::uint32_t id, int month) const;  // keyed by Scenario::vehicle_seed
   double metric(Metric m) const { return row_[static_cast<std::size_t>(m)]; }
   void set(Metric m, double v) { row_[static_cast<std::size_t>(m)] = v; }
 

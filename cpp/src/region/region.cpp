@@ -24,6 +24,7 @@ json council_document(const json& region, const json& council) {
   doc.erase("labour_market");
   doc.erase("vehicle");
   doc.erase("agency_agreement");
+  doc.erase("council_streams");
   doc.erase("commissioning_hub");
   doc.erase("improvement_alliance");
   doc.erase("name");
@@ -58,6 +59,15 @@ void share_hiring_with_movers(double mover_share, std::vector<Calibration>& cali
 
 }  // namespace
 
+std::uint64_t council_seed(std::uint64_t seed, const std::string& name) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the name
+  for (unsigned char ch : name) h = (h ^ ch) * 1099511628211ull;
+  std::uint64_t z = seed ^ h;  // splitmix64's finaliser
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return (z ^ (z >> 31)) >> 11;
+}
+
 RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue) {
   const JsonReader root(spec, "");
   root.expect_object();
@@ -69,7 +79,11 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
     entry.expect_object();
     entry.expect_only({"name", "profile", "models", "parameters", "interventions", "rules", "risks",
                        "decision_month", "baseline", "note"});
-    region.names.push_back(entry.has("name") ? entry.at("name").string() : "council " + std::to_string(i));
+    const std::string name = entry.has("name") ? entry.at("name").string() : "council " + std::to_string(i);
+    if (std::find(region.names.begin(), region.names.end(), name) != region.names.end()) {
+      (entry.has("name") ? entry.at("name") : entry).fail("a second council of the same name", "a name no other council of the region has");
+    }
+    region.names.push_back(name);
     const json doc = council_document(spec, entry.node());
     try {
       region.councils.push_back(parse_scenario(doc, catalogue));
@@ -94,7 +108,13 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
     // DfE's workforce census does not say where leavers go; see docs/model.md for the range.
     region.mover_share = market->number_or("mover_share", 0.0, 0.0, 1.0);
   }
+  if (region.mover_share > 0 && region.councils.size() < 2) {
+    root.at("labour_market").at("mover_share").fail("a labour market of one council: its leavers have no other council to move to",
+                                                    "0, or two councils or more");
+  }
   for (auto& s : region.councils) s.regional_mover_share = region.mover_share;
+  region.seed = region.councils.front().seed;  // the region's fields are every council's
+  if (auto streams = root.find("council_streams")) region.independent_councils = streams->one_of({"independent", "shared"}) == "independent";
   if (auto deal = root.find("agency_agreement")) {
     deal->expect_object();
     deal->expect_only({"premium_cap", "assignment_months", "note"});
@@ -116,6 +136,14 @@ RegionalScenario parse_regional_scenario(const json& spec, const json& catalogue
       for (auto& m : region.councils[c].models) {
         if (m.group != "in_house") m.cost_share = region.cost_shares[c];
       }
+    }
+  }
+  if (region.independent_councils) {
+    // Each council its own random numbers; one shared vehicle's effects and implementation once.
+    for (std::size_t c = 0; c < region.councils.size(); ++c) {
+      Scenario& s = region.councils[c];
+      s.seed = council_seed(region.seed, region.names[c]);
+      if (!region.cost_split.empty()) s.vehicle_seed = region.seed;
     }
   }
   if (auto hub = root.find("commissioning_hub")) region.hub = detail::parse_hub(*hub, region.councils, region.cost_split);
@@ -164,8 +192,8 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
     std::vector<detail::HubDraw> hub_draw(hub ? n : 0);
     std::vector<double> alliance_effect(alliance ? n : 0);
     for (std::size_t r = 0; r < n; ++r) {
-      if (hub) hub_draw[r] = detail::draw_hub(*hub, first.seed, first_rep + r);
-      if (alliance) alliance_effect[r] = detail::draw_alliance(*alliance, first.seed, first_rep + r);
+      if (hub) hub_draw[r] = detail::draw_hub(*hub, region.seed, first_rep + r);
+      if (alliance) alliance_effect[r] = detail::draw_alliance(*alliance, region.seed, first_rep + r);
     }
     std::vector<detail::RegionalTerms> terms(C);
     std::vector<int> grades(C);
@@ -198,7 +226,7 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
           weights[c] = vacancies[c] * lockstep[c * M * n + slot].attraction();
         }
         // Shared by every option: the same replicate draws the same shares (common random numbers).
-        rng::Stream share(first.seed, first_rep + slot % n, kStreamRegionPool, static_cast<std::uint32_t>(t));
+        rng::Stream share(region.seed, first_rep + slot % n, kStreamRegionPool, static_cast<std::uint32_t>(t));
         rng::multinomial(share, movers, weights.data(), C, offers.data());
         std::uint64_t taken = 0;
         for (std::size_t c = 0; c < C; ++c) {

@@ -142,12 +142,21 @@ def _lead_html(results: "RegionResults", appraisal: "Appraisal | None") -> str:
     cheapest = ranks.idxmax()
     lines = [f"<li>On the region's net present cost, <strong>{e(cheapest)}</strong> is lowest in "
              f"{ranks[cheapest]:.0%} of replicates.</li>"]
+    option = hub_option(results)
+    if option is not None:
+        row = results.region_summary().loc[option]
+        lines.append(f"<li>The commissioning hub is self-sufficient in its third year (its savings to the "
+                     f"councils cover its running cost) in {row['P(hub self-sufficient in year 3)']:.0%} "
+                     f"of replicates under {e(option)}; its take-up and discount are assumptions.</li>")
     if appraisal is not None:
         first = appraisal.rank_probabilities["rank 1"].sort_values(ascending=False)
         shares = ", ".join(f"{e(m)} {p:.0%}" for m, p in first.items())
         lines.append(f"<li>In the options appraisal (gateway, {len(appraisal.criteria)} criteria, "
                      f"SMAA over {appraisal.replicates} replicates × {appraisal.weight_samples} "
                      f"weight draws), P(rank 1): {shares}. {e(appraisal.robustness)}</li>")
+    else:
+        lines.append("<li>No options appraisal in this report (gateway, criteria, SMAA): write it with "
+                     "<code>appraisal=results.appraise(...)</code>.</li>")
     return ('<div id="conclusion"><h2>In short</h2><ul>' + "".join(lines) + "</ul>"
             "<p class=\"note\">Every effect of a vehicle on councils' services is an assumption with "
             "a range (the catalogue's, with its rationale); governance scores are judgements with "

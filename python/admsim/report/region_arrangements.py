@@ -43,7 +43,7 @@ def plot_hub(results: "RegionResults"):
     ax.axhline(table["running cost"].iloc[0] / 1e6, color="#c8102e", ls="--", lw=1.2, label="running cost")
     ax.set_xticks(years, [f"year {y}" for y in years])
     ax.set_ylabel("£m a year")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, 1.08 * max(table["savings 95%"].max(), table["running cost"].iloc[0]) / 1e6)
     ax.grid(axis="y", color="#ddd", lw=0.6)
     ax.set_axisbelow(True)
     ax.set_title(f"Commissioning hub: savings against its running cost ({option})")
