@@ -287,8 +287,9 @@ def simulate_region(councils: Iterable[Any], models: Iterable[Any] | None = None
         "running_cost_per_year", "start_month", "share", "ramp_months", "discount",
         "external_share", "cost_split", "options"}`` (every field optional; docs/model.md gives
         the defaults and their ranges): from ``start_month`` it buys a ``share`` (rising over
-        ``ramp_months``) of each council's external placements (``external_share`` of each type,
-        default IFA foster care 1, residential 0.8) at ``discount`` off the price; share and
+        ``ramp_months``) of each council's external placements (``external_share`` of
+        foster_agency, residential or supported; defaults IFA foster care 1, residential 0.8,
+        each type given overriding its own) at ``discount`` off the price; share and
         discount may be distributions, drawn once a replicate. Its costs are split by
         ``cost_split`` (default the vehicle's rule, else "use"); ``options`` (names or indices)
         limits it to some options.

@@ -153,6 +153,7 @@ def test_the_alliance_lifts_a_struggling_council_only_when_strong_councils_exist
     ({"commissioning_hub": {"discount": 0.9}}, "/commissioning_hub/discount"),
     ({"commissioning_hub": {"share": {"dist": "uniform", "low": 0.2, "high": 1.5}}}, "/commissioning_hub/share/high"),
     ({"commissioning_hub": {"external_share": {"foster_agencies": 1}}}, "/commissioning_hub/external_share/foster_agencies"),
+    ({"commissioning_hub": {"external_share": {"kinship": 1}}}, "/commissioning_hub/external_share/kinship"),
     ({"commissioning_hub": {"options": ["trust"]}}, "/commissioning_hub/options/0"),
     ({"commissioning_hub": {"cost_split": "size"}}, "/commissioning_hub/cost_split"),
     ({"commissioning_hub": {"runing_cost_per_year": 1}}, "/commissioning_hub"),
@@ -198,3 +199,13 @@ def test_the_catalogues_stand_ins_for_the_hub_and_alliance_are_not_counted_twice
     assert jv["effects"] == {"placement_cost": own}
     plain = admsim.simulate_region(COUNCILS, **kw)
     assert plain.spec["models"][1] == "status_quo_agreement"
+
+
+def test_an_external_share_given_overrides_only_its_own_type(plain):
+    """Giving residential's share keeps IFA foster care's default (1): the hub still saves on it."""
+    kw = dict(KW, models=["in_house"])
+    hub = dict(FREE_HUB)
+    only_res = admsim.simulate_region(COUNCILS, commissioning_hub=dict(hub, external_share={"residential": 0.8}), **kw)
+    default = admsim.simulate_region(COUNCILS, commissioning_hub=hub, **kw)
+    for name in default.names:
+        np.testing.assert_array_equal(_outcome(only_res[name], "hub_savings"), _outcome(default[name], "hub_savings"))

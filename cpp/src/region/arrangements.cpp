@@ -69,15 +69,18 @@ CommissioningHub parse_hub(const JsonReader& node, const std::vector<Scenario>& 
   hub.external[static_cast<std::size_t>(Placement::foster_agency)] = 1.0;
   hub.external[static_cast<std::size_t>(Placement::residential)] = 0.8;
   if (auto external = node.find("external_share")) {
+    // A type given overrides its default; the others keep theirs. Only the placements councils
+    // buy on a market can go through a hub.
     external->expect_object();
-    std::fill(hub.external.begin(), hub.external.end(), 0.0);
+    const std::vector<std::string> market = {"foster_agency", "residential", "supported"};
     const std::vector<std::string> names(kPlacementNames.begin(), kPlacementNames.end());
     for (const auto& key : external->keys()) {
       const JsonReader value = external->at(key);
-      const auto it = std::find(names.begin(), names.end(), key);
-      if (it == names.end()) {
-        throw ValidationError(value.pointer(), "unknown placement type", describe(json(key)), "one of " + join(names));
+      if (std::find(market.begin(), market.end(), key) == market.end()) {
+        throw ValidationError(value.pointer(), "not a placement type bought on the market", describe(json(key)),
+                              "one of " + join(market));
       }
+      const auto it = std::find(names.begin(), names.end(), key);
       hub.external[static_cast<std::size_t>(it - names.begin())] = value.number(0.0, 1.0);
     }
   }
