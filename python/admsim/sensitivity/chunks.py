@@ -119,19 +119,25 @@ def read_chunks(out_dir: str | Path) -> pd.DataFrame:
 
 
 def check_plan_file(plan: Plan, out_dir: Path) -> None:
-    path = out_dir / "plan.json"
+    check_key_file(plan.key, out_dir, "plan.json")
+
+
+def check_key_file(key: dict, out_dir: Path, name: str) -> None:
+    """Write ``key`` to ``out_dir/name``, or, if that file exists, refuse a directory whose file
+    holds another key (naming the entries that differ)."""
+    path = out_dir / name
     if path.exists():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             old = None
-        if old != plan.key:
-            diff = (sorted(k for k in plan.key if not isinstance(old, dict) or old.get(k) != plan.key[k])
-                    or ["plan.json"])
+        if old != key:
+            diff = (sorted(k for k in key if not isinstance(old, dict) or old.get(k) != key[k])
+                    or [name])
             raise ValueError(f"{out_dir} holds a different sensitivity run (differs in: "
                              f"{', '.join(diff)}); use a new --out directory or delete {out_dir}")
     else:
-        write_atomic(path, (json.dumps(plan.key, indent=2) + "\n").encode())
+        write_atomic(path, (json.dumps(key, indent=2) + "\n").encode())
 
 
 @dataclass

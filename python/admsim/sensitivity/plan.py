@@ -138,6 +138,9 @@ def read_settings(config: Mapping[str, Any] | str | Path, extra_keys: Iterable[s
     cfg, base = _load_config(config)
     allowed = _CONFIG_KEYS | set(extra_keys)
     for key in cfg:
+        if key == "councils" and key not in allowed:
+            raise scenario_error("/councils", "councils in a single-council run", cfg[key],
+                                 "run_national (admsim sensitivity --councils or --panels)")
         if key not in allowed:
             raise scenario_error(f"/{key}", "unknown key", key, ", ".join(sorted(allowed)))
     for key in ("scenario", "inputs", "outputs"):
