@@ -39,19 +39,21 @@ OUTCOMES = ["npv_cost", "mean_turnover_rate", "mean_caseload"]
 
 def _councils(panels: Path, limit: int | None) -> dict[str, list[dict]]:
     if (panels / "population_0_17_2012_2022.csv").exists():
+        wanted = profiles.councils_by_region(panels, 2022)
+        if limit is not None:  # the first councils only, not every profile built
+            kept, left = {}, limit
+            for region, names in wanted.items():
+                if left > 0:
+                    kept[region], left = names[:left], left - len(names[:left])
+            wanted = kept
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the Isles of Scilly, left out (no social workers in post)
-            by_region = profiles.national(panels, year=2022, progress=False)
-        source = f"{sum(map(len, by_region.values()))} councils from {panels}"
+            by_region = profiles.national(panels, year=2022, regions=list(wanted), progress=False)
+        by_region = {r: [p for p in ps if p["name"] in wanted[r]] for r, ps in by_region.items()}
+        source = f"the DfE panels in {panels}"
     else:
-        by_region = {"West Midlands": profiles.region("west-midlands")}
+        by_region = {"West Midlands": profiles.region("west-midlands")[:limit]}
         source = f"the shipped West Midlands region ({panels} not found)"
-    if limit is not None:
-        kept, left = {}, limit
-        for region, ps in by_region.items():
-            if left > 0:
-                kept[region], left = ps[:left], left - len(ps[:left])
-        by_region = kept
     print(f"councils: {source}; {sum(map(len, by_region.values()))} used")
     return by_region
 

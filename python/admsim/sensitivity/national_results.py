@@ -2,7 +2,6 @@
 councils (which input matters most in how many councils, indices by region)."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,17 +100,9 @@ class NationalSensitivity:
         return fig
 
     def write_plots(self, plots_dir: Path) -> list[Path]:
-        import matplotlib.pyplot as plt
+        """One :meth:`plot` per output, ``plots_dir/national_<output>.png``."""
+        from .nightly import file_slug, save_png
 
         plots_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for output in dict.fromkeys(self.national()["output"]):
-            fig = self.plot(output)
-            path = plots_dir / ("national_" + "".join(c if c.isalnum() or c in "._-" else "_"
-                                                      for c in output) + ".png")
-            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
-            fig.savefig(tmp, dpi=110)
-            plt.close(fig)
-            os.replace(tmp, path)
-            paths.append(path)
-        return paths
+        return [save_png(self.plot(output), plots_dir / f"national_{file_slug(output)}.png")
+                for output in dict.fromkeys(self.national()["output"])]

@@ -141,22 +141,24 @@ def finish_run(run: RunDir, evaluated: int, mode: dict[str, Any], workers: dict[
     return result
 
 
-def _slug(name: str) -> str:
+def file_slug(name: str) -> str:
+    """An output name as a file name (letters, digits, ``._-``; the rest ``_``)."""
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
 
 
-def _write_plots(result: SensitivityResult, plots_dir: Path) -> list[Path]:
+def save_png(fig, path: Path) -> Path:
+    """Save a figure to ``path`` atomically (temporary name, then os.replace) and close it."""
     import matplotlib.pyplot as plt  # without a display matplotlib falls back to Agg
 
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_plots(result: SensitivityResult, plots_dir: Path) -> list[Path]:
     plots_dir.mkdir(parents=True, exist_ok=True)
     method = "sobol" if isinstance(result, SobolResult) else "morris"
-    paths = []
-    for out in result.outputs:
-        fig = result.plot(out)
-        path = plots_dir / f"{method}_{_slug(out)}.png"
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
-        fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        os.replace(tmp, path)
-        paths.append(path)
-    return paths
+    return [save_png(result.plot(out), plots_dir / f"{method}_{file_slug(out)}.png")
+            for out in result.outputs]
