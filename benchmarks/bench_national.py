@@ -2,7 +2,7 @@
 
 The nightly Sobol job run in every council of the DfE panels (151 for 2022; the shipped West
 Midlands councils when the panels are absent): 6 engine parameters, N = 4 (32 rows a council),
-1 model, 30 replicates x 5 years each row, chunks of 16 rows, so 2 chunks per council. Timed:
+1 model, 40 replicates x 5 years each row, chunks of 16 rows, so 2 chunks per council. Timed:
   * local threads (``run_national(threads=T)``: chunk after chunk, T threads inside each call),
   * Dask ``LocalCluster(T workers x 1 thread)`` (``run_national(local_cluster=T)``: a task per
     chunk; the cluster's start is inside the time),
@@ -64,7 +64,7 @@ def main() -> int:
     ap.add_argument("--panels", type=Path, default=shared / "data" / "la_panels",
                     help="DfE LA panels (default ../shared/data/la_panels, or $ADMSIM_SHARED/data/la_panels)")
     ap.add_argument("--scale", type=float, default=1.0,
-                    help="share of the 30 replicates per row (at least 2; default 1)")
+                    help="share of the 40 replicates per row (at least 2; default 1)")
     ap.add_argument("--councils", type=int, default=None, help="only the first N councils")
     ap.add_argument("--threads", type=int, default=2, help="local threads = Dask workers (default 2)")
     ap.add_argument("--repeats", type=int, default=3, help="interleaved repeats (default 3)")
@@ -75,7 +75,7 @@ def main() -> int:
 
     by_region = _councils(args.panels, args.councils)
     n_councils = sum(map(len, by_region.values()))
-    replicates = max(2, round(30 * args.scale))
+    replicates = max(2, round(40 * args.scale))
     config = {"scenario": {"models": ["in_house"], "years": 5, "replicates": replicates, "seed": 1},
               "inputs": PARAMETERS, "outputs": [f"in_house.{o}" for o in OUTCOMES],
               "method": "sobol", "n": 4, "seed": 1, "chunk_rows": 16}
