@@ -116,6 +116,12 @@ def test_national_tables(local_run):
     assert "3 councils, 2 regions" in repr(nat)
 
 
+def test_warnings_name_the_council(tmp_path):
+    with pytest.warns(RuntimeWarning, match="council example-county: in_house.inadequate_at_year3 is"):
+        sensitivity.run_national(dict(CONFIG, outputs=["in_house.inadequate_at_year3"]), tmp_path,
+                                 ["example-county"], progress=False)
+
+
 def test_errors_name_the_field(tmp_path):
     with pytest.raises(ScenarioError, match="/scenario/profile"):
         sensitivity.run_national(dict(CONFIG, scenario=dict(SCENARIO, profile="example-county")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -165,7 +166,11 @@ def run_national(
     t = time.monotonic()
     results = {}
     for (slug, _, _), run, done in zip(listed, runs, evaluated):
-        results[slug] = finish_run(run, done, mode, workers, {}, time.monotonic(), plots=plots)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results[slug] = finish_run(run, done, mode, workers, {}, time.monotonic(), plots=plots)
+        for w in caught:  # an undefined output, say: name the council
+            warnings.warn(f"council {slug}: {w.message}", w.category, stacklevel=2)
     national = NationalSensitivity(results, {s: r for s, r, _ in listed},
                                    {s: str(p.get("name", s)) for s, _, p in listed})
     timings["analyse"] = time.monotonic() - t
