@@ -116,6 +116,19 @@ def test_national_tables(local_run):
     assert "3 councils, 2 regions" in repr(nat)
 
 
+def test_the_forms_councils_come_in():
+    wm = sensitivity.resolve_councils({"region": "west-midlands"}, progress=False)
+    assert len(wm) == 14 and {r for _, r, _ in wm} == {"west-midlands"}
+    listed = sensitivity.resolve_councils(["example-county", profiles.load("worcestershire-2017")])
+    assert [(s, r) for s, r, _ in listed] == [("example-county", "-"), ("worcestershire-2017", "-")]
+    assert [s for s, _, _ in sensitivity.resolve_councils(councils())] == [
+        "birmingham-2022", "coventry-2022", "example-county"]
+    for bad, words in ((["nope-county"], "unknown profile"), ([], "no councils"),
+                       ({"panels": "x", "yaer": 2022}, "/councils/yaer"), ("example-county", "/councils")):
+        with pytest.raises(ValueError, match=words):
+            sensitivity.resolve_councils(bad, progress=False)
+
+
 def test_warnings_name_the_council(tmp_path):
     with pytest.warns(RuntimeWarning, match="council example-county: in_house.inadequate_at_year3 is"):
         sensitivity.run_national(dict(CONFIG, outputs=["in_house.inadequate_at_year3"]), tmp_path,
