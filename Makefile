@@ -8,6 +8,8 @@ REPLICATES ?= 10000
 THREADS ?= 1,2
 # the share of the nightly Sobol job bench_sensitivity.py runs (1: the whole, tens of minutes)
 SENSITIVITY_SCALE ?= 0.1
+# the share of bench_national.py's replicates (1: the measurement, several minutes on 2 cores)
+NATIONAL_SCALE ?= 1
 STAMPS := build/stamps/$(shell $(PY) -c 'import hashlib, sys; print(hashlib.sha1(sys.prefix.encode()).hexdigest()[:10])')
 SOURCES := CMakeLists.txt pyproject.toml $(shell find cpp python/admsim -type f -not -name '*.pyc' -not -name '*.so' 2>/dev/null)
 
@@ -63,6 +65,7 @@ bench: install
 	$(PY) benchmarks/bench_policy.py
 	$(PY) benchmarks/bench_region.py
 	$(PY) benchmarks/bench_sensitivity.py --scale $(SENSITIVITY_SCALE)
+	$(PY) benchmarks/bench_national.py --scale $(NATIONAL_SCALE)
 
 clean:
 	rm -rf build out

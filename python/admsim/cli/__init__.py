@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     """The ``admsim`` command. Bad input ends in one line on stderr and exit status 2, never a
     traceback; Ctrl-C in status 130."""
     args = build_parser().parse_args(argv)
-    for name in ("judgements", "profile", "scenario", "weights", "config", "calibration", "adm_history"):
+    for name in ("judgements", "profile", "scenario", "weights", "config", "calibration", "adm_history",
+                 "panels"):
         value = getattr(args, name, None)
         if value is not None and jsonio.is_url(value):  # inputs are local files, never fetched
             print(f"admsim: error: --{name} must be a local path, not {str(value)!r}", file=sys.stderr)

@@ -27,14 +27,26 @@ Each finished chunk is written to DIR/chunks/chunk_NNNNN.parquet; run the same c
 again after an interruption and the chunks already written are skipped. Results are
 bit-identical locally and on Dask, and between interrupted and uninterrupted runs. At the
 end DIR holds indices.csv, plots/*.png and manifest.json (scenario hash, seed, versions,
-timings, chunks evaluated and skipped)."""
+timings, chunks evaluated and skipped).
+
+National runs: with --councils or --panels (or a "councils" entry in CONFIG.json: a list
+of profiles, {"panels": DIR, "year": 2022, "regions": [...]} or {"region": "west-midlands"}),
+the scenario has no profile and the analysis runs in every council, a chunk per council and
+block of rows, locally or on Dask, resumably. DIR/councils/<slug>/ holds each council's run,
+exactly what its own job would write; DIR/indices.csv every council's indices, national.csv
+in how many councils each input matters most (and its index's spread), regions.csv the
+same by region."""
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from ..sensitivity import run_chunks  # SALib, pyarrow and Dask load only when it runs
-
     if args.threads is not None and (args.scheduler or args.local_cluster):
         raise ValueError("--threads applies to local runs only; Dask tasks run one thread each")
+    if args.councils or args.panels or _names_councils(args.config):
+        return _national(args)
+    if args.year is not None or args.regions or args.plots:
+        raise ValueError("--year, --regions and --plots apply to national runs (--councils or --panels)")
+    from ..sensitivity import run_chunks  # SALib, pyarrow and Dask load only when it runs
+
     result = run_chunks(args.config, args.out, scheduler=args.scheduler,
                         local_cluster=args.local_cluster, threads=args.threads,
                         progress=not args.quiet)
@@ -50,6 +62,60 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"  {output}: " + ", ".join(f"{r.input} {key}={getattr(r, key):.3g}"
                                           for r in top.itertuples()))
     print(f"Indices, plots and manifest written to {args.out}")
+    return 0
+
+
+def _names_councils(config: Path) -> bool:
+    """Whether CONFIG.json has a "councils" entry (a national run); errors are left to the run."""
+    from .. import jsonio
+
+    try:
+        cfg = jsonio.read(config, "sensitivity config")
+    except (OSError, ValueError):
+        return False
+    return isinstance(cfg, dict) and "councils" in cfg
+
+
+def _councils(args: argparse.Namespace):
+    """--panels DIR [--year] [--regions], or --councils (slugs, files, shipped regions)."""
+    from .. import profiles
+
+    if args.panels and args.councils:
+        raise ValueError("give --councils or --panels, not both")
+    if args.panels:
+        return {"panels": str(args.panels), "year": args.year or 2022,
+                **({"regions": args.regions} if args.regions else {})}
+    if args.year is not None or args.regions:
+        raise ValueError("--year and --regions choose councils from the DfE panels: give --panels DIR")
+    if not args.councils:
+        return None  # the config's "councils"
+    by_region: dict[str, list] = {}
+    shipped = profiles.regions()
+    for item in args.councils:
+        if item in shipped:
+            by_region.setdefault(item, []).extend(profiles.region(item))
+        else:
+            by_region.setdefault("-", []).append(item)
+    return by_region
+
+
+def _national(args: argparse.Namespace) -> int:
+    from ..sensitivity import run_national
+
+    result = run_national(args.config, args.out, _councils(args), scheduler=args.scheduler,
+                          local_cluster=args.local_cluster, threads=args.threads,
+                          progress=not args.quiet, plots=args.plots)
+    m = result.manifest or {}
+    chunks = m.get("chunks", {})
+    print(f"{result!r}")
+    print(f"chunks: {chunks.get('evaluated')} evaluated, {chunks.get('skipped')} already written; "
+          f"{m.get('timings_s', {}).get('total', float('nan')):.1f} s")
+    table = result.national()
+    for output, group in table.groupby("output", sort=False):
+        print(f"  {output}, the input that matters most: " + ", ".join(
+            f"{r.input} in {r.top} of {r.councils}" for r in group.head(3).itertuples()))
+    print(f"Per-council results in {args.out}/councils/; indices.csv, national.csv, regions.csv, "
+          f"plots and manifest written to {args.out}")
     return 0
 
 
@@ -69,6 +135,16 @@ def register(subparsers) -> argparse.ArgumentParser:
                        help="run chunks on a Dask LocalCluster of N single-threaded workers")
     p.add_argument("--threads", type=positive_int, default=None, metavar="N",
                    help="threads for a local run (default: all cores)")
+    nat = p.add_argument_group("national runs (the same analysis in many councils)")
+    nat.add_argument("--councils", nargs="+", metavar="COUNCIL", default=None,
+                     help="shipped profile slugs, profile JSON files or shipped regions "
+                          "(e.g. west-midlands)")
+    nat.add_argument("--panels", type=Path, metavar="DIR", default=None,
+                     help="every council of the DfE LA panels in DIR (e.g. ../shared/data/la_panels)")
+    nat.add_argument("--year", type=positive_int, default=None, help="panels reporting year (default 2022)")
+    nat.add_argument("--regions", nargs="+", metavar="REGION", default=None,
+                     help="with --panels: only these DfE regions (e.g. 'West Midlands')")
+    nat.add_argument("--plots", action="store_true", help="also write each council's plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sensitivity)
     return p

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import outturn
 from .dfe_files import PANEL_FILES, Panel, cell_number, match_council, ofsted_from_file
+from .uasc import fit_uasc
 from .reference import (ASSUMED_YEARS_SINCE_INSPECTION, OVERHEADS_SHARE, WEEKLY_COST_AGENCY,
                         WEEKLY_COST_EMPLOYED, modal_grade, modelled_budget, nearest_year,
                         placement_mix, weekly_costs, years_before)
@@ -29,7 +30,9 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
     2021-2022, workforce 2017-2022, or the council did not exist then) the nearest year is
     used; where the council's value is suppressed or missing the national value of that year
     is used. Both are recorded in ``"sources"``. The placement mix is national (the panels hold
-    no stocks by placement type), split into the seven types by stated assumptions.
+    no stocks by placement type), split into the seven types by stated assumptions; for a
+    council with more unaccompanied asylum-seeking children than that mix can hold (the engine
+    refuses it otherwise), re-weighted toward where UASC are placed (:mod:`.uasc`).
 
     ``judgements`` is an Ofsted judgements CSV (format of
     ``shared/data/ofsted_la_judgements_2009_2022.csv``): the last graded judgement published
@@ -281,7 +284,9 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
     profile["ofsted"] = {"last_grade": grade, "last_inspection": last}
 
     profile["sources"] = {k: sources[k] for k in sorted(sources)}
-    return profile
+    # A council with more UASC than England's mix can hold (Kent, Hillingdon, central London):
+    # its mix re-weighted, with the sources saying so (see profiles/uasc.py).
+    return fit_uasc(profile, year)
 
 
 def _ons_code(panel: Panel, la: str) -> str | None:

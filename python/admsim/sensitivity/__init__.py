@@ -18,22 +18,29 @@ any thread count, any chunking, and locally or on Dask.
 chunks, evaluates them locally or as Dask tasks, writes each finished chunk atomically to
 Parquet with its SHA-256 in ``checksums/``, skips the intact chunks already written when
 restarted (a damaged one is evaluated again), then writes ``indices.csv``, plots and
-``manifest.json``.
+``manifest.json``. :func:`run_national` is the same job across councils (every council of the
+DfE panels, a shipped region, or a list of profiles): a chunk per council x block of rows, each
+council's directory exactly what its own job would write, and tables across councils
+(:class:`NationalSensitivity`: which input matters most in how many councils, by region).
 
 The parts: :mod:`.design` (the SALib problem and sample), :mod:`.evaluate` (the batch call),
 :mod:`.analysis` and :mod:`.results` (indices, tables, charts), :mod:`.methods` (``sobol``,
 ``morris``); for the nightly job :mod:`.plan` (config, sample, hashes), :mod:`.chunks` (chunk
-files and their checks), :mod:`.cluster` (Dask) and :mod:`.nightly` (``run_chunks``).
+files and their checks), :mod:`.execute` and :mod:`.cluster` (local threads or Dask),
+:mod:`.nightly` (``run_chunks``), :mod:`.national` and :mod:`.national_results`.
 """
 from .chunks import read_chunks
 from .design import MAX_COUNT, METHODS, problem
 from .evaluate import evaluate, evaluate_chunk
 from .methods import morris, sobol
+from .national import resolve_councils, run_national
+from .national_results import NationalSensitivity
 from .nightly import run_chunks
 from .plan import scenario_hash
 from .results import MorrisResult, SobolResult
 
 __all__ = [
-    "MAX_COUNT", "METHODS", "MorrisResult", "SobolResult", "evaluate", "evaluate_chunk", "morris",
-    "problem", "read_chunks", "run_chunks", "scenario_hash", "sobol",
+    "MAX_COUNT", "METHODS", "MorrisResult", "NationalSensitivity", "SobolResult", "evaluate",
+    "evaluate_chunk", "morris", "problem", "read_chunks", "resolve_councils", "run_chunks",
+    "run_national", "scenario_hash", "sobol",
 ]

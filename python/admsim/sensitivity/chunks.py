@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -118,16 +119,72 @@ def read_chunks(out_dir: str | Path) -> pd.DataFrame:
 
 
 def check_plan_file(plan: Plan, out_dir: Path) -> None:
-    path = out_dir / "plan.json"
+    check_key_file(plan.key, out_dir, "plan.json")
+
+
+def check_key_file(key: dict, out_dir: Path, name: str) -> None:
+    """Write ``key`` to ``out_dir/name``, or, if that file exists, refuse a directory whose file
+    holds another key (naming the entries that differ)."""
+    path = out_dir / name
     if path.exists():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             old = None
-        if old != plan.key:
-            diff = (sorted(k for k in plan.key if not isinstance(old, dict) or old.get(k) != plan.key[k])
-                    or ["plan.json"])
+        if old != key:
+            diff = (sorted(k for k in key if not isinstance(old, dict) or old.get(k) != key[k])
+                    or [name])
             raise ValueError(f"{out_dir} holds a different sensitivity run (differs in: "
                              f"{', '.join(diff)}); use a new --out directory or delete {out_dir}")
     else:
-        write_atomic(path, (json.dumps(plan.key, indent=2) + "\n").encode())
+        write_atomic(path, (json.dumps(key, indent=2) + "\n").encode())
+
+
+@dataclass
+class RunDir:
+    """One plan's output directory opened for a run: the outputs read back from the intact
+    chunks (NaN elsewhere) and the chunks still to evaluate."""
+    plan: Plan
+    out: Path
+    Y: np.ndarray
+    todo: list[int]
+
+    @property
+    def chunks_dir(self) -> Path:
+        return self.out / "chunks"
+
+    @property
+    def skipped(self) -> int:
+        return len(self.plan.chunks) - len(self.todo)
+
+    @property
+    def rows_left(self) -> int:
+        return sum(self.plan.chunks[i][1] - self.plan.chunks[i][0] for i in self.todo)
+
+    def store(self, i: int, Y: np.ndarray) -> None:
+        """Keep chunk i's outputs and write its file (atomically, with its checksum)."""
+        a, b = self.plan.chunks[i]
+        self.Y[a:b] = Y
+        write_chunk(self.plan, self.chunks_dir, i, a, self.Y[a:b])
+
+
+def open_run(plan: Plan, out: Path) -> RunDir:
+    """Open ``out`` for ``plan``: refuse a directory holding another run, clear temporary files
+    left by a run killed mid-write, and read back every intact chunk (a damaged one is listed to
+    evaluate again, with a warning)."""
+    chunks_dir = out / "chunks"
+    chunks_dir.mkdir(parents=True, exist_ok=True)
+    check_plan_file(plan, out)
+    (out / "checksums").mkdir(exist_ok=True)
+    for stale in [*chunks_dir.glob(".*.tmp-*"), *(out / "checksums").glob(".*.tmp-*")]:
+        stale.unlink(missing_ok=True)
+    Y = np.full((plan.rows, len(plan.outputs)), np.nan)
+    todo: list[int] = []
+    for i, (a, b) in enumerate(plan.chunks):
+        path = chunk_path(chunks_dir, i)
+        got = read_chunk(plan, path, i, a, b) if path.exists() else None
+        if got is None:
+            todo.append(i)
+        else:
+            Y[a:b] = got
+    return RunDir(plan, out, Y, todo)

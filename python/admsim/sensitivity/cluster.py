@@ -1,27 +1,25 @@
-"""Evaluating a nightly run's chunks as Dask tasks, on a scheduler or a ``LocalCluster``."""
+"""Evaluating the chunks of one or many runs as Dask tasks, on a scheduler or a ``LocalCluster``."""
 from __future__ import annotations
 
 import platform
 import time
 import warnings
-from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import Any, Sequence
 
 from .._version import __version__
-from .chunks import write_chunk
+from .chunks import RunDir
 from .evaluate import RowProgress, evaluate_chunk
-from .plan import Plan
 
 
 def worker_versions() -> dict[str, str]:  # run on each Dask worker for the manifest
     return {"admsim": __version__, "python": platform.python_version()}
 
 
-def run_dask(plan: Plan, chunks_dir: Path, todo: list[int], Y: np.ndarray, scheduler: str | None,
-             local_cluster: int | None, bar: RowProgress, done_rows: int,
-             timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any], int]:
+def run_dask(runs: Sequence[RunDir], scheduler: str | None, local_cluster: int | None,
+             bar: RowProgress, done_rows: int, total_rows: int,
+             timings: dict[str, float]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Submit every run's ``todo`` chunks as tasks (one thread each) and write each chunk as its
+    task finishes. The scenarios and the catalogue are scattered to every worker once."""
     import logging
 
     from dask.distributed import Client, LocalCluster, as_completed
@@ -46,28 +44,32 @@ def run_dask(plan: Plan, chunks_dir: Path, todo: list[int], Y: np.ndarray, sched
                           f"this process {mine}: results may differ from a local run", RuntimeWarning,
                           stacklevel=3)
         timings["cluster_start"] = time.monotonic() - t  # connect or start, and warm the workers
-        if todo:
-            spec_f, cat_f = client.scatter([plan.spec_json, plan.catalogue_json], broadcast=True)
+        busy = [r for r in runs if r.todo]
+        if busy:
+            scattered = client.scatter([busy[0].plan.catalogue_json, *[r.plan.spec_json for r in busy]],
+                                       broadcast=True)
+            cat_f, spec_fs = scattered[0], scattered[1:]
             index = {}
-            for i in todo:
-                a, b = plan.chunks[i]
-                fut = client.submit(evaluate_chunk, spec_f, cat_f, plan.inputs, plan.X[a:b],
-                                    plan.outputs, 1, key=f"admsim-chunk-{plan.digest[:12]}-{i:05d}",
-                                    pure=False, retries=1)
-                index[fut.key] = i
-                futures.append(fut)
+            for k, (run, spec_f) in enumerate(zip(busy, spec_fs)):
+                plan = run.plan
+                for i in run.todo:
+                    a, b = plan.chunks[i]
+                    fut = client.submit(evaluate_chunk, spec_f, cat_f, plan.inputs, plan.X[a:b],
+                                        plan.outputs, 1, key=f"admsim-chunk-{plan.digest[:12]}-{k}-{i:05d}",
+                                        pure=False, retries=1)
+                    index[fut.key] = (run, i)
+                    futures.append(fut)
             for fut in as_completed(futures):
-                i = index[fut.key]
-                a, b = plan.chunks[i]
-                Y[a:b] = fut.result()  # raises the task's error, if any
-                write_chunk(plan, chunks_dir, i, a, Y[a:b])
+                run, i = index[fut.key]
+                a, b = run.plan.chunks[i]
+                run.store(i, fut.result())  # raises the task's error, if any
                 fut.release()
                 done_rows += b - a
-                bar(done_rows, plan.rows)
+                bar(done_rows, total_rows)
     finally:
         if futures:
             client.cancel([f for f in futures if not f.done()])
         client.close()
         if cluster is not None:
             cluster.close()
-    return mode, workers, done_rows
+    return mode, workers

@@ -16,8 +16,8 @@ from ..scenario import scenario_error, to_json
 class RowProgress(Progress):
     """simulate's progress bar, counting rows (evaluations) rather than replicates."""
 
-    def __init__(self, enabled: bool, total: int):
-        super().__init__(enabled, total, unit="row", desc="admsim sensitivity")
+    def __init__(self, enabled: bool, total: int, desc: str = "admsim sensitivity"):
+        super().__init__(enabled, total, unit="row", desc=desc)
 
 
 def check_threads(threads: int | None) -> int:

@@ -14,19 +14,18 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import _core
 from .._version import __version__
 from ..csvout import safe_frame
 from .analysis import analyse
-from .chunks import check_plan_file, chunk_path, read_chunk, write_atomic, write_chunk
-from .cluster import run_dask
+from .chunks import RunDir, open_run, write_atomic
 from .design import check_count
 from .evaluate import RowProgress, check_threads
+from .execute import evaluate_runs
 from .plan import make_plan
 from .results import MorrisResult, SobolResult, SensitivityResult
 
 
-def _versions() -> dict[str, str | None]:
+def versions() -> dict[str, str | None]:
     def version(dist: str) -> str | None:
         try:
             return metadata.version(dist)
@@ -66,10 +65,7 @@ def run_chunks(
     evaluated and written again, with a ``RuntimeWarning`` naming the file.
     Finally writes ``indices.csv``, ``plots/*.png`` and ``manifest.json`` to ``out_dir``.
     """
-    if scheduler is not None and local_cluster is not None:
-        raise ValueError("give a scheduler address or a local cluster size, not both")
-    if local_cluster is not None:
-        check_count(local_cluster, "local_cluster", 1)
+    check_where(scheduler, local_cluster)
     nthreads = check_threads(threads)
     clock = time.monotonic()
     timings: dict[str, float] = {}
@@ -78,51 +74,31 @@ def run_chunks(
     plan = make_plan(config)
     timings["sample"] = time.monotonic() - t
 
-    out = Path(out_dir)
-    chunks_dir = out / "chunks"
-    chunks_dir.mkdir(parents=True, exist_ok=True)
-    check_plan_file(plan, out)
-    (out / "checksums").mkdir(exist_ok=True)
-    for stale in [*chunks_dir.glob(".*.tmp-*"), *(out / "checksums").glob(".*.tmp-*")]:
-        stale.unlink(missing_ok=True)  # left by a run killed mid-write
-
     t = time.monotonic()
-    Y = np.full((plan.rows, len(plan.outputs)), np.nan)
-    todo: list[int] = []
-    for i, (a, b) in enumerate(plan.chunks):
-        path = chunk_path(chunks_dir, i)
-        got = read_chunk(plan, path, i, a, b) if path.exists() else None
-        if got is None:
-            todo.append(i)
-        else:
-            Y[a:b] = got
+    run = open_run(plan, Path(out_dir))
     timings["resume_scan"] = time.monotonic() - t
-    skipped = len(plan.chunks) - len(todo)
+    evaluated = len(run.todo)
 
     bar = RowProgress(progress, plan.rows)
-    done_rows = plan.rows - sum(plan.chunks[i][1] - plan.chunks[i][0] for i in todo)
-    bar(done_rows, plan.rows)
-    workers: dict[str, Any] | None = None
-    t = time.monotonic()
     try:
-        if scheduler is None and local_cluster is None:
-            mode = {"kind": "local", "threads": nthreads or os.cpu_count()}
-            for i in todo:
-                a, b = plan.chunks[i]
-                before = done_rows
-                chunk_bar = (lambda d, total, before=before: bar(before + d, plan.rows))  # noqa: E731
-                Y[a:b] = _core.evaluate(plan.spec_json, plan.catalogue_json, plan.inputs, plan.X[a:b],
-                                        plan.outputs, nthreads, chunk_bar)
-                write_chunk(plan, chunks_dir, i, a, Y[a:b])
-                done_rows += b - a
-                bar(done_rows, plan.rows)
-        else:
-            mode, workers, done_rows = run_dask(plan, chunks_dir, todo, Y, scheduler, local_cluster,
-                                                bar, done_rows, timings)
+        mode, workers = evaluate_runs([run], scheduler, local_cluster, nthreads, bar, timings)
     finally:
         bar.close()
-    timings["evaluate"] = time.monotonic() - t - timings.get("cluster_start", 0.0)
+    return finish_run(run, evaluated, mode, workers, timings, clock)
 
+
+def check_where(scheduler: str | None, local_cluster: int | None) -> None:
+    if scheduler is not None and local_cluster is not None:
+        raise ValueError("give a scheduler address or a local cluster size, not both")
+    if local_cluster is not None:
+        check_count(local_cluster, "local_cluster", 1)
+
+
+def finish_run(run: RunDir, evaluated: int, mode: dict[str, Any], workers: dict[str, Any] | None,
+               timings: dict[str, float], clock: float, *, plots: bool = True) -> SobolResult | MorrisResult:
+    """Analyse a run whose chunks are all evaluated; write ``indices.csv``, the plots (if
+    ``plots``) and ``manifest.json`` to its directory. Returns the result, manifest attached."""
+    plan, out, Y = run.plan, run.out, run.Y
     t = time.monotonic()
     result = analyse(plan.method, plan.problem, plan.X, Y, plan.outputs, n=plan.n, seed=plan.seed,
                      calc_second_order=plan.calc_second_order, levels=plan.levels,
@@ -131,7 +107,7 @@ def run_chunks(
 
     t = time.monotonic()
     write_atomic(out / "indices.csv", safe_frame(result.to_frame()).to_csv(index=False).encode())
-    plots = _write_plots(result, out / "plots")
+    written = _write_plots(result, out / "plots") if plots else []
     timings["write"] = time.monotonic() - t
     timings["total"] = time.monotonic() - clock
 
@@ -152,11 +128,12 @@ def run_chunks(
         "inputs": plan.inputs, "bounds": dict(zip(plan.inputs, plan.problem["bounds"])),
         "outputs": plan.outputs,
         "rows": plan.rows, "chunk_rows": plan.chunk_rows,
-        "chunks": {"total": len(plan.chunks), "evaluated": len(todo), "skipped": skipped},
+        "chunks": {"total": len(plan.chunks), "evaluated": evaluated,
+                   "skipped": len(plan.chunks) - evaluated},
         "replicate_months": rm,
-        "mode": mode, "versions": _versions(), "worker_versions": workers,
+        "mode": mode, "versions": versions(), "worker_versions": workers,
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
-        "files": {"indices": "indices.csv", "plots": [str(p.relative_to(out)) for p in plots],
+        "files": {"indices": "indices.csv", "plots": [str(p.relative_to(out)) for p in written],
                   "chunks": "chunks/", "checksums": "checksums/"},
     }
     write_atomic(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
@@ -164,22 +141,24 @@ def run_chunks(
     return result
 
 
-def _slug(name: str) -> str:
+def file_slug(name: str) -> str:
+    """An output name as a file name (letters, digits, ``._-``; the rest ``_``)."""
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
 
 
-def _write_plots(result: SensitivityResult, plots_dir: Path) -> list[Path]:
+def save_png(fig, path: Path) -> Path:
+    """Save a figure to ``path`` atomically (temporary name, then os.replace) and close it."""
     import matplotlib.pyplot as plt  # without a display matplotlib falls back to Agg
 
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_plots(result: SensitivityResult, plots_dir: Path) -> list[Path]:
     plots_dir.mkdir(parents=True, exist_ok=True)
     method = "sobol" if isinstance(result, SobolResult) else "morris"
-    paths = []
-    for out in result.outputs:
-        fig = result.plot(out)
-        path = plots_dir / f"{method}_{_slug(out)}.png"
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}.png")
-        fig.savefig(tmp, dpi=110)
-        plt.close(fig)
-        os.replace(tmp, path)
-        paths.append(path)
-    return paths
+    return [save_png(result.plot(out), plots_dir / f"{method}_{file_slug(out)}.png")
+            for out in result.outputs]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -106,24 +106,49 @@ class Plan:
         return [(a, min(a + self.chunk_rows, self.rows)) for a in range(0, self.rows, self.chunk_rows)]
 
 
-def make_plan(config: Mapping[str, Any] | str | Path) -> Plan:
+@dataclass
+class Settings:
+    """A config read and checked, before its scenario is resolved: what every council of a
+    national run shares (the sample is drawn once and reused)."""
+    cfg: dict[str, Any]
+    base: Path | None
+    method: str
+    n: int
+    seed: int
+    chunk_rows: int
+    calc_second_order: bool
+    levels: int
+    num_resamples: int
+    conf_level: float
+    catalogue: dict[str, Any]
+    catalogue_json: str
+    _samples: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def sample(self, prob: dict[str, Any]) -> np.ndarray:
+        key = canonical(prob)
+        if key not in self._samples:
+            self._samples[key] = np.ascontiguousarray(
+                sample(self.method, prob, self.n, self.seed, calc_second_order=self.calc_second_order,
+                       levels=self.levels), dtype=np.float64)
+        return self._samples[key]
+
+
+def read_settings(config: Mapping[str, Any] | str | Path, extra_keys: Iterable[str] = ()) -> Settings:
+    """Read and check a run_chunks config (``extra_keys``: keys a caller adds, e.g. "councils")."""
     cfg, base = _load_config(config)
+    allowed = _CONFIG_KEYS | set(extra_keys)
     for key in cfg:
-        if key not in _CONFIG_KEYS:
-            raise scenario_error(f"/{key}", "unknown key", key, ", ".join(sorted(_CONFIG_KEYS)))
+        if key == "councils" and key not in allowed:
+            raise scenario_error("/councils", "councils in a single-council run", cfg[key],
+                                 "run_national (admsim sensitivity --councils or --panels)")
+        if key not in allowed:
+            raise scenario_error(f"/{key}", "unknown key", key, ", ".join(sorted(allowed)))
     for key in ("scenario", "inputs", "outputs"):
         if key not in cfg:
             raise scenario_error(f"/{key}", "missing", None, f"a {key} entry")
     method = cfg.get("method", "sobol")
     if method not in METHODS:
         raise scenario_error("/method", "unknown method", method, " or ".join(METHODS))
-    spec = _resolve_spec(cfg["scenario"], base)
-    spec_json = to_json(spec)
-    catalogue = load_catalogue()
-    catalogue_json = json.dumps(catalogue)
-    inputs, outputs = check_names(cfg["inputs"], "inputs"), check_names(cfg["outputs"], "outputs")
-    check_inputs_outputs(spec_json, catalogue_json, inputs, outputs)
-    prob = problem(inputs, cfg.get("bounds"))
     n = check_count(cfg.get("n", 512 if method == "sobol" else 20), "n", 2)
     seed = check_count(cfg.get("seed", 1), "seed", 0, 2**53)
     chunk_rows = check_count(cfg.get("chunk_rows", 256), "chunk_rows", 1)
@@ -135,16 +160,34 @@ def make_plan(config: Mapping[str, Any] | str | Path) -> Plan:
     conf = cfg.get("conf_level", 0.95)
     if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0 < conf < 1:
         raise scenario_error("/conf_level", "wrong value", conf, "a number in (0, 1)")
-    X = np.ascontiguousarray(sample(method, prob, n, seed, calc_second_order=second, levels=levels),
-                             dtype=np.float64)
+    catalogue = load_catalogue()
+    return Settings(cfg, base, method, n, seed, chunk_rows, second, levels, resamples, float(conf),
+                    catalogue, json.dumps(catalogue))
+
+
+def plan_for(settings: Settings, scenario: Any = None) -> Plan:
+    """The plan of ``settings`` for ``scenario`` (default: the config's own)."""
+    s = settings
+    spec = _resolve_spec(s.cfg["scenario"] if scenario is None else scenario, s.base)
+    spec_json = to_json(spec)
+    inputs, outputs = check_names(s.cfg["inputs"], "inputs"), check_names(s.cfg["outputs"], "outputs")
+    check_inputs_outputs(spec_json, s.catalogue_json, inputs, outputs)
+    prob = problem(inputs, s.cfg.get("bounds"))
+    X = s.sample(prob)
     key = {
         "admsim": __version__,
         "scenario_sha256": scenario_hash(spec),
-        "catalogue_sha256": sha256(canonical(catalogue)),
-        "method": method, "n": n, "seed": seed, "inputs": inputs, "bounds": prob["bounds"],
-        "outputs": outputs, "calc_second_order": second if method == "sobol" else None,
-        "levels": levels if method == "morris" else None, "chunk_rows": chunk_rows,
+        "catalogue_sha256": sha256(canonical(s.catalogue)),
+        "method": s.method, "n": s.n, "seed": s.seed, "inputs": inputs, "bounds": prob["bounds"],
+        "outputs": outputs, "calc_second_order": s.calc_second_order if s.method == "sobol" else None,
+        "levels": s.levels if s.method == "morris" else None, "chunk_rows": s.chunk_rows,
         "rows": int(len(X)), "sample_sha256": sha256(X.tobytes()),
     }
-    return Plan(spec, spec_json, catalogue_json, inputs, outputs, prob, method, n, seed, chunk_rows,
-                second, levels, resamples, float(conf), X, key, sha256(canonical(key)))
+    return Plan(spec, spec_json, s.catalogue_json, inputs, outputs, prob, s.method, s.n, s.seed,
+                s.chunk_rows, s.calc_second_order, s.levels, s.num_resamples, s.conf_level, X, key,
+                sha256(canonical(key)))
+
+
+def make_plan(config: Mapping[str, Any] | str | Path) -> Plan:
+    """The plan of a run_chunks config: read, checked, scenario resolved, sample drawn."""
+    return plan_for(read_settings(config))
