@@ -63,3 +63,13 @@ def test_the_uasc_councils_build_from_the_real_panels(shared_data):
         p = profiles.from_panels(la, shared_data / "la_panels", year=2022)
         profiles.check(p)
         assert "re-weighted for unaccompanied" in p["sources"]["placements.mix.supported"], la
+
+
+def test_a_return_with_no_leavers_is_missing_not_zero_turnover(shared_data):
+    """Lewisham, Manchester and Oldham reported 0 leavers in 2022 (15-17% the year before): a
+    gap in the return, so England's turnover is used, not 0 (which would freeze the workforce)."""
+    from admsim.profiles import from_panels
+
+    profile = from_panels("Lewisham", shared_data / "la_panels", year=2022)
+    assert 0.1 < profile["workforce"]["turnover_rate"] < 0.25
+    assert "national value used" in profile["sources"]["workforce.turnover_rate"]

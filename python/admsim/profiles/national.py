@@ -10,6 +10,7 @@ from .panels import from_panels
 
 # DfE's population file lists every council with its region; the other panels follow it.
 POPULATION_GLOB = "population_0_17_*.csv"
+JUDGEMENTS_GLOB = "ofsted_la_judgements_*.csv"
 
 
 def councils_by_region(panels_dir: str | Path, year: int = 2022) -> dict[str, list[str]]:
@@ -30,10 +31,23 @@ def councils_by_region(panels_dir: str | Path, year: int = 2022) -> dict[str, li
     return out
 
 
+def find_judgements(panels_dir: str | Path) -> Path | None:
+    """Ofsted's judgements file beside the panels (``shared/data`` keeps
+    ``ofsted_la_judgements_*.csv`` next to ``la_panels``), or None with a warning: without it
+    every council would start at England's modal grade, last inspected at a date assumed."""
+    found = sorted(Path(panels_dir).resolve().parent.glob(JUDGEMENTS_GLOB))
+    if found:
+        return found[-1]
+    warnings.warn(f"no Ofsted judgements file ({JUDGEMENTS_GLOB}) beside {str(panels_dir)!r}: every council "
+                  "starts at England's modal grade; pass judgements= to give each its own", stacklevel=3)
+    return None
+
+
 def national(panels_dir: str | Path, *, year: int = 2022, judgements: str | Path | None = None,
              regions: Iterable[str] | None = None, progress: bool = True) -> dict[str, list[dict[str, Any]]]:
     """Profiles of every council (or those of ``regions``), {region: [profile, ...]}, built by
-    :func:`from_panels` (about a second each). A council whose data cannot make a valid profile
+    :func:`from_panels` (about a second each), each with its latest Ofsted grade and date from
+    ``judgements`` (by default the file beside the panels, :func:`find_judgements`). A council whose data cannot make a valid profile
     is left out with a warning naming it and why. With the 2022 panels that is the Isles of
     Scilly alone (151 of 152 councils built): DfE's workforce file gives it no social workers in
     post (inpost_fte 0, all 1.8 FTE agency) and its children-in-care counts are "z" (not
@@ -43,6 +57,8 @@ def national(panels_dir: str | Path, *, year: int = 2022, judgements: str | Path
     from ..progress import tqdm_class
     from .loader import check
 
+    if judgements is None:
+        judgements = find_judgements(panels_dir)
     wanted = councils_by_region(panels_dir, year)
     if regions is not None:
         regions = list(regions)

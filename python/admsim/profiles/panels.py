@@ -232,8 +232,11 @@ def from_panels(la_name: str, panels_dir: str | Path, *, year: int | None = None
     put("workforce.vacancy_rate",
         quantity(wf, ["vacancy_rate_fte"], lambda r, p: r["vacancy_rate_fte"] / 100,
                  f"vacancy_rate_fte / 100 {wf_what}"), 4)
+    # No leavers at all from a whole service is a gap in the return, not a rate (Lewisham,
+    # Manchester and Oldham in 2022, each with 15-17% the year before): England's is used.
     put("workforce.turnover_rate",
-        quantity(wf, ["turnover_rate_fte"], lambda r, p: r["turnover_rate_fte"] / 100,
+        quantity(wf, ["turnover_rate_fte", "leavers_fte"],
+                 lambda r, p: r["turnover_rate_fte"] / 100 if r["leavers_fte"] > 0 else None,
                  f"turnover_rate_fte / 100 (leavers in the year / in post) {wf_what}"), 4)
     put("workforce.caseload",
         quantity(wf, ["caseload_fte"], lambda r, p: r["caseload_fte"],
