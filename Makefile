@@ -63,7 +63,7 @@ bench: install
 	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS)
 	$(PY) benchmarks/bench_reference.py
 	$(PY) benchmarks/bench_policy.py
-	$(PY) benchmarks/bench_region.py
+	$(PY) benchmarks/bench_region.py $(if $(wildcard ../shared/data/la_panels),--panels ../shared/data/la_panels)
 	$(PY) benchmarks/bench_sensitivity.py --scale $(SENSITIVITY_SCALE)
 	$(PY) benchmarks/bench_national.py --scale $(NATIONAL_SCALE)
 
