@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -78,13 +78,8 @@ def _resolve_spec(scenario: Any, base: Path | None) -> dict[str, Any]:
 
 
 @dataclass
-class Plan:
-    spec: dict[str, Any]
-    spec_json: str
-    catalogue_json: str
-    inputs: list[str]
-    outputs: list[str]
-    problem: dict[str, Any]
+class Design:
+    """The method's settings of a config: what a plan and the settings it came from share."""
     method: str
     n: int
     seed: int
@@ -93,6 +88,16 @@ class Plan:
     levels: int
     num_resamples: int
     conf_level: float
+
+
+@dataclass
+class Plan(Design):
+    spec: dict[str, Any]
+    spec_json: str
+    catalogue_json: str
+    inputs: list[str]
+    outputs: list[str]
+    problem: dict[str, Any]
     X: np.ndarray
     key: dict[str, Any]  # everything that fixes the chunks' contents
     digest: str
@@ -107,19 +112,11 @@ class Plan:
 
 
 @dataclass
-class Settings:
+class Settings(Design):
     """A config read and checked, before its scenario is resolved: what every council of a
     national run shares (the sample is drawn once and reused)."""
     cfg: dict[str, Any]
     base: Path | None
-    method: str
-    n: int
-    seed: int
-    chunk_rows: int
-    calc_second_order: bool
-    levels: int
-    num_resamples: int
-    conf_level: float
     catalogue: dict[str, Any]
     catalogue_json: str
     _samples: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -161,8 +158,9 @@ def read_settings(config: Mapping[str, Any] | str | Path, extra_keys: Iterable[s
     if isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0 < conf < 1:
         raise scenario_error("/conf_level", "wrong value", conf, "a number in (0, 1)")
     catalogue = load_catalogue()
-    return Settings(cfg, base, method, n, seed, chunk_rows, second, levels, resamples, float(conf),
-                    catalogue, json.dumps(catalogue))
+    return Settings(method=method, n=n, seed=seed, chunk_rows=chunk_rows, calc_second_order=second, levels=levels,
+                    num_resamples=resamples, conf_level=float(conf), cfg=cfg, base=base, catalogue=catalogue,
+                    catalogue_json=json.dumps(catalogue))
 
 
 def plan_for(settings: Settings, scenario: Any = None) -> Plan:
@@ -183,9 +181,9 @@ def plan_for(settings: Settings, scenario: Any = None) -> Plan:
         "levels": s.levels if s.method == "morris" else None, "chunk_rows": s.chunk_rows,
         "rows": int(len(X)), "sample_sha256": sha256(X.tobytes()),
     }
-    return Plan(spec, spec_json, s.catalogue_json, inputs, outputs, prob, s.method, s.n, s.seed,
-                s.chunk_rows, s.calc_second_order, s.levels, s.num_resamples, s.conf_level, X, key,
-                sha256(canonical(key)))
+    design = {f.name: getattr(s, f.name) for f in fields(Design)}
+    return Plan(**design, spec=spec, spec_json=spec_json, catalogue_json=s.catalogue_json, inputs=inputs,
+                outputs=outputs, problem=prob, X=X, key=key, digest=sha256(canonical(key)))
 
 
 def make_plan(config: Mapping[str, Any] | str | Path) -> Plan:
