@@ -235,7 +235,10 @@ class RegionResults:
         k = OUTCOMES.index(outcome)
         money = outcome.endswith("cost") or outcome.startswith(("overspend_amount", "cost_", "income_", "hub_savings"))
         scale = 1e-6 if money else 1.0
-        rows = {name: r.outcomes[:, :, k].mean(axis=1) * scale for name, r in self.councils.items()}
+        def mean(r: Results) -> np.ndarray:  # summary mode keeps each option's mean only
+            return r._raw["outcome_mean"][:, k] if self.summary_only else r.outcomes[:, :, k].mean(axis=1)
+
+        rows = {name: mean(r) * scale for name, r in self.councils.items()}
         table = pd.DataFrame(rows, index=self.options).T
         for option in self.options[1:]:
             table[f"{option} vs {self.options[0]}"] = table[option] - table[self.options[0]]

@@ -183,3 +183,10 @@ def test_an_agency_rate_agreement_lowers_staff_costs_and_nothing_else():
         assert _metric(deal[name], "cost_staff").sum() < _metric(plain[name], "cost_staff").sum()
     with pytest.raises(admsim.ScenarioError, match="/agency_agreement/premium_cap"):
         admsim.simulate_region(COUNCILS, agency_agreement={"premium_cap": -0.1}, **kw)
+
+
+def test_the_cost_split_in_summary_mode_is_the_full_modes_means():
+    kw = dict(KW, replicates=40, years=2)
+    full = admsim.simulate_region(COUNCILS, **kw).cost_split()
+    summary = admsim.simulate_region(COUNCILS, output="summary", **kw).cost_split()
+    np.testing.assert_allclose(summary.to_numpy(), full.to_numpy(), rtol=1e-9)

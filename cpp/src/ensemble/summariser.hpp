@@ -130,8 +130,6 @@ class Summariser {
       }
   }
 
-  // Histogram ranges come from the first block, which holds the same replicates whatever the
-  // thread count.
   // Histogram ranges come from the first kRangeReplicates replicates (or all, if fewer) of the
   // first block, whatever its size, so summaries do not depend on the block size.
   static constexpr std::size_t kRangeReplicates = 64;
