@@ -101,7 +101,7 @@ def write_region_report(results: "RegionResults", out_dir: str | Path, title: st
 {len(results.names)} councils × {len(results.options)} options × {results.replicates} replicates,
 {results.months // 12} years, seed {e(str(results.spec.get('seed', '?')))} · mover share
 {results.mover_share:g} · vehicle costs split {e(fmt['split'])}</p>
-{_lead_html(results, appraisal)}
+{_lead_html(results, region, ranks, appraisal)}
 <p><strong>Councils</strong> (largest first): {e(', '.join(council_order(results)))}.</p>
 <h2>The region's totals</h2>
 <p>Summed over the councils, replicate by replicate; the range under each figure holds 90% of the
@@ -116,7 +116,7 @@ present cost (lowest first) and on the number of its councils graded Good or bet
 {_figures_html(figures)}
 <h2>Cost split per council (£m)</h2>
 {_split_html(results, split)}
-{arrangements_html(results, _figures_html(arrangement_figures))}
+{arrangements_html(results, region, _figures_html(arrangement_figures))}
 {section}
 </body></html>
 """, encoding="utf-8")
@@ -136,15 +136,17 @@ def _council_share(results: "RegionResults", m: int, outcome: str) -> float:
     return float(np.nanmean([np.nanmean(r.outcomes[m, :, k]) for r in results.councils.values()]))
 
 
-def _lead_html(results: "RegionResults", appraisal: "Appraisal | None") -> str:
+def _lead_html(results: "RegionResults", region: pd.DataFrame, ranks: pd.DataFrame,
+               appraisal: "Appraisal | None") -> str:
+    """The lead, from the page's own region summary and rank tables."""
     e = html.escape
-    ranks = results.rank_probabilities("npv_cost")["P(rank 1)"]
-    cheapest = ranks.idxmax()
+    lowest = ranks["on cost"]["P(rank 1)"]
+    cheapest = lowest.idxmax()
     lines = [f"<li>On the region's net present cost, <strong>{e(cheapest)}</strong> is lowest in "
-             f"{ranks[cheapest]:.0%} of replicates.</li>"]
+             f"{lowest[cheapest]:.0%} of replicates.</li>"]
     option = hub_option(results)
     if option is not None:
-        row = results.region_summary().loc[option]
+        row = region.loc[option]
         lines.append(f"<li>The commissioning hub is self-sufficient in its third year (its savings to the "
                      f"councils cover its running cost) in {row['P(hub self-sufficient in year 3)']:.0%} "
                      f"of replicates under {e(option)}; its take-up and discount are assumptions.</li>")

@@ -8,6 +8,7 @@ import html
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from .sections import _fmt
 
@@ -81,10 +82,10 @@ def figure_specs(results: "RegionResults") -> list[tuple[str, object, str]]:
     return specs
 
 
-def arrangements_html(results: "RegionResults", figures_html: str) -> str:
-    """The section: the hub's headline per option (if there is one) and the alliance's measure."""
+def arrangements_html(results: "RegionResults", region: pd.DataFrame, figures_html: str) -> str:
+    """The section: the hub's headline per option (if there is one, from the page's ``region``
+    summary) and the alliance's measure."""
     e = html.escape
-    region = results.region_summary()
     parts = ["<h2>The region's arrangements</h2>"]
     if hub_option(results) is not None:
         head = "".join(f"<th>{e(o)}</th>" for o in region.index)
