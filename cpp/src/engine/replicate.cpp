@@ -46,14 +46,15 @@ Replicate::Replicate(const Scenario& scenario, const Calibration& calibration, s
                                                     : static_cast<std::uint32_t>(model + 1) << 16),
       events_(events) {}
 
-rng::Stream Replicate::stream(std::uint32_t id, int month) const {
-  return rng::Stream(s_.seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_,
+rng::Stream Replicate::stream(std::uint32_t id, int month, std::uint64_t seed) const {
+  return rng::Stream(seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_,
                      static_cast<std::uint32_t>(month));
 }
 
+rng::Stream Replicate::stream(std::uint32_t id, int month) const { return stream(id, month, s_.seed); }
+
 rng::Stream Replicate::vehicle_stream(std::uint32_t id, int month) const {
-  return rng::Stream(s_.vehicle_seed.value_or(s_.seed), static_cast<std::uint64_t>(replicate_), id + stream_offset_,
-                     static_cast<std::uint32_t>(month));
+  return stream(id, month, s_.vehicle_seed.value_or(s_.seed));
 }
 
 void Replicate::sample_effects() {

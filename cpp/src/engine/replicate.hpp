@@ -63,7 +63,7 @@ class Replicate {
   void start(double* metrics, double* risks_fired = nullptr);
   void step(int t, const double* levers = nullptr);
   void finish_run(double* outcomes);
-  // A regional run's labour market (ensemble/region.cpp): before month t the region offers this
+  // A regional run's labour market (region/region.cpp): before month t the region offers this
   // council movers from its other councils (hired first, up to the vacancies); how strongly the
   // council draws them (its recruitment effect, campaigns and pay, as of last month).
   void offer_movers(std::uint64_t n) { movers_offered_ = n; }
@@ -75,6 +75,7 @@ class Replicate {
  private:
   rng::Stream stream(std::uint32_t id, int month) const;
   rng::Stream vehicle_stream(std::uint32_t id, int month) const;  // keyed by Scenario::vehicle_seed
+  rng::Stream stream(std::uint32_t id, int month, std::uint64_t seed) const;  // either, by its seed
   double metric(Metric m) const { return row_[static_cast<std::size_t>(m)]; }
   void set(Metric m, double v) { row_[static_cast<std::size_t>(m)] = v; }
 
