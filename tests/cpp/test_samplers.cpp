@@ -336,6 +336,85 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   CHECK((out[0] == 0 && out[3] == 0));
 }
 
+TEST_CASE("draws on a recycled uniform are independent of the draws before them", "[samplers]") {
+  // Inversion draws share one uniform per Stream (Stream::recycled): each must have its exact
+  // distribution whatever the draws before it gave. Checked on the joint distribution of each
+  // consecutive pair in a cycle of binomials (prepared and not), a Poisson, a small multinomial
+  // and rare outcomes, against the product of the exact marginals, and on a run of 0s.
+  const rng::Binomial prepared(0.15, true);
+  const double probs[3] = {0.5, 0.3, 0.2};
+  const double rare[2] = {0.05, 0.1};
+  const rng::RareOutcomes outcomes(rare, 2);
+  auto binom = [](uint64_t n, double p) {
+    return [n, p](uint64_t k) {
+      if (k > n) return 0.0;
+      return std::exp(log_choose(n, k) + double(k) * std::log(p) + double(n - k) * std::log1p(-p));
+    };
+  };
+  const std::vector<std::function<double(uint64_t)>> pmf = {
+      binom(3, 0.2), binom(4, 0.15),
+      [](uint64_t k) { return std::exp(-0.7 + double(k) * std::log(0.7) - std::lgamma(double(k) + 1.0)); },
+      binom(2, 0.5), binom(3, 0.05 / 0.15)};  // the last: the first outcome among 3 with any (below)
+  constexpr uint64_t kCells = 8;             // values 0..6 and 7 for 7 or more
+  std::vector<std::vector<uint64_t>> pairs(pmf.size());
+  Stream s(kSeed, 12, 0, 0);
+  uint64_t out[3], previous = 0;
+  int run_of_zeros = 0, longest_run = 0;
+  for (int d = 0; d < 150000; ++d) {
+    uint64_t x[5];
+    x[0] = rng::binomial(s, 3, 0.2);
+    x[1] = prepared(s, 4);
+    x[2] = rng::poisson(s, 0.7);
+    rng::multinomial(s, 2, probs, 3, out);
+    x[3] = out[0];
+    do outcomes(s, 3, out); while (out[0] + out[1] != 3);  // condition on all three having one
+    x[4] = out[0];
+    for (std::size_t i = 0; i < 5; ++i) {
+      if (d > 0 || i > 0) pairs[i].push_back(std::min<uint64_t>(previous, kCells - 1) * kCells + std::min<uint64_t>(x[i], kCells - 1));
+      previous = x[i];
+    }
+    const uint64_t z = rng::binomial(s, 1, 1e-3);  // mostly 0: a long recycled run
+    run_of_zeros = z == 0 ? run_of_zeros + 1 : 0;
+    longest_run = std::max(longest_run, run_of_zeros);
+  }
+  auto capped = [&](std::size_t i, uint64_t v) {
+    if (v < kCells - 1) return pmf[i](v);
+    double below = 0.0;
+    for (uint64_t k = 0; k < kCells - 1; ++k) below += pmf[i](k);
+    return std::max(0.0, 1.0 - below);
+  };
+  for (std::size_t i = 0; i < pmf.size(); ++i) {
+    const std::size_t before = (i + pmf.size() - 1) % pmf.size();
+    INFO("draw " << i << " after draw " << before);
+    CHECK(discrete_gof(pairs[i], 0, kCells * kCells - 1, [&](uint64_t code) {
+            return capped(before, code / kCells) * capped(i, code % kCells);
+          }) > kMinP);
+  }
+  CHECK(longest_run > 1000);  // the zero draws did run on one recycled uniform for long stretches
+}
+
+TEST_CASE("small multinomials match the exact joint distribution", "[samplers]") {
+  // n up to 3k are drawn as n categorical picks on the recycled uniform.
+  const double probs[4] = {0.45, 0.0, 0.35, 0.2};
+  Stream s(kSeed, 13, 0, 0);
+  const uint64_t n = 5;
+  std::vector<uint64_t> codes;
+  uint64_t out[4];
+  for (int d = 0; d < 200000; ++d) {
+    rng::multinomial(s, n, probs, 4, out);
+    REQUIRE(out[0] + out[1] + out[2] + out[3] == n);
+    REQUIRE(out[1] == 0);
+    codes.push_back(out[0] * 6 + out[2]);
+  }
+  CHECK(discrete_gof(codes, 0, 35, [&](uint64_t code) {
+          const uint64_t a = code / 6, c = code % 6;
+          if (a + c > n) return 0.0;
+          const uint64_t rest = n - a - c;
+          return std::exp(std::lgamma(n + 1.0) - std::lgamma(a + 1.0) - std::lgamma(c + 1.0) - std::lgamma(rest + 1.0) +
+                          double(a) * std::log(probs[0]) + double(c) * std::log(probs[2]) + double(rest) * std::log(probs[3]));
+        }) > kMinP);
+}
+
 TEST_CASE("normal has the standard normal distribution", "[samplers]") {
   Stream s(kSeed, 5, 0, 0);
   std::vector<double> xs(1000000);

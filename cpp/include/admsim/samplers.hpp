@@ -4,15 +4,53 @@
 // Deterministic: the same Stream state gives the same draws wherever doubles are IEEE and libm's
 // exp/log/erfc agree (no long double; build without -ffast-math and with -ffp-contract=off).
 // Callers validate parameters; NaN or non-positive parameters give the degenerate answer noted.
+//
+// Inversion draws (binomials with n * min(p, 1 - p) < 10, Poissons with mean < 10, the split of
+// RareOutcomes and small multinomials) share one recycled uniform per Stream (Stream::recycled):
+// each is exact in distribution and independent of the draws before it, and most take no fresh
+// uniform. Their hot paths are inline here because most of the engine's draws are of a few
+// children and give 0, where a call and a fresh uniform cost more than the draw.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
 #include "admsim/random.hpp"
 
 namespace admsim::rng {
+namespace detail {
 
-// Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
-uint64_t binomial(Stream& s, uint64_t n, double p) noexcept;
+// q^n by binary powering: within about 2 log2(n) roundings of the exact power (a relative error
+// below 1e-14 for the n inversion sees), and several times cheaper than exp(n log1p(-p)).
+inline double power(double q, uint64_t n) noexcept {
+  double result = 1.0;
+  for (; n > 0; n >>= 1) {
+    if (n & 1) result *= q;
+    q *= q;
+  }
+  return result;
+}
+
+// Sequential-search inversion, p <= 0.5 and n*p < 10 (NumPy's random_binomial_inversion), given
+// qn = (1 - p)^n = P(X = 0) and ratio = p / (1 - p), on the Stream's recycled uniform. The search
+// is cut at mean + 10 sd and restarted with a fresh uniform, so rounding in the running remainder
+// can never loop forever; the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it
+// is computed (a sqrt) only on the rare searches that get past that.
+uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px) noexcept;
+inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio) noexcept {
+  double width;
+  const double u = s.recycled(width);
+  const double px = qn * width;
+  if (u <= px) {  // X = 0, most draws: u stays uniform on (0, px]
+    s.recycle(u, px);
+    return 0;
+  }
+  return binomial_search(s, n, p, ratio, u, px);
+}
+
+// BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, on fresh uniforms.
+uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept;
+
+}  // namespace detail
 
 // Binomial(n, p) draws for one p and many n, with the set-up of inversion done once: 1 - p and
 // p / (1 - p), and with `tabulate` also (1 - p)^n = P(X = 0) for n < kPowers. Draws are
@@ -23,11 +61,29 @@ uint64_t binomial(Stream& s, uint64_t n, double p) noexcept;
 class Binomial {
  public:
   static constexpr std::size_t kPowers = 32;
-  explicit Binomial(double p = 0.0, bool tabulate = false) noexcept;
-  uint64_t operator()(Stream& s, uint64_t n) const noexcept;
+  explicit Binomial(double p = 0.0, bool tabulate = false) noexcept : p_(p) {
+    if (!(p > 0.0) || p >= 1.0) return;  // degenerate (or NaN, which callers rule out): no draws needed
+    r_ = p <= 0.5 ? p : 1.0 - p;         // sample the smaller tail, reflect if needed
+    q_ = 1.0 - r_;
+    ratio_ = r_ / q_;
+    if (tabulate) fill_powers();
+  }
+  uint64_t operator()(Stream& s, uint64_t n) const noexcept {
+    if (n == 0 || !(p_ > 0.0)) return 0;
+    if (p_ >= 1.0) return n;
+    uint64_t y;
+    if (static_cast<double>(n) * r_ < 10.0) {
+      const double qn = n < powers_ && n < kPowers ? q_pow_[n] : detail::power(q_, n);
+      y = detail::binomial_inversion(s, n, r_, qn, ratio_);
+    } else {
+      y = detail::binomial_btpe(s, n, r_);
+    }
+    return p_ <= 0.5 ? y : n - y;
+  }
   double p() const noexcept { return p_; }
 
  private:
+  void fill_powers() noexcept;  // the table, for the n inversion handles (n * r < 10)
   double p_ = 0, r_ = 0, q_ = 1, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled; q_ = 1 - r_
   std::size_t powers_ = 0;                        // entries of q_pow_ filled
   double q_pow_[kPowers] = {};
@@ -44,19 +100,31 @@ class RareOutcomes {
   RareOutcomes() = default;
   RareOutcomes(const double* probs, std::size_t k) noexcept;  // probs >= 0, sum <= 1
   // out[0..k) receives the counts of the outcomes; n minus their sum had none.
-  void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
+  void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
+    for (std::size_t i = 0; i < k_; ++i) out[i] = 0;
+    const uint64_t any = any_(s, n);
+    if (any != 0) split(s, any, out);
+  }
 
  private:
+  void split(Stream& s, uint64_t any, uint64_t* out) const noexcept;
   std::size_t k_ = 0;
   Binomial any_;
   Binomial split_[kMax - 1];  // outcome i among those with outcome i or later
   double cut_[kMax] = {};     // cumulative P(outcome <= i | any); 1 from the last possible one
 };
 
+// Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
+inline uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
+  if (n == 0 || !(p > 0.0)) return 0;  // before the set-up: many draws are of nobody
+  return Binomial(p)(s, n);
+}
+
 // Poisson(mean). mean <= 0 (or NaN) -> 0. Inversion when mean < 10, else PTRS.
 uint64_t poisson(Stream& s, double mean) noexcept;
 
-// Multinomial(n, probs[0..k)) by conditional binomials; out[0..k) receives the counts (sum n).
+// Multinomial(n, probs[0..k)); out[0..k) receives the counts (sum n). For n up to 3k, as n
+// categorical draws on the recycled uniform; for more, by conditional binomials.
 // Probabilities are normalised by their sum, so rounding in the caller's shares is harmless; the
 // last category takes what is left. Zero-probability categories always get 0.
 void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept;

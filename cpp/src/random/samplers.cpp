@@ -37,140 +37,27 @@ double loggam(double x) noexcept {
   return gl;
 }
 
-// Sequential-search inversion, p <= 0.5 and n*p < 10 (NumPy's random_binomial_inversion), given
-// qn = (1 - p)^n = P(X = 0) and ratio = p / (1 - p). The search is cut at mean + 10 sd and
-// restarted with a fresh uniform, so rounding in the running remainder can never loop forever;
-// the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it is computed (a sqrt)
-// only on the rare searches that get past that.
-uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio) noexcept {
-  const double nd = static_cast<double>(n);
-  const double surely_within = std::min(nd, 10.0);
-  double bound = -1.0;  // not yet computed
-  auto within = [&](double x) {
-    if (x <= surely_within) return true;
-    if (bound < 0.0) {
-      const double np = nd * p;
-      bound = std::min(nd, np + 10.0 * std::sqrt(np * (1.0 - p) + 1.0));
-    }
-    return x <= bound;
-  };
-  for (;;) {
-    double u = s.uniform();
-    double px = qn;
-    double x = 0.0;
-    while (u > px && within(x)) {
-      x += 1.0;
-      u -= px;
-      px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1)
-    }
-    if (within(x)) return static_cast<uint64_t>(x);
-  }
-}
-
-// q^n by binary powering: within about 2 log2(n) roundings of the exact power (a relative error
-// below 1e-14 for the n inversion sees), and several times cheaper than exp(n log1p(-p)), which
-// was a fifth of the engine's time when every draw set up its own.
-double power(double q, uint64_t n) noexcept {
-  double result = 1.0;
-  for (; n > 0; n >>= 1) {
-    if (n & 1) result *= q;
-    q *= q;
-  }
-  return result;
-}
-
-// BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, as NumPy's
-// random_binomial_btpe: triangle/parallelogram/exponential-tail hat with squeezes.
-uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
-  const double nd = static_cast<double>(n);
-  const double q = 1.0 - r;
-  const double fm = nd * r + r;
-  const double m = std::floor(fm);  // mode
-  const double nrq = nd * r * q;
-  const double p1 = std::floor(2.195 * std::sqrt(nrq) - 4.6 * q) + 0.5;
-  const double xm = m + 0.5;
-  const double xl = xm - p1;
-  const double xr = xm + p1;
-  const double c = 0.134 + 20.5 / (15.3 + m);
-  double a = (fm - xl) / (fm - xl * r);
-  const double laml = a * (1.0 + a / 2.0);
-  a = (xr - fm) / (xr * q);
-  const double lamr = a * (1.0 + a / 2.0);
-  const double p2 = p1 * (1.0 + 2.0 * c);
-  const double p3 = p2 + c / laml;
-  const double p4 = p3 + c / lamr;
-
-  for (;;) {
-    const double u = s.uniform() * p4;
-    double v = s.uniform();
-    double y;
-    if (u <= p1) {  // central triangle: always accepted
-      return static_cast<uint64_t>(std::floor(xm - p1 * v + u));
-    }
-    if (u <= p2) {  // parallelograms
-      const double x = xl + (u - p1) / c;
-      v = v * c + 1.0 - std::fabs(xm - x) / p1;
-      if (v > 1.0) continue;
-      y = std::floor(x);
-    } else if (u <= p3) {  // left exponential tail
-      y = std::floor(xl + std::log(v) / laml);
-      if (y < 0.0) continue;
-      v = v * (u - p2) * laml;
-    } else {  // right exponential tail
-      y = std::floor(xr - std::log(v) / lamr);
-      if (y > nd) continue;
-      v = v * (u - p3) * lamr;
-    }
-
-    const double k = std::fabs(y - m);
-    if (k <= 20.0 || k >= nrq / 2.0 - 1.0) {
-      // Near the mode (or far out): evaluate f(y)/f(m) exactly by the recurrence.
-      const double sr = r / q;
-      const double as = sr * (nd + 1.0);
-      double f = 1.0;
-      if (m < y) {
-        for (double i = m + 1.0; i <= y; i += 1.0) f *= (as / i - sr);
-      } else if (m > y) {
-        for (double i = y + 1.0; i <= m; i += 1.0) f /= (as / i - sr);
-      }
-      if (v > f) continue;
-      return static_cast<uint64_t>(y);
-    }
-
-    // Squeeze on log f(y)/f(m), then the Stirling-corrected bound.
-    const double rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5);
-    const double t = -k * k / (2.0 * nrq);
-    const double A = std::log(v);
-    if (A < t - rho) return static_cast<uint64_t>(y);
-    if (A > t + rho) continue;
-
-    const double x1 = y + 1.0, f1 = m + 1.0, z = nd + 1.0 - m, w = nd - y + 1.0;
-    const double x2 = x1 * x1, f2 = f1 * f1, z2 = z * z, w2 = w * w;
-    auto corr = [](double v1, double v2) {
-      return (13680. - (462. - (132. - (99. - 140. / v2) / v2) / v2) / v2) / v1 / 166320.;
-    };
-    const double bound = xm * std::log(f1 / x1) + (nd - m + 0.5) * std::log(z / w) +
-                         (y - m) * std::log(w * r / (x1 * q)) + corr(f1, f2) + corr(x1, x2) +
-                         corr(z, z2) + corr(w, w2);
-    if (A > bound) continue;
-    return static_cast<uint64_t>(y);
-  }
-}
-
-// Inversion by sequential search for mean < 10 (one uniform per draw), cut and restarted as above.
+// Inversion by sequential search for mean < 10 on the recycled uniform, cut and restarted as
+// binomial inversion is.
 uint64_t poisson_inversion(Stream& s, double mean) noexcept {
   const double p0 = std::exp(-mean);
   const double bound = mean + 10.0 * std::sqrt(mean) + 10.0;
+  double width;
+  double u = s.recycled(width);
   for (;;) {
-    double u = s.uniform();
-    double px = p0;
+    double px = p0 * width;  // probabilities scaled to the uniform's width
     double x = 0.0;
     while (u > px && x <= bound) {
       x += 1.0;
       u -= px;
       px *= mean / x;
     }
-    if (x <= bound) return static_cast<uint64_t>(x);
+    if (x <= bound) {
+      s.recycle(u, px);
+      return static_cast<uint64_t>(x);
+    }
+    u = s.uniform();
+    width = 1.0;
   }
 }
 
@@ -255,32 +142,136 @@ double lower_normal_quantile(double p) noexcept {
   return x - u / (1.0 + 0.5 * x * u);
 }
 
-}  // namespace
-
-Binomial::Binomial(double p, bool tabulate) noexcept : p_(p) {
-  assert(!std::isnan(p));
-  if (!(p > 0.0) || p >= 1.0) return;  // degenerate: no draws needed
-  r_ = p <= 0.5 ? p : 1.0 - p;  // sample the smaller tail, reflect if needed
-  q_ = 1.0 - r_;
-  ratio_ = r_ / q_;
-  if (!tabulate) return;
-  // Only the n that inversion handles (n * r < 10).
-  powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
-  for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = power(q_, n);
+// One categorical draw on the recycled uniform: the first i with u <= width * cut[i], where cut
+// is cumulative and 1 at the last possible category (so the search always ends there; a
+// category with no mass of its own is never picked). u is left uniform on the category's slice.
+std::size_t pick(Stream& s, const double* cut) noexcept {
+  double width;
+  const double u = s.recycled(width);
+  std::size_t i = 0;
+  while (!(u <= width * cut[i])) ++i;
+  const double below = i > 0 ? width * cut[i - 1] : 0.0;
+  s.recycle(u - below, width * cut[i] - below);
+  return i;
 }
 
-uint64_t Binomial::operator()(Stream& s, uint64_t n) const noexcept {
-  if (n == 0 || !(p_ > 0.0)) return 0;
-  if (p_ >= 1.0) return n;
+}  // namespace
+
+namespace detail {
+
+uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px) noexcept {
   const double nd = static_cast<double>(n);
-  uint64_t y;
-  if (nd * r_ < 10.0) {
-    const double qn = n < powers_ ? q_pow_[n] : power(q_, n);
-    y = binomial_inversion(s, n, r_, qn, ratio_);
-  } else {
-    y = binomial_btpe(s, n, r_);
+  const double surely_within = std::min(nd, 10.0);
+  double bound = -1.0;  // not yet computed
+  auto within = [&](double x) {
+    if (x <= surely_within) return true;
+    if (bound < 0.0) {
+      const double np = nd * p;
+      bound = std::min(nd, np + 10.0 * std::sqrt(np * (1.0 - p) + 1.0));
+    }
+    return x <= bound;
+  };
+  // u is uniform on (0, width] and past P(X = 0) = px, scaled by the width (binomial_inversion).
+  for (;;) {
+    double x = 0.0;
+    while (u > px && within(x)) {
+      x += 1.0;
+      u -= px;
+      px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1), scaled
+    }
+    if (within(x)) {
+      s.recycle(u, px);
+      return static_cast<uint64_t>(x);
+    }
+    // Cut off (rounding ran the remainder past the bound): start again on a fresh uniform.
+    u = s.uniform();
+    px = power(1.0 - p, n);
   }
-  return p_ <= 0.5 ? y : n - y;
+}
+
+// BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, as NumPy's
+// random_binomial_btpe: triangle/parallelogram/exponential-tail hat with squeezes.
+uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
+  const double nd = static_cast<double>(n);
+  const double q = 1.0 - r;
+  const double fm = nd * r + r;
+  const double m = std::floor(fm);  // mode
+  const double nrq = nd * r * q;
+  const double p1 = std::floor(2.195 * std::sqrt(nrq) - 4.6 * q) + 0.5;
+  const double xm = m + 0.5;
+  const double xl = xm - p1;
+  const double xr = xm + p1;
+  const double c = 0.134 + 20.5 / (15.3 + m);
+  double a = (fm - xl) / (fm - xl * r);
+  const double laml = a * (1.0 + a / 2.0);
+  a = (xr - fm) / (xr * q);
+  const double lamr = a * (1.0 + a / 2.0);
+  const double p2 = p1 * (1.0 + 2.0 * c);
+  const double p3 = p2 + c / laml;
+  const double p4 = p3 + c / lamr;
+
+  for (;;) {
+    const double u = s.uniform() * p4;
+    double v = s.uniform();
+    double y;
+    if (u <= p1) {  // central triangle: always accepted
+      return static_cast<uint64_t>(std::floor(xm - p1 * v + u));
+    }
+    if (u <= p2) {  // parallelograms
+      const double x = xl + (u - p1) / c;
+      v = v * c + 1.0 - std::fabs(xm - x) / p1;
+      if (v > 1.0) continue;
+      y = std::floor(x);
+    } else if (u <= p3) {  // left exponential tail
+      y = std::floor(xl + std::log(v) / laml);
+      if (y < 0.0) continue;
+      v = v * (u - p2) * laml;
+    } else {  // right exponential tail
+      y = std::floor(xr - std::log(v) / lamr);
+      if (y > nd) continue;
+      v = v * (u - p3) * lamr;
+    }
+
+    const double k = std::fabs(y - m);
+    if (k <= 20.0 || k >= nrq / 2.0 - 1.0) {
+      // Near the mode (or far out): evaluate f(y)/f(m) exactly by the recurrence.
+      const double sr = r / q;
+      const double as = sr * (nd + 1.0);
+      double f = 1.0;
+      if (m < y) {
+        for (double i = m + 1.0; i <= y; i += 1.0) f *= (as / i - sr);
+      } else if (m > y) {
+        for (double i = y + 1.0; i <= m; i += 1.0) f /= (as / i - sr);
+      }
+      if (v > f) continue;
+      return static_cast<uint64_t>(y);
+    }
+
+    // Squeeze on log f(y)/f(m), then the Stirling-corrected bound.
+    const double rho = (k / nrq) * ((k * (k / 3.0 + 0.625) + 0.16666666666666666) / nrq + 0.5);
+    const double t = -k * k / (2.0 * nrq);
+    const double A = std::log(v);
+    if (A < t - rho) return static_cast<uint64_t>(y);
+    if (A > t + rho) continue;
+
+    const double x1 = y + 1.0, f1 = m + 1.0, z = nd + 1.0 - m, w = nd - y + 1.0;
+    const double x2 = x1 * x1, f2 = f1 * f1, z2 = z * z, w2 = w * w;
+    auto corr = [](double v1, double v2) {
+      return (13680. - (462. - (132. - (99. - 140. / v2) / v2) / v2) / v2) / v1 / 166320.;
+    };
+    const double bound = xm * std::log(f1 / x1) + (nd - m + 0.5) * std::log(z / w) +
+                         (y - m) * std::log(w * r / (x1 * q)) + corr(f1, f2) + corr(x1, x2) +
+                         corr(z, z2) + corr(w, w2);
+    if (A > bound) continue;
+    return static_cast<uint64_t>(y);
+  }
+}
+
+}  // namespace detail
+
+void Binomial::fill_powers() noexcept {
+  powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
+  for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = detail::power(q_, n);
 }
 
 RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) {
@@ -301,28 +292,17 @@ RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) 
   }
 }
 
-void RareOutcomes::operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
-  for (std::size_t i = 0; i < k_; ++i) out[i] = 0;
-  uint64_t left = any_(s, n);
-  if (left == 0) return;
-  if (left == 1) {  // one uniform picks the outcome: u < 1 always, so the last possible one ends it
-    const double u = s.uniform();
-    std::size_t i = 0;
-    while (!(u < cut_[i])) ++i;
-    out[i] = 1;
+void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept {
+  if (any == 1) {
+    out[pick(s, cut_)] = 1;
     return;
   }
+  uint64_t left = any;
   for (std::size_t i = 0; i + 1 < k_; ++i) {
     out[i] = split_[i](s, left);
     left -= out[i];
   }
   out[k_ - 1] = left;
-}
-
-uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
-  assert(!std::isnan(p));
-  if (n == 0 || !(p > 0.0)) return 0;  // before the set-up: many draws are of nobody
-  return Binomial(p)(s, n);
 }
 
 uint64_t poisson(Stream& s, double mean) noexcept {
@@ -332,6 +312,7 @@ uint64_t poisson(Stream& s, double mean) noexcept {
 }
 
 void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept {
+  constexpr std::size_t kCategoricalMax = 16;
   assert(k > 0 || n == 0);
   if (k == 0) return;
   // The last positive category takes the remainder, so zero-probability categories stay empty.
@@ -341,6 +322,17 @@ void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint
   last = last == 0 ? k - 1 : last - 1;
   double rest = 0.0;
   for (std::size_t i = 0; i <= last; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
+  if (n <= 3 * k && k <= kCategoricalMax) {  // a few items: each picks its category
+    double cut[kCategoricalMax];
+    double below = 0.0;
+    for (std::size_t i = 0; i < k; ++i) {
+      below += i <= last && probs[i] > 0.0 ? probs[i] : 0.0;
+      cut[i] = i >= last ? 1.0 : below / rest;
+      out[i] = 0;
+    }
+    for (uint64_t item = 0; item < n; ++item) ++out[pick(s, cut)];
+    return;
+  }
   uint64_t left = n;
   for (std::size_t i = 0; i < k; ++i) {
     const double pi = probs[i] > 0.0 ? probs[i] : 0.0;
