@@ -277,6 +277,19 @@ TEST_CASE("multinomial sums to n with the right marginals", "[samplers]") {
   }
   rng::multinomial(s, 0, half, 3, o3);
   CHECK((o3[0] == 0 && o3[1] == 0 && o3[2] == 0));
+
+  // No positive category (a council with no children in care has no age mix): the last takes
+  // everything, on either path, and the stream's recycled uniform stays usable (a fuzz finding:
+  // 0/0 cuts had sent the categorical search past the end).
+  const double none[3] = {0.0, 0.0, 0.0};
+  const double nan[3] = {std::nan(""), 0.2, std::nan("")};
+  for (const uint64_t items : {uint64_t{2}, uint64_t{50}}) {
+    rng::multinomial(s, items, none, 3, o3);
+    CHECK((o3[0] == 0 && o3[1] == 0 && o3[2] == items));
+    rng::multinomial(s, items, nan, 3, o3);
+    CHECK((o3[0] == 0 && o3[1] == items && o3[2] == 0));
+    CHECK(rng::binomial(s, 3, 0.5) <= 3);
+  }
 }
 
 TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {

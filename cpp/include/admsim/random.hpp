@@ -73,7 +73,7 @@ class Stream {
   static constexpr double kRecycleFloor = 0x1p-16;
   // u uniform on (0, width], fresh when the one kept is too narrow.
   double recycled(double& width) noexcept {
-    if (width_ < kRecycleFloor) {
+    if (!(width_ >= kRecycleFloor)) {  // (NaN too: a fresh uniform, whatever went before)
       width = 1.0;
       return uniform();
     }

@@ -91,9 +91,9 @@ class Binomial {
 
 // Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,
 // prepared once, for outcomes that most draws give none of (a child's month in care): draws the
-// number with any outcome, Binomial(n, sum of probs), then splits them, with one uniform when
-// there is one and by conditional binomials when more. Exact; most draws take one uniform where
-// k sequential binomials would take up to k.
+// number with any outcome, Binomial(n, sum of probs), then splits them: one picks its outcome on
+// the recycled uniform, more split by conditional binomials. Exact; most draws are one inversion
+// step where k sequential binomials would be k.
 class RareOutcomes {
  public:
   static constexpr std::size_t kMax = 4;
@@ -112,6 +112,7 @@ class RareOutcomes {
   Binomial any_;
   Binomial split_[kMax - 1];  // outcome i among those with outcome i or later
   double cut_[kMax] = {};     // cumulative P(outcome <= i | any); 1 from the last possible one
+  std::size_t last_ = 0;     // the last possible outcome
 };
 
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.

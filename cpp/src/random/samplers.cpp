@@ -143,13 +143,14 @@ double lower_normal_quantile(double p) noexcept {
 }
 
 // One categorical draw on the recycled uniform: the first i with u <= width * cut[i], where cut
-// is cumulative and 1 at the last possible category (so the search always ends there; a
-// category with no mass of its own is never picked). u is left uniform on the category's slice.
-std::size_t pick(Stream& s, const double* cut) noexcept {
+// is cumulative and 1 at `last`, the last possible category, where the search stops whatever the
+// cuts say (so invalid cuts cannot run it past the end); a category with no mass of its own is
+// never picked. u is left uniform on the category's slice.
+std::size_t pick(Stream& s, const double* cut, std::size_t last) noexcept {
   double width;
   const double u = s.recycled(width);
   std::size_t i = 0;
-  while (!(u <= width * cut[i])) ++i;
+  while (i < last && !(u <= width * cut[i])) ++i;
   const double below = i > 0 ? width * cut[i - 1] : 0.0;
   s.recycle(u - below, width * cut[i] - below);
   return i;
@@ -279,22 +280,22 @@ RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) 
   double tail[kMax + 1] = {};  // tail[i] = sum of probs[i..k)
   for (std::size_t i = k; i-- > 0;) tail[i] = tail[i + 1] + std::max(0.0, probs[i]);
   any_ = Binomial(std::min(1.0, tail[0]), true);
-  std::size_t last = 0;  // the last outcome that can happen takes the rest
+  last_ = 0;  // the last outcome that can happen takes the rest
   for (std::size_t i = 0; i < k; ++i) {
-    if (probs[i] > 0.0) last = i;
+    if (probs[i] > 0.0) last_ = i;
   }
   double below = 0.0;
   for (std::size_t i = 0; i < k; ++i) {
     const double pi = std::max(0.0, probs[i]);
     if (i + 1 < k) split_[i] = Binomial(tail[i] > 0.0 ? std::min(1.0, pi / tail[i]) : 0.0, true);
     below += pi;
-    cut_[i] = i >= last ? 1.0 : below / tail[0];
+    cut_[i] = i >= last_ ? 1.0 : below / tail[0];
   }
 }
 
 void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept {
-  if (any == 1) {
-    out[pick(s, cut_)] = 1;
+  if (any == 1) {  // the child picks its outcome (picks for more were no faster than binomials)
+    out[pick(s, cut_, last_)] = 1;
     return;
   }
   uint64_t left = any;
@@ -322,7 +323,7 @@ void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint
   last = last == 0 ? k - 1 : last - 1;
   double rest = 0.0;
   for (std::size_t i = 0; i <= last; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
-  if (n <= 3 * k && k <= kCategoricalMax) {  // a few items: each picks its category
+  if (n <= 3 * k && k <= kCategoricalMax && rest > 0.0) {  // a few items: each picks its category
     double cut[kCategoricalMax];
     double below = 0.0;
     for (std::size_t i = 0; i < k; ++i) {
@@ -330,7 +331,7 @@ void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint
       cut[i] = i >= last ? 1.0 : below / rest;
       out[i] = 0;
     }
-    for (uint64_t item = 0; item < n; ++item) ++out[pick(s, cut)];
+    for (uint64_t item = 0; item < n; ++item) ++out[pick(s, cut, last)];
     return;
   }
   uint64_t left = n;
