@@ -53,12 +53,14 @@ def reseal(path):
 
 
 def value_offset(path):
-    """Offset in the file of the bytes of one output value (Parquet stores doubles raw)."""
-    value = pq.read_table(path).column(OUTPUT).to_numpy()[3]
+    """Offset in the file of the bytes of one output value (Parquet stores doubles raw): the first
+    value whose bytes occur once in the file, so flipping them damages that value alone."""
     data = path.read_bytes()
-    at = data.find(np.float64(value).tobytes())
-    assert at > 0 and data.count(np.float64(value).tobytes()) == 1
-    return at
+    for value in pq.read_table(path).column(OUTPUT).to_numpy():
+        raw = np.float64(value).tobytes()
+        if data.count(raw) == 1:
+            return data.find(raw)
+    raise AssertionError(f"no output value of {path.name} has bytes unique in the file")
 
 
 def flip(path, at):
