@@ -35,16 +35,22 @@ inline double power(double q, uint64_t n) noexcept {
 // is cut at mean + 10 sd and restarted with a fresh uniform, so rounding in the running remainder
 // can never loop forever; the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it
 // is computed (a sqrt) only on the rare searches that get past that.
-uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px) noexcept;
+uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px, double x) noexcept;
 inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio) noexcept {
   double width;
-  const double u = s.recycled(width);
-  const double px = qn * width;
+  double u = s.recycled(width);
+  double px = qn * width;
   if (u <= px) {  // X = 0, most draws: u stays uniform on (0, px]
     s.recycle(u, px);
     return 0;
   }
-  return binomial_search(s, n, p, ratio, u, px);
+  u -= px;
+  px *= ratio * static_cast<double>(n);  // P(1) = P(0) * ratio * n / 1, as the search computes it
+  if (u <= px) {  // X = 1, most of the rest
+    s.recycle(u, px);
+    return 1;
+  }
+  return binomial_search(s, n, p, ratio, u, px, 1.0);
 }
 
 // BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, on fresh uniforms.
@@ -103,11 +109,28 @@ class RareOutcomes {
   void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
     for (std::size_t i = 0; i < k_; ++i) out[i] = 0;
     const uint64_t any = any_(s, n);
-    if (any != 0) split(s, any, out);
+    if (any == 0) return;
+    if (any == 1) {
+      out[pick_one(s)] = 1;
+      return;
+    }
+    split(s, any, out);
   }
 
  private:
-  void split(Stream& s, uint64_t any, uint64_t* out) const noexcept;
+  // The outcome of the one child with any, on the recycled uniform: the first i with
+  // u <= width * cut_[i], found by counting the cuts below u (they rise, so the count is that
+  // index) without a branch per cut; u is left uniform on the outcome's slice.
+  std::size_t pick_one(Stream& s) const noexcept {
+    double width;
+    const double u = s.recycled(width);
+    std::size_t i = 0;
+    for (std::size_t j = 0; j + 1 < kMax; ++j) i += static_cast<std::size_t>((j < last_) & !(u <= width * cut_[j]));
+    const double below = i > 0 ? width * cut_[i - 1] : 0.0;
+    s.recycle(u - below, width * cut_[i] - below);
+    return i;
+  }
+  void split(Stream& s, uint64_t any, uint64_t* out) const noexcept;  // more than one with any
   std::size_t k_ = 0;
   Binomial any_;
   Binomial split_[kMax - 1];  // outcome i among those with outcome i or later

@@ -160,21 +160,20 @@ std::size_t pick(Stream& s, const double* cut, std::size_t last) noexcept {
 
 namespace detail {
 
-uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px) noexcept {
+uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px, double x) noexcept {
   const double nd = static_cast<double>(n);
   const double surely_within = std::min(nd, 10.0);
   double bound = -1.0;  // not yet computed
-  auto within = [&](double x) {
-    if (x <= surely_within) return true;
+  auto within = [&](double at) {
+    if (at <= surely_within) return true;
     if (bound < 0.0) {
       const double np = nd * p;
       bound = std::min(nd, np + 10.0 * std::sqrt(np * (1.0 - p) + 1.0));
     }
-    return x <= bound;
+    return at <= bound;
   };
-  // u is uniform on (0, width] and past P(X = 0) = px, scaled by the width (binomial_inversion).
+  // u is uniform on (0, width], past P(X < x), and px = P(X = x), both scaled by the width.
   for (;;) {
-    double x = 0.0;
     while (u > px && within(x)) {
       x += 1.0;
       u -= px;
@@ -187,6 +186,7 @@ uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u
     // Cut off (rounding ran the remainder past the bound): start again on a fresh uniform.
     u = s.uniform();
     px = power(1.0 - p, n);
+    x = 0.0;
   }
 }
 
@@ -294,10 +294,6 @@ RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) 
 }
 
 void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept {
-  if (any == 1) {  // the child picks its outcome (picks for more were no faster than binomials)
-    out[pick(s, cut_, last_)] = 1;
-    return;
-  }
   uint64_t left = any;
   for (std::size_t i = 0; i + 1 < k_; ++i) {
     out[i] = split_[i](s, left);
@@ -315,7 +311,10 @@ uint64_t poisson(Stream& s, double mean) noexcept {
 void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept {
   constexpr std::size_t kCategoricalMax = 16;
   assert(k > 0 || n == 0);
-  if (k == 0) return;
+  if (n == 0) {  // most of the engine's per-type splits of a month's entries
+    std::fill(out, out + k, uint64_t{0});
+    return;
+  }
   // The last positive category takes the remainder, so zero-probability categories stay empty.
   // (With no positive category at all, an invalid input, the last category takes everything.)
   std::size_t last = k;
