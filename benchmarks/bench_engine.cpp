@@ -8,7 +8,9 @@
 // same samplers and nothing else. Figures are ratios measured in one run.
 #include <sys/resource.h>
 
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -36,6 +38,18 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The re-referral pool's 12 monthly cohorts in steady state: closures, thinned by the hazard
+// month by month (computed once, outside the timed draws).
+const std::array<std::uint64_t, 12>& rereferral_cohorts(const admsim::Calibration& c) {
+  static const std::array<std::uint64_t, 12> cohorts = [&] {
+    std::array<std::uint64_t, 12> out{};
+    for (std::size_t k = 0; k < out.size(); ++k)
+      out[k] = static_cast<std::uint64_t>(c.closures * std::pow(1 - c.rereferral_hazard, double(k)));
+    return out;
+  }();
+  return cohorts;
+}
+
 // The engine's draws for one replicate-month, with calibrated sizes (see demand.cpp, workforce.cpp,
 // quality.cpp): returns a checksum so nothing is optimised away.
 std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::uint64_t rep, std::uint32_t month) {
@@ -46,7 +60,8 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   { Stream n = s(admsim::kStreamDemandNoise); fsum += normal(n); }                                          // demand noise
   { Stream r = s(admsim::kStreamReferrals); sum += poisson(r, c.new_referrals); }                         // referrals
   { Stream r = s(admsim::kStreamRereferrals);                                                               // re-referrals
-    for (int k = 0; k < 12; ++k) sum += binomial(r, static_cast<std::uint64_t>(c.closures * std::pow(1 - c.rereferral_hazard, k)), c.rereferral_hazard); }
+    const Binomial rereferral(c.rereferral_hazard);  // prepared once a month, as the engine does
+    for (const std::uint64_t cohort : rereferral_cohorts(c)) sum += rereferral(r, cohort); }
   const auto referrals = static_cast<std::uint64_t>(c.closures);  // closures = referrals in steady state
   { Stream r = s(admsim::kStreamReferralOutcome); sum += binomial(r, referrals, c.nfa_share); }                // outcome
   { Stream r = s(admsim::kStreamCin); double p[4] = {c.cin_to_cpp, c.cin_to_cla, c.cin_close, 1 - c.cin_to_cpp - c.cin_to_cla - c.cin_close};
@@ -65,18 +80,17 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
           sum += move[0] + move[1] + move[2] + move[3];
         } }
   { Stream r = s(admsim::kStreamPlacementStep);                                                         // step-down
+    const Binomial down_draw(c.step_down_prob);  // prepared once a month, as the engine does
     for (std::size_t b = 0; b < admsim::kCareBands; ++b)
       for (std::size_t a = 0; a < admsim::kAgeBands; ++a) {
         const auto res = static_cast<std::uint64_t>(c.initial_care[3][b][a] + 0.5);
-        const auto down = binomial(r, res, c.step_down_prob);
+        const auto down = down_draw(r, res);
         sum += binomial(r, down, 0.5) + c.care_draws.escalation[b][a](r, static_cast<std::uint64_t>(c.initial_care[0][b][a] + 0.5)) +
                c.care_draws.escalation[b][a](r, static_cast<std::uint64_t>(c.initial_care[1][b][a] + 0.5));
       } }
   { Stream r = s(admsim::kStreamUasc); sum += binomial(r, poisson(r, c.uasc_entries), c.uasc_share_16_17); }
-  { Stream r = s(admsim::kStreamCareEntry); std::uint64_t out[admsim::kPlacementCount];
-    multinomial(r, static_cast<std::uint64_t>(c.cla_entry_rate), c.entry_mix.data(), admsim::kPlacementCount, out);
-    for (std::size_t t = 0; t < admsim::kPlacementCount; ++t) { std::uint64_t age[admsim::kAgeBands];
-      multinomial(r, out[t], c.entry_age[t].data(), admsim::kAgeBands, age); sum += age[0]; } }
+  { Stream r = s(admsim::kStreamCareEntry); std::uint64_t out[admsim::kPlacementCount * admsim::kAgeBands];
+    c.care_draws.entry(r, static_cast<std::uint64_t>(c.cla_entry_rate), out); sum += out[0]; }
   { Stream r = s(admsim::kStreamPlacementMoves); sum += binomial(r, static_cast<std::uint64_t>(c.cla0), 0.03); }  // moves
   { Stream n = s(admsim::kStreamLabourMarket); fsum += normal(n); }                                          // labour market
   { Stream r = s(admsim::kStreamLeavers); for (int b = 0; b < 3; ++b) sum += binomial(r, static_cast<std::uint64_t>(c.in_post0 / 3), c.band_hazard[static_cast<std::size_t>(b)]); }

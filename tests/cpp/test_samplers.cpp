@@ -406,6 +406,37 @@ TEST_CASE("draws on a recycled uniform are independent of the draws before them"
   CHECK(longest_run > 1000);  // the zero draws did run on one recycled uniform for long stretches
 }
 
+TEST_CASE("prepared categoricals pick with the exact probabilities", "[samplers]") {
+  // The engine's 28 (placement type, age band) cells of a care entry, some impossible.
+  std::vector<double> probs(28);
+  for (std::size_t i = 0; i < probs.size(); ++i) probs[i] = i % 5 == 3 ? 0.0 : 1.0 + double(i % 7);
+  double total = 0.0;
+  for (double p : probs) total += p;
+  const rng::Categorical cells(probs.data(), probs.size());
+  Stream s(kSeed, 14, 0, 0);
+  std::vector<uint64_t> picks(300000);
+  for (auto& x : picks) x = cells(s);
+  CHECK(discrete_gof(picks, 0, 27, [&](uint64_t i) { return probs[i] / total; }) > kMinP);
+  // As a multinomial, by picks (n <= 3k) and by conditional binomials (more): sums, empty cells
+  // and the mean count of one cell.
+  for (const uint64_t n : {uint64_t{13}, uint64_t{500}}) {
+    INFO("n = " << n);
+    std::vector<uint64_t> out(probs.size()), first;
+    for (int d = 0; d < 20000; ++d) {
+      cells(s, n, out.data());
+      uint64_t sum = 0;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        sum += out[i];
+        if (probs[i] == 0.0) REQUIRE(out[i] == 0);
+      }
+      REQUIRE(sum == n);
+      first.push_back(out[6]);
+    }
+    const double p6 = probs[6] / total;
+    check_moments(first, double(n) * p6, double(n) * p6 * (1 - p6));
+  }
+}
+
 TEST_CASE("small multinomials match the exact joint distribution", "[samplers]") {
   // n up to 3k are drawn as n categorical picks on the recycled uniform.
   const double probs[4] = {0.45, 0.0, 0.35, 0.2};

@@ -59,6 +59,7 @@ struct Calibration {
   struct CareDraws {
     std::array<std::array<std::array<rng::RareOutcomes, kAgeBands>, kCareBands>, kPlacementCount> moves;
     std::array<std::array<rng::Binomial, kAgeBands>, kCareBands> escalation;
+    rng::Categorical entry;  // an entrant's (placement type, age band), type-major: entry_mix x entry_age
   } care_draws;
   double cin_only0 = 0, cpp0 = 0, cla0 = 0;
   // workforce

@@ -95,6 +95,37 @@ class Binomial {
   double q_pow_[kPowers] = {};
 };
 
+// Categorical(probs[0..k)), k <= kMax, prepared once: a pick on the recycled uniform is the
+// first i with u <= width * cut[i], found by counting the cuts below u (they rise, so the count
+// is that index) with no branch per category, which a search would mispredict on most picks.
+// Probabilities are normalised by their sum; the last positive category ends the cuts at 1 and
+// zero-probability categories are never picked; with none positive the last category takes all.
+// u is left uniform on the picked category's slice.
+class Categorical {
+ public:
+  static constexpr std::size_t kMax = 32;
+  Categorical() = default;
+  Categorical(const double* probs, std::size_t k) noexcept;
+  std::size_t operator()(Stream& s) const noexcept {
+    double width;
+    const double u = s.recycled(width);
+    std::size_t i = 0;
+    for (std::size_t j = 0; j < last_; ++j) i += static_cast<std::size_t>(u > width * cut_[j]);
+    const double below = i > 0 ? width * cut_[i - 1] : 0.0;
+    s.recycle(u - below, width * cut_[i] - below);
+    return i;
+  }
+  // Multinomial(n, probs): n picks for n up to 3k, conditional binomials for more (the same
+  // distribution; picks cost per item, binomials per category). out[0..k) receives the counts.
+  void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
+  std::size_t size() const noexcept { return k_; }
+
+ private:
+  std::size_t k_ = 0, last_ = 0;  // last_: the last category that can be picked
+  double probs_[kMax] = {};      // for the conditional binomials
+  double cut_[kMax] = {};        // cumulative share up to last_ (1 there)
+};
+
 // Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,
 // prepared once, for outcomes that most draws give none of (a child's month in care): draws the
 // number with any outcome, Binomial(n, sum of probs), then splits them: one picks its outcome on
@@ -111,31 +142,18 @@ class RareOutcomes {
     const uint64_t any = any_(s, n);
     if (any == 0) return;
     if (any == 1) {
-      out[pick_one(s)] = 1;
+      out[which_(s)] = 1;
       return;
     }
     split(s, any, out);
   }
 
  private:
-  // The outcome of the one child with any, on the recycled uniform: the first i with
-  // u <= width * cut_[i], found by counting the cuts below u (they rise, so the count is that
-  // index) without a branch per cut; u is left uniform on the outcome's slice.
-  std::size_t pick_one(Stream& s) const noexcept {
-    double width;
-    const double u = s.recycled(width);
-    std::size_t i = 0;
-    for (std::size_t j = 0; j + 1 < kMax; ++j) i += static_cast<std::size_t>((j < last_) & !(u <= width * cut_[j]));
-    const double below = i > 0 ? width * cut_[i - 1] : 0.0;
-    s.recycle(u - below, width * cut_[i] - below);
-    return i;
-  }
   void split(Stream& s, uint64_t any, uint64_t* out) const noexcept;  // more than one with any
   std::size_t k_ = 0;
   Binomial any_;
   Binomial split_[kMax - 1];  // outcome i among those with outcome i or later
-  double cut_[kMax] = {};     // cumulative P(outcome <= i | any); 1 from the last possible one
-  std::size_t last_ = 0;     // the last possible outcome
+  Categorical which_;         // the outcome of one child with any
 };
 
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.

@@ -321,6 +321,12 @@ Calibration calibrate(const Scenario& scenario) {
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) d.escalation[b][a] = rng::Binomial(c.escalation_prob[b][a], true);
   }
+  static_assert(kPlacementCount * kAgeBands <= rng::Categorical::kMax);
+  std::array<double, kPlacementCount * kAgeBands> entry{};
+  for (std::size_t t = 0; t < kPlacementCount; ++t) {
+    for (std::size_t a = 0; a < kAgeBands; ++a) entry[t * kAgeBands + a] = c.entry_mix[t] * c.entry_age[t][a];
+  }
+  d.entry = rng::Categorical(entry.data(), entry.size());
   return c;
 }
 

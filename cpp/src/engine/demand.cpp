@@ -159,16 +159,14 @@ void Replicate::step_demand(int t) {
     }
   }
 
-  // Entries: through children's services (placement type, then age given type), and UASC
-  // arriving directly (16-17 into supported accommodation, younger into agency foster care).
+  // Entries: through children's services (placement type and age band, entry_mix x entry_age),
+  // and UASC arriving directly (16-17 into supported accommodation, younger into agency foster care).
   const std::uint64_t entries_cs = cin_to_care + cpp_to_care;
   rng::Stream place = stream(kStreamCareEntry, t);
-  std::uint64_t by_type[kPlacementCount];
-  rng::multinomial(place, entries_cs, c_.entry_mix.data(), kPlacementCount, by_type);
+  std::uint64_t by_cell[kPlacementCount * kAgeBands];
+  draws.entry(place, entries_cs, by_cell);
   for (std::size_t p = 0; p < kPlacementCount; ++p) {
-    std::uint64_t by_age[kAgeBands];
-    rng::multinomial(place, by_type[p], c_.entry_age[p].data(), kAgeBands, by_age);
-    for (std::size_t a = 0; a < kAgeBands; ++a) care_[p][0][a] += by_age[a];
+    for (std::size_t a = 0; a < kAgeBands; ++a) care_[p][0][a] += by_cell[p * kAgeBands + a];
   }
   rng::Stream uasc = stream(kStreamUasc, t);
   const std::uint64_t uasc_starts = rng::poisson(uasc, c_.uasc_entries * mod_.uasc);

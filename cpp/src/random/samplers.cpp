@@ -142,20 +142,6 @@ double lower_normal_quantile(double p) noexcept {
   return x - u / (1.0 + 0.5 * x * u);
 }
 
-// One categorical draw on the recycled uniform: the first i with u <= width * cut[i], where cut
-// is cumulative and 1 at `last`, the last possible category, where the search stops whatever the
-// cuts say (so invalid cuts cannot run it past the end); a category with no mass of its own is
-// never picked. u is left uniform on the category's slice.
-std::size_t pick(Stream& s, const double* cut, std::size_t last) noexcept {
-  double width;
-  const double u = s.recycled(width);
-  std::size_t i = 0;
-  while (i < last && !(u <= width * cut[i])) ++i;
-  const double below = i > 0 ? width * cut[i - 1] : 0.0;
-  s.recycle(u - below, width * cut[i] - below);
-  return i;
-}
-
 }  // namespace
 
 namespace detail {
@@ -275,22 +261,40 @@ void Binomial::fill_powers() noexcept {
   for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = detail::power(q_, n);
 }
 
+Categorical::Categorical(const double* probs, std::size_t k) noexcept : k_(k) {
+  assert(k >= 1 && k <= kMax);
+  // The last positive category takes the rest (with none positive, an invalid input, the last).
+  last_ = k;
+  while (last_ > 0 && !(probs[last_ - 1] > 0.0)) --last_;
+  last_ = last_ == 0 ? k - 1 : last_ - 1;
+  double rest = 0.0;
+  for (std::size_t i = 0; i <= last_; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
+  double below = 0.0;
+  for (std::size_t i = 0; i < kMax; ++i) {
+    probs_[i] = i < k ? probs[i] : 0.0;
+    below += i <= last_ && probs_[i] > 0.0 ? probs_[i] : 0.0;
+    cut_[i] = i < last_ ? (rest > 0.0 ? below / rest : 0.0) : 1.0;
+  }
+}
+
+void Categorical::operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
+  if (n > 3 * k_) {
+    multinomial(s, n, probs_, k_, out);
+    return;
+  }
+  std::fill(out, out + k_, uint64_t{0});
+  for (uint64_t item = 0; item < n; ++item) ++out[(*this)(s)];
+}
+
 RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) {
   assert(k >= 1 && k <= kMax);
   double tail[kMax + 1] = {};  // tail[i] = sum of probs[i..k)
   for (std::size_t i = k; i-- > 0;) tail[i] = tail[i + 1] + std::max(0.0, probs[i]);
   any_ = Binomial(std::min(1.0, tail[0]), true);
-  last_ = 0;  // the last outcome that can happen takes the rest
-  for (std::size_t i = 0; i < k; ++i) {
-    if (probs[i] > 0.0) last_ = i;
+  for (std::size_t i = 0; i + 1 < k; ++i) {
+    split_[i] = Binomial(tail[i] > 0.0 ? std::min(1.0, std::max(0.0, probs[i]) / tail[i]) : 0.0, true);
   }
-  double below = 0.0;
-  for (std::size_t i = 0; i < k; ++i) {
-    const double pi = std::max(0.0, probs[i]);
-    if (i + 1 < k) split_[i] = Binomial(tail[i] > 0.0 ? std::min(1.0, pi / tail[i]) : 0.0, true);
-    below += pi;
-    cut_[i] = i >= last_ ? 1.0 : below / tail[0];
-  }
+  which_ = Categorical(probs, k);
 }
 
 void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept {
@@ -323,14 +327,7 @@ void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint
   double rest = 0.0;
   for (std::size_t i = 0; i <= last; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
   if (n <= 3 * k && k <= kCategoricalMax && rest > 0.0) {  // a few items: each picks its category
-    double cut[kCategoricalMax];
-    double below = 0.0;
-    for (std::size_t i = 0; i < k; ++i) {
-      below += i <= last && probs[i] > 0.0 ? probs[i] : 0.0;
-      cut[i] = i >= last ? 1.0 : below / rest;
-      out[i] = 0;
-    }
-    for (uint64_t item = 0; item < n; ++item) ++out[pick(s, cut, last)];
+    Categorical(probs, k)(s, n, out);
     return;
   }
   uint64_t left = n;
