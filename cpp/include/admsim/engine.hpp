@@ -84,6 +84,16 @@ struct Calibration {
   double staff_week_to_month = 52.0 / 12.0;
   double discount_monthly = 0;
   std::vector<double> budget_by_year;  // the profile's budget path, one a year of the horizon
+
+  // Factors that depend on the month alone, the same in every replicate, computed once a run
+  // (the engine's expressions evaluated earlier: results are unchanged).
+  struct Month {
+    double children = 0;        // children_0_17, grown by the profile's rate
+    double referral_trend = 1;  // national trend times reversion toward the long-run rate
+    double placement_price = 1; // placement prices' real growth
+    double discount = 1;        // discount factor at mid-month
+  };
+  std::vector<Month> by_month;
 };
 
 Calibration calibrate(const Scenario& scenario);

@@ -73,6 +73,26 @@ std::vector<double> budget_path(const Scenario& s) {
   return out;
 }
 
+namespace {
+// Calibration::by_month; the expressions are step_demand's and step_finance's as they were.
+std::vector<Calibration::Month> month_factors(const Scenario& s, const Calibration& c) {
+  const EngineParameters& e = s.parameters;
+  const Profile& pr = s.profile;
+  const double gap = pr.referrals_per_10k > 0 ? std::log(pr.referrals_long_run / pr.referrals_per_10k) : 0.0;
+  std::vector<Calibration::Month> out(static_cast<std::size_t>(std::max(s.months, 0)));
+  for (std::size_t m = 0; m < out.size(); ++m) {
+    const int t = static_cast<int>(m);
+    const double years = t / 12.0;
+    out[m].children = c.children0 * std::pow(1.0 + pr.growth_per_year, years);
+    out[m].referral_trend = std::pow(1.0 + e.demand_trend_per_year, years) *
+                            std::exp(gap * (1.0 - std::pow(e.demand_persistence_per_year, years)));
+    out[m].placement_price = std::pow(1.0 + e.placement_price_growth_per_year, t / 12.0);
+    out[m].discount = std::pow(c.discount_monthly, t + 0.5);
+  }
+  return out;
+}
+}  // namespace
+
 Calibration calibrate(const Scenario& scenario) {
   const Profile& p = scenario.profile;
   const EngineParameters& e = scenario.parameters;
@@ -303,6 +323,7 @@ Calibration calibrate(const Scenario& scenario) {
 
   c.discount_monthly = std::pow(1.0 + e.discount_rate, -1.0 / 12.0);
   c.budget_by_year = budget_path(scenario);
+  c.by_month = month_factors(scenario, c);
 
   auto& d = c.care_draws;
   for (std::size_t t = 0; t < kPlacementCount; ++t) {

@@ -52,25 +52,23 @@ double Replicate::care_entry_multiplier() const {
 }
 
 void Replicate::step_demand(int t) {
-  const double years = t / 12.0;
-  children_ = c_.children0 * std::pow(1.0 + s_.profile.growth_per_year, years);
+  const Calibration::Month& month = c_.by_month[static_cast<std::size_t>(t)];
+  children_ = month.children;
   set(Metric::population, children_);
 
   // Referral noise is shared by all models (common random numbers): an AR(1) log multiplier.
   rng::Stream noise = stream(kStreamDemandNoise, t);
   demand_noise_ = e_.demand_noise_persistence * demand_noise_ + e_.demand_noise_sd * rng::normal(noise);
-  // Referrals revert from the profile's rate toward the council's long-run rate (log scale).
-  const Profile& pr = s_.profile;
-  const double gap = pr.referrals_per_10k > 0 ? std::log(pr.referrals_long_run / pr.referrals_per_10k) : 0.0;
-  const double trend = std::pow(1.0 + e_.demand_trend_per_year, years) *
-                       std::exp(gap * (1.0 - std::pow(e_.demand_persistence_per_year, years)));
-  const double lambda = c_.new_referrals * (children_ / c_.children0) * trend *
+  // Referrals revert from the profile's rate toward the council's long-run rate (log scale):
+  // the month's trend (calibration.cpp).
+  const double lambda = c_.new_referrals * (children_ / c_.children0) * month.referral_trend *
                         std::exp(demand_noise_) * mod_.referrals;
   rng::Stream ref = stream(kStreamReferrals, t);
   const std::uint64_t fresh = rng::poisson(ref, lambda);
 
-  const double rr_hazard =
-      std::min(1.0, c_.rereferral_hazard * std::exp(-e_.quality_rereferral_effect * quality_change()));
+  // Better practice lowers re-referrals and repeat plans alike (one factor for both).
+  const double rereferral_quality = std::exp(-e_.quality_rereferral_effect * quality_change());
+  const double rr_hazard = std::min(1.0, c_.rereferral_hazard * rereferral_quality);
   rng::Stream rr = stream(kStreamRereferrals, t);
   std::uint64_t rereferred = 0;
   const rng::Binomial rereferral(rr_hazard);  // one set-up for the 12 cohorts
@@ -101,8 +99,7 @@ void Replicate::step_demand(int t) {
   const std::uint64_t step_down = rng::binomial(cpp, cpp_ends - cpp_to_care, e_.cpp_end_to_cin_share);
   const std::uint64_t cpp_closed = cpp_ends - cpp_to_care - step_down;
   rng::Stream repeat = stream(kStreamCppRepeat, t);
-  const double repeat_p = std::min(
-      1.0, s_.profile.cpp_repeat_rate * std::exp(-e_.quality_rereferral_effect * quality_change()));
+  const double repeat_p = std::min(1.0, s_.profile.cpp_repeat_rate * rereferral_quality);
   const std::uint64_t repeat_starts = rng::binomial(repeat, cpp_starts, repeat_p);
 
   // Care: each child leaves, or stays and moves on in months in care and in age; moving on from

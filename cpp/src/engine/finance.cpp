@@ -18,8 +18,8 @@ void Replicate::step_finance(int t) {
   line(Outcome::cost_social_workers, staff - premium);
   line(Outcome::cost_agency_premium, premium);
   // Placement prices rise faster than the general price level the costs are measured in.
-  const double price = (live(t) ? effect(Hook::placement_cost) : 1.0) * mod_.placement_cost *
-                       std::pow(1.0 + e_.placement_price_growth_per_year, t / 12.0);
+  const Calibration::Month& month = c_.by_month[static_cast<std::size_t>(t)];
+  const double price = (live(t) ? effect(Hook::placement_cost) : 1.0) * mod_.placement_cost * month.placement_price;
   double placements = 0, gross_placements = 0, hub_saved = 0;
   for (std::size_t k = 0; k < kPlacementCount; ++k) {
     // this month's children of type k, as demand counted them
@@ -83,7 +83,7 @@ void Replicate::step_finance(int t) {
   set(Metric::cost_hub, regional_.active ? regional_.hub_cost : 0.0);
   set(Metric::cost_improvement_support, regional_.active ? regional_.support_cost : 0.0);
   hub_savings_ += hub_saved;
-  const double discounted = total * std::pow(c_.discount_monthly, t + 0.5);
+  const double discounted = total * month.discount;
 
   set(Metric::cost, total);
   set(Metric::cost_staff, staff);
