@@ -2,6 +2,8 @@
 // Streaming summaries whose memory does not grow with the number of replicates: sums for means
 // and SDs, and fixed-range histograms for quantiles. Values are added in replicate order, so the
 // result is the same for any thread count.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -14,7 +16,21 @@ class HistogramSet {
  public:
   HistogramSet() = default;
   HistogramSet(std::size_t series, double lo, double hi);
-  void add(std::size_t series, double value);   // NaN is skipped
+  // NaN is skipped. Inline: the summariser adds every metric of every replicate-month.
+  void add(std::size_t series, double value) {
+    if (std::isnan(value)) return;
+    // Values beyond the range land in the edge bins; min and max are kept exactly, and quantiles
+    // are bounded by them.
+    // !(pos > 0) also catches NaN (a zero or subnormal width): never cast NaN to an index.
+    const double pos = (value - lo_) / width_;
+    const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
+    ++bins_[series * kHistogramBins + static_cast<std::size_t>(bin)];
+    ++count_[series];
+    sum_[series] += value;
+    sum2_[series] += value * value;
+    min_[series] = std::min(min_[series], value);
+    max_[series] = std::max(max_[series], value);
+  }
   double quantile(std::size_t series, double q) const;
   double mean(std::size_t series) const;
   double sd(std::size_t series) const;

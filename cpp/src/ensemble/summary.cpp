@@ -12,21 +12,6 @@ HistogramSet::HistogramSet(std::size_t series, double lo, double hi)
       min_(series, std::numeric_limits<double>::infinity()),
       max_(series, -std::numeric_limits<double>::infinity()) {}
 
-void HistogramSet::add(std::size_t series, double value) {
-  if (std::isnan(value)) return;
-  // Values beyond the range land in the edge bins; min and max are kept exactly, and quantiles
-  // are bounded by them.
-  // !(pos > 0) also catches NaN (a zero or subnormal width): never cast NaN to an index.
-  const double pos = (value - lo_) / width_;
-  const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
-  ++bins_[series * kHistogramBins + static_cast<std::size_t>(bin)];
-  ++count_[series];
-  sum_[series] += value;
-  sum2_[series] += value * value;
-  min_[series] = std::min(min_[series], value);
-  max_[series] = std::max(max_[series], value);
-}
-
 double HistogramSet::mean(std::size_t series) const {
   return count_[series] ? sum_[series] / double(count_[series]) : std::nan("");
 }
