@@ -185,6 +185,23 @@ TEST_CASE("calibration errors are reported against the profile") {
   }
 }
 
+TEST_CASE("care stocks and entries must both be zero or both positive") {
+  // A fuzz finding: no children in care but entries had left the entry mix all zero, which sent
+  // every entrant to one arbitrary cell.
+  for (const auto& [field, other] : {std::pair{"cla_per_10k", "cla_starts_per_10k"}, std::pair{"cla_starts_per_10k", "cla_per_10k"}}) {
+    json spec = small_spec();
+    spec["profile"]["demand"][field] = 0;
+    INFO(field << " = 0");
+    try {
+      admsim::calibrate(admsim::parse_scenario(spec, catalogue()));
+      FAIL("expected an error");
+    } catch (const ValidationError& e) {
+      CHECK(e.pointer() == std::string("/profile/demand/") + field);
+      CHECK(std::string(e.what()).find(other) != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("hostile documents are refused with a ValidationError, never a crash") {
   auto parse_error = [](const std::string& text) -> std::string {
     try {

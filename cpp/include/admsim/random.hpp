@@ -64,34 +64,11 @@ class Stream {
     }
   }
 
-  // One uniform shared by successive inversion draws (samplers.hpp). A draw by inversion that
-  // finds outcome x from u uniform on (0, w] leaves u uniform on (0, w * P(x)] and independent of
-  // x, so the next inversion draw can use it scaled, exactly in distribution, instead of a fresh
-  // uniform: a draw that gives 0, most of the engine's, then costs a multiply and a compare. The
-  // width is renewed with a fresh uniform once it falls below 2^-16, so a recycled uniform always
-  // resolves probabilities to 2^-37 or finer (a fresh one to 2^-53).
-  static constexpr double kRecycleFloor = 0x1p-16;
-  // u uniform on (0, width], fresh when the one kept is too narrow.
-  double recycled(double& width) noexcept {
-    if (!(width_ >= kRecycleFloor)) {  // (NaN too: a fresh uniform, whatever went before)
-      width = 1.0;
-      return uniform();
-    }
-    width = width_;
-    return u_;
-  }
-  // Keeps u, uniform on (0, width] given every outcome drawn so far.
-  void recycle(double u, double width) noexcept {
-    u_ = u;
-    width_ = width;
-  }
-
  private:
   std::array<uint32_t, 2> key_;
   std::array<uint32_t, 4> ctr_;
   std::array<uint32_t, 4> buf_{};
   uint32_t idx_ = 4;  // buffer empty: the first call generates block 0
-  double u_ = 0.0, width_ = 0.0;  // the recycled uniform; none kept yet
 };
 
 }  // namespace admsim::rng

@@ -5,12 +5,13 @@
 // exp/log/erfc agree (no long double; build without -ffast-math and with -ffp-contract=off).
 // Callers validate parameters; NaN or non-positive parameters give the degenerate answer noted.
 //
-// Inversion draws (binomials with n * min(p, 1 - p) < 10, Poissons with mean < 10, the split of
-// RareOutcomes and small multinomials) share one recycled uniform per Stream (Stream::recycled):
-// each is exact in distribution and independent of the draws before it, and most take no fresh
-// uniform. Their hot paths are inline here because most of the engine's draws are of a few
-// children and give 0, where a call and a fresh uniform cost more than the draw.
+// Every draw takes its own fresh uniforms, so two delivery models drawing with slightly
+// different probabilities use the same uniform for the same draw and stay in step (common random
+// numbers). The hot paths are inline here because most of the engine's draws are of a few
+// children and give 0, where a call costs more than the draw.
 #include <algorithm>
+#include <cassert>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -31,25 +32,18 @@ inline double power(double q, uint64_t n) noexcept {
 }
 
 // Sequential-search inversion, p <= 0.5 and n*p < 10 (NumPy's random_binomial_inversion), given
-// qn = (1 - p)^n = P(X = 0) and ratio = p / (1 - p), on the Stream's recycled uniform. The search
-// is cut at mean + 10 sd and restarted with a fresh uniform, so rounding in the running remainder
-// can never loop forever; the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it
-// is computed (a sqrt) only on the rare searches that get past that.
+// qn = (1 - p)^n = P(X = 0) and ratio = p / (1 - p). The search is cut at mean + 10 sd and
+// restarted with a fresh uniform, so rounding in the running remainder can never loop forever;
+// the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it is computed (a sqrt)
+// only on the rare searches that get past that. X = 0 and X = 1, most draws, are inline.
 uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px, double x) noexcept;
 inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio) noexcept {
-  double width;
-  double u = s.recycled(width);
-  double px = qn * width;
-  if (u <= px) {  // X = 0, most draws: u stays uniform on (0, px]
-    s.recycle(u, px);
-    return 0;
-  }
+  double u = s.uniform();
+  double px = qn;
+  if (u <= px) return 0;
   u -= px;
   px *= ratio * static_cast<double>(n);  // P(1) = P(0) * ratio * n / 1, as the search computes it
-  if (u <= px) {  // X = 1, most of the rest
-    s.recycle(u, px);
-    return 1;
-  }
+  if (u <= px) return 1;
   return binomial_search(s, n, p, ratio, u, px, 1.0);
 }
 
@@ -68,7 +62,8 @@ class Binomial {
  public:
   static constexpr std::size_t kPowers = 32;
   explicit Binomial(double p = 0.0, bool tabulate = false) noexcept : p_(p) {
-    if (!(p > 0.0) || p >= 1.0) return;  // degenerate (or NaN, which callers rule out): no draws needed
+    assert(!std::isnan(p));
+    if (!(p > 0.0) || p >= 1.0) return;  // degenerate: no draws needed
     r_ = p <= 0.5 ? p : 1.0 - p;         // sample the smaller tail, reflect if needed
     q_ = 1.0 - r_;
     ratio_ = r_ / q_;
@@ -95,28 +90,37 @@ class Binomial {
   double q_pow_[kPowers] = {};
 };
 
-// Categorical(probs[0..k)), k <= kMax, prepared once: a pick on the recycled uniform is the
-// first i with u <= width * cut[i], found by counting the cuts below u (they rise, so the count
-// is that index) with no branch per category, which a search would mispredict on most picks.
-// Probabilities are normalised by their sum; the last positive category ends the cuts at 1 and
-// zero-probability categories are never picked; with none positive the last category takes all.
-// u is left uniform on the picked category's slice.
+// Categorical(probs[0..k)), k <= kMax, prepared once. A pick is the first i with u <= cut[i],
+// found by counting the cuts below u (they rise, so the count is that index) with no branch per
+// category, which a search would mispredict on most picks. Probabilities are normalised by their
+// sum; the last positive category ends the cuts at 1 and zero-probability categories are never
+// picked; with none positive the last category takes all.
 class Categorical {
  public:
   static constexpr std::size_t kMax = 32;
+  static constexpr double kRenewWidth = 0x1p-16;
   Categorical() = default;
   Categorical(const double* probs, std::size_t k) noexcept;
-  std::size_t operator()(Stream& s) const noexcept {
-    double width;
-    const double u = s.recycled(width);
+  std::size_t operator()(Stream& s) const noexcept {  // one pick, on a fresh uniform
+    double u = s.uniform(), width = 1.0;
+    return pick(u, width);
+  }
+  // The pick for u uniform on (0, width]; leaves u uniform on the picked category's slice and
+  // width that slice's, independent of the pick, so the next pick of the same multinomial can
+  // use it (exactly in distribution) instead of a fresh uniform.
+  std::size_t pick(double& u, double& width) const noexcept {
     std::size_t i = 0;
     for (std::size_t j = 0; j < last_; ++j) i += static_cast<std::size_t>(u > width * cut_[j]);
     const double below = i > 0 ? width * cut_[i - 1] : 0.0;
-    s.recycle(u - below, width * cut_[i] - below);
+    u -= below;
+    width = width * cut_[i] - below;
     return i;
   }
   // Multinomial(n, probs): n picks for n up to 3k, conditional binomials for more (the same
   // distribution; picks cost per item, binomials per category). out[0..k) receives the counts.
+  // The picks pass one uniform on (pick), renewed once its width falls below 2^-16, so each
+  // resolves probabilities to 2^-37 or finer. Common random numbers hold: two models' picks
+  // of one multinomial coincide for as many items as both have.
   void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
   std::size_t size() const noexcept { return k_; }
 
@@ -128,8 +132,8 @@ class Categorical {
 
 // Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,
 // prepared once, for outcomes that most draws give none of (a child's month in care): draws the
-// number with any outcome, Binomial(n, sum of probs), then splits them: one picks its outcome on
-// the recycled uniform, more split by conditional binomials. Exact; most draws are one inversion
+// number with any outcome, Binomial(n, sum of probs), then splits them: one picks its outcome,
+// more split by conditional binomials. Exact; most draws are one inversion
 // step where k sequential binomials would be k.
 class RareOutcomes {
  public:
@@ -158,6 +162,7 @@ class RareOutcomes {
 
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
 inline uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
+  assert(!std::isnan(p));
   if (n == 0 || !(p > 0.0)) return 0;  // before the set-up: many draws are of nobody
   return Binomial(p)(s, n);
 }
@@ -165,8 +170,8 @@ inline uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
 // Poisson(mean). mean <= 0 (or NaN) -> 0. Inversion when mean < 10, else PTRS.
 uint64_t poisson(Stream& s, double mean) noexcept;
 
-// Multinomial(n, probs[0..k)); out[0..k) receives the counts (sum n). For n up to 3k, as n
-// categorical draws on the recycled uniform; for more, by conditional binomials.
+// Multinomial(n, probs[0..k)); out[0..k) receives the counts (sum n). For n up to 3k (k <= 16),
+// as n categorical picks (Categorical); for more, by conditional binomials.
 // Probabilities are normalised by their sum, so rounding in the caller's shares is harmless; the
 // last category takes what is left. Zero-probability categories always get 0.
 void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept;

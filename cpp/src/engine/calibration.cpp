@@ -249,6 +249,9 @@ Calibration calibrate(const Scenario& scenario) {
   } else if (c.cla0 > 0) {
     profile_error("demand/cla_starts_per_10k", p.cla_starts_per_10k, "children in care but no entries",
                   "a positive number when cla_per_10k > 0");
+  } else if (cla_starts > 0) {  // entries with no stock: no placement mix or stay to calibrate from
+    profile_error("demand/cla_per_10k", p.cla_per_10k, "entries into care but no children in care",
+                  "a positive number when cla_starts_per_10k > 0");
   }
 
   // Step-downs from children's homes to foster care, and escalations back, balanced cell by cell

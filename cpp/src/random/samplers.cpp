@@ -37,27 +37,21 @@ double loggam(double x) noexcept {
   return gl;
 }
 
-// Inversion by sequential search for mean < 10 on the recycled uniform, cut and restarted as
+// Inversion by sequential search for mean < 10 (one uniform per draw), cut and restarted as
 // binomial inversion is.
 uint64_t poisson_inversion(Stream& s, double mean) noexcept {
   const double p0 = std::exp(-mean);
   const double bound = mean + 10.0 * std::sqrt(mean) + 10.0;
-  double width;
-  double u = s.recycled(width);
   for (;;) {
-    double px = p0 * width;  // probabilities scaled to the uniform's width
+    double u = s.uniform();
+    double px = p0;
     double x = 0.0;
     while (u > px && x <= bound) {
       x += 1.0;
       u -= px;
       px *= mean / x;
     }
-    if (x <= bound) {
-      s.recycle(u, px);
-      return static_cast<uint64_t>(x);
-    }
-    u = s.uniform();
-    width = 1.0;
+    if (x <= bound) return static_cast<uint64_t>(x);
   }
 }
 
@@ -158,17 +152,14 @@ uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u
     }
     return at <= bound;
   };
-  // u is uniform on (0, width], past P(X < x), and px = P(X = x), both scaled by the width.
+  // u is past P(X < x), and px = P(X = x).
   for (;;) {
     while (u > px && within(x)) {
       x += 1.0;
       u -= px;
       px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1), scaled
     }
-    if (within(x)) {
-      s.recycle(u, px);
-      return static_cast<uint64_t>(x);
-    }
+    if (within(x)) return static_cast<uint64_t>(x);
     // Cut off (rounding ran the remainder past the bound): start again on a fresh uniform.
     u = s.uniform();
     px = power(1.0 - p, n);
@@ -283,7 +274,14 @@ void Categorical::operator()(Stream& s, uint64_t n, uint64_t* out) const noexcep
     return;
   }
   std::fill(out, out + k_, uint64_t{0});
-  for (uint64_t item = 0; item < n; ++item) ++out[(*this)(s)];
+  double u = 0.0, width = 0.0;
+  for (uint64_t item = 0; item < n; ++item) {
+    if (!(width >= kRenewWidth)) {  // the first pick, a narrow slice (or NaN): a fresh uniform
+      u = s.uniform();
+      width = 1.0;
+    }
+    ++out[pick(u, width)];
+  }
 }
 
 RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) {
