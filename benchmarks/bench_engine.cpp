@@ -8,9 +8,7 @@
 // same samplers and nothing else. Figures are ratios measured in one run.
 #include <sys/resource.h>
 
-#include <array>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -38,18 +36,6 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The re-referral pool's 12 monthly cohorts in steady state: closures, thinned by the hazard
-// month by month (computed once, outside the timed draws).
-const std::array<std::uint64_t, 12>& rereferral_cohorts(const admsim::Calibration& c) {
-  static const std::array<std::uint64_t, 12> cohorts = [&] {
-    std::array<std::uint64_t, 12> out{};
-    for (std::size_t k = 0; k < out.size(); ++k)
-      out[k] = static_cast<std::uint64_t>(c.closures * std::pow(1 - c.rereferral_hazard, double(k)));
-    return out;
-  }();
-  return cohorts;
-}
-
 // The engine's draws for one replicate-month, with calibrated sizes (see demand.cpp, workforce.cpp,
 // quality.cpp): returns a checksum so nothing is optimised away.
 std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::uint64_t rep, std::uint32_t month) {
@@ -61,7 +47,8 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   { Stream r = s(admsim::kStreamReferrals); sum += poisson(r, c.new_referrals); }                         // referrals
   { Stream r = s(admsim::kStreamRereferrals);                                                               // re-referrals
     const Binomial rereferral(c.rereferral_hazard);  // prepared once a month, as the engine does
-    for (const std::uint64_t cohort : rereferral_cohorts(c)) sum += rereferral(r, cohort); }
+    double cohort = c.closures;                       // the 12 cohorts in steady state, thinning
+    for (int k = 0; k < 12; ++k, cohort *= 1 - c.rereferral_hazard) sum += rereferral(r, static_cast<std::uint64_t>(cohort)); }
   const auto referrals = static_cast<std::uint64_t>(c.closures);  // closures = referrals in steady state
   { Stream r = s(admsim::kStreamReferralOutcome); sum += binomial(r, referrals, c.nfa_share); }                // outcome
   { Stream r = s(admsim::kStreamCin); double p[4] = {c.cin_to_cpp, c.cin_to_cla, c.cin_close, 1 - c.cin_to_cpp - c.cin_to_cla - c.cin_close};

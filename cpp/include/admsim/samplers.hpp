@@ -122,7 +122,6 @@ class Categorical {
   // resolves probabilities to 2^-37 or finer. Common random numbers hold: two models' picks
   // of one multinomial coincide for as many items as both have.
   void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
-  std::size_t size() const noexcept { return k_; }
 
  private:
   std::size_t k_ = 0, last_ = 0;  // last_: the last category that can be picked
@@ -133,8 +132,8 @@ class Categorical {
 // Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,
 // prepared once, for outcomes that most draws give none of (a child's month in care): draws the
 // number with any outcome, Binomial(n, sum of probs), then splits them: one picks its outcome,
-// more split by conditional binomials. Exact; most draws are one inversion
-// step where k sequential binomials would be k.
+// more split by conditional binomials. Exact; most draws are one inversion step where k
+// sequential binomials would be k.
 class RareOutcomes {
  public:
   static constexpr std::size_t kMax = 4;

@@ -136,6 +136,20 @@ double lower_normal_quantile(double p) noexcept {
   return x - u / (1.0 + 0.5 * x * u);
 }
 
+// The category that takes what is left: the last positive one (so zero-probability categories
+// stay empty), or with none positive, an invalid input, the last of all; and the positive mass
+// up to it, by which the shares are normalised.
+std::size_t last_possible(const double* probs, std::size_t k) noexcept {
+  std::size_t last = k;
+  while (last > 0 && !(probs[last - 1] > 0.0)) --last;
+  return last == 0 ? k - 1 : last - 1;
+}
+double mass_up_to(const double* probs, std::size_t last) noexcept {
+  double mass = 0.0;
+  for (std::size_t i = 0; i <= last; ++i) mass += probs[i] > 0.0 ? probs[i] : 0.0;
+  return mass;
+}
+
 }  // namespace
 
 namespace detail {
@@ -157,7 +171,7 @@ uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u
     while (u > px && within(x)) {
       x += 1.0;
       u -= px;
-      px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1), scaled
+      px *= ratio * ((nd - x + 1.0) / x);  // P(x) from P(x - 1)
     }
     if (within(x)) return static_cast<uint64_t>(x);
     // Cut off (rounding ran the remainder past the bound): start again on a fresh uniform.
@@ -254,12 +268,8 @@ void Binomial::fill_powers() noexcept {
 
 Categorical::Categorical(const double* probs, std::size_t k) noexcept : k_(k) {
   assert(k >= 1 && k <= kMax);
-  // The last positive category takes the rest (with none positive, an invalid input, the last).
-  last_ = k;
-  while (last_ > 0 && !(probs[last_ - 1] > 0.0)) --last_;
-  last_ = last_ == 0 ? k - 1 : last_ - 1;
-  double rest = 0.0;
-  for (std::size_t i = 0; i <= last_; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
+  last_ = last_possible(probs, k);
+  const double rest = mass_up_to(probs, last_);
   double below = 0.0;
   for (std::size_t i = 0; i < kMax; ++i) {
     probs_[i] = i < k ? probs[i] : 0.0;
@@ -313,17 +323,12 @@ uint64_t poisson(Stream& s, double mean) noexcept {
 void multinomial(Stream& s, uint64_t n, const double* probs, std::size_t k, uint64_t* out) noexcept {
   constexpr std::size_t kCategoricalMax = 16;
   assert(k > 0 || n == 0);
-  if (n == 0) {  // most of the engine's per-type splits of a month's entries
+  if (n == 0) {  // nobody to place: no set-up
     std::fill(out, out + k, uint64_t{0});
     return;
   }
-  // The last positive category takes the remainder, so zero-probability categories stay empty.
-  // (With no positive category at all, an invalid input, the last category takes everything.)
-  std::size_t last = k;
-  while (last > 0 && !(probs[last - 1] > 0.0)) --last;
-  last = last == 0 ? k - 1 : last - 1;
-  double rest = 0.0;
-  for (std::size_t i = 0; i <= last; ++i) rest += probs[i] > 0.0 ? probs[i] : 0.0;
+  const std::size_t last = last_possible(probs, k);
+  double rest = mass_up_to(probs, last);
   if (n <= 3 * k && k <= kCategoricalMax && rest > 0.0) {  // a few items: each picks its category
     Categorical(probs, k)(s, n, out);
     return;
