@@ -44,6 +44,33 @@ TEST_CASE("Stream layout: key = seed, counter = {block, month, stream, replicate
   }
 }
 
+TEST_CASE("Blocks made ahead in batches are the blocks philox gives one by one", "[random]") {
+  const std::array<uint32_t, 2> key{0x89abcdefu, 0x01234567u};
+  // Batches of 8 and 16 (SIMD lanes where the CPU has them), also across the counter's wrap.
+  for (uint32_t first : {0u, 5u, 0xfffffff9u}) {
+    for (unsigned count : {8u, 16u, 3u}) {
+      std::vector<uint32_t> out(4 * count);
+      admsim::rng::philox4x32_10_blocks({first, 11, 7, 3}, key, out.data(), count);
+      for (uint32_t j = 0; j < count; ++j) {
+        const auto expect = philox4x32_10({first + j, 11, 7, 3}, key);
+        for (uint32_t i = 0; i < 4; ++i) CHECK(out[4 * j + i] == expect[i]);
+      }
+    }
+  }
+  // A long stream (several batches), read as u32 and as u64 at odd and even offsets alike.
+  Stream a(0x0123456789abcdefULL, 3, 7, 11), b(0x0123456789abcdefULL, 3, 7, 11);
+  std::vector<uint32_t> words;
+  for (uint32_t block = 0; block < 60; ++block)
+    for (uint32_t w : philox4x32_10({block, 11, 7, 3}, key)) words.push_back(w);
+  for (std::size_t i = 0; i < words.size(); ++i) REQUIRE(a.next_u32() == words[i]);
+  std::size_t at = 0;
+  while (at + 3 <= words.size()) {
+    REQUIRE(b.next_u32() == words[at]);
+    REQUIRE(b.next_u64() == ((uint64_t{words[at + 2]} << 32) | words[at + 1]));
+    at += 3;
+  }
+}
+
 TEST_CASE("next_u64 is two u32 draws, low half first", "[random]") {
   Stream a(42, 1, 2, 3), b(42, 1, 2, 3);
   for (int i = 0; i < 10; ++i) {

@@ -27,11 +27,23 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
   return ctr;
 }
 
+// Blocks ctr, ctr + 1, ..., ctr + count - 1 (in the counter's low word) into out[0 .. 4 count),
+// block by block: the same words as count calls of philox4x32_10. count is 8 or 16; AVX2 lanes
+// where the CPU has them (checked once), else the scalar rounds. Integer-only, so the ISA cannot
+// change a number.
+void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                          uint32_t* out, unsigned count) noexcept;
+
 // A sequence of random numbers for one (seed, replicate, stream, month).
 // Layout: key = seed (low word, high word); counter = {block, month, stream, replicate low word}.
 // Block (the low word) counts groups of 4 outputs, so one Stream gives 2^34 u32 before repeating.
 // Replicates >= 2^32 fold their high word into the key's high word: distinct from every other
 // replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
+//
+// Blocks are made ahead in growing batches: 1, then 8, then 16 at a time. Most streams need one
+// or two blocks; the few that need dozens (a month's care cells) get them from SIMD lanes, many
+// blocks in the time of one scalar block's dependent chain. Which blocks are made ahead never
+// changes a number: block b is always philox(b).
 class Stream {
  public:
   Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month) noexcept
@@ -40,16 +52,17 @@ class Stream {
         ctr_{0u, month, stream, static_cast<uint32_t>(replicate)} {}
 
   uint32_t next_u32() noexcept {
-    if (idx_ == 4) {
-      buf_ = philox4x32_10(ctr_, key_);
-      ++ctr_[0];
-      idx_ = 0;
-    }
+    if (idx_ == end_) refill();
     return buf_[idx_++];
   }
 
   // First u32 is the low half, second the high half.
   uint64_t next_u64() noexcept {
+    if (end_ - idx_ >= 2) {  // both halves in the buffer: one check instead of two
+      const uint64_t lo = buf_[idx_], hi = buf_[idx_ + 1];
+      idx_ += 2;
+      return (hi << 32) | lo;
+    }
     const uint64_t lo = next_u32();
     const uint64_t hi = next_u32();
     return (hi << 32) | lo;
@@ -65,10 +78,28 @@ class Stream {
   }
 
  private:
+  static constexpr unsigned kMaxBlocks = 16;
+  void refill() noexcept {
+    if (fills_ == 0) {  // the first block alone: most streams need no more
+      const auto b = philox4x32_10(ctr_, key_);
+      for (unsigned i = 0; i < 4; ++i) buf_[i] = b[i];
+      ctr_[0] += 1;
+      end_ = 4;
+    } else {
+      const unsigned count = kMaxBlocks;
+      philox4x32_10_blocks(ctr_, key_, buf_, count);
+      ctr_[0] += count;
+      end_ = 4 * count;
+    }
+    ++fills_;
+    idx_ = 0;
+  }
+
   std::array<uint32_t, 2> key_;
-  std::array<uint32_t, 4> ctr_;
-  std::array<uint32_t, 4> buf_{};
-  uint32_t idx_ = 4;  // buffer empty: the first call generates block 0
+  std::array<uint32_t, 4> ctr_;  // the next block to make
+  uint32_t idx_ = 0, end_ = 0;   // buf_[idx_, end_) not yet used; empty: the first call makes block 0
+  uint32_t fills_ = 0;
+  uint32_t buf_[4 * kMaxBlocks];  // written before read (refill)
 };
 
 }  // namespace admsim::rng
