@@ -56,16 +56,13 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   { Stream r = s(admsim::kStreamCpp); const auto ends = binomial(r, static_cast<std::uint64_t>(c.cpp0), c.cpp_exit);
     const auto care = binomial(r, ends, c.cpp_exit_to_cla); sum += binomial(r, ends - care, 0.55); }
   { Stream r = s(admsim::kStreamCppRepeat); sum += binomial(r, static_cast<std::uint64_t>(c.cpp0 * c.cpp_exit), 0.2); }
-  { Stream r = s(admsim::kStreamCareExit);                                                               // care exits
-    for (std::size_t t = 0; t < admsim::kPlacementCount; ++t)
+  { Stream r = s(admsim::kStreamCareExit), more = s(admsim::kStreamCareMoves);                        // care exits
+    std::uint64_t n[admsim::Calibration::kCareCells], move[admsim::Calibration::kCareCells][admsim::rng::RareOutcomeCells::kOutcomes];
+    for (std::size_t t = 0, i = 0; t < admsim::kPlacementCount; ++t)
       for (std::size_t b = 0; b < admsim::kCareBands; ++b)
-        for (std::size_t a = 0; a < admsim::kAgeBands; ++a) {
-          const auto n = static_cast<std::uint64_t>(c.initial_care[t][b][a] + 0.5);
-          // the engine's own prepared samplers (rng::RareOutcomes), the fastest it has
-          std::uint64_t move[admsim::Calibration::kCareMoves];
-          c.care_draws.moves[t][b][a](r, n, move);
-          sum += move[0] + move[1] + move[2] + move[3];
-        } }
+        for (std::size_t a = 0; a < admsim::kAgeBands; ++a, ++i) n[i] = static_cast<std::uint64_t>(c.initial_care[t][b][a] + 0.5);
+    c.care_draws.moves(r, more, n, move);  // the engine's own prepared samplers, the fastest it has
+    for (const auto& cell : move) sum += cell[0] + cell[1] + cell[2] + cell[3]; }
   { Stream r = s(admsim::kStreamPlacementStep);                                                         // step-down
     const Binomial down_draw(c.step_down_prob);  // prepared once a month, as the engine does
     for (std::size_t b = 0; b < admsim::kCareBands; ++b)

@@ -349,6 +349,63 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   CHECK((out[0] == 0 && out[3] == 0));
 }
 
+TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells in step", "[samplers]") {
+  // Cells as the care module has them, and the cases the branch-free first steps do not cover:
+  // n past the table (32 and more), n * p >= 10 (BTPE), p > 0.5 (reflected), p = 0 and p = 1.
+  const std::vector<std::array<double, 4>> probs = {
+      {0.01, 0.02, 0.25, 0.05}, {0.003, 0.0, 0.0, 0.02}, {0.05, 0.1, 0.3, 0.2},
+      {0.0, 0.0, 0.0, 0.0},     {0.4, 0.3, 0.2, 0.1},   {0.2, 0.0, 0.1, 0.0}};
+  const std::vector<uint64_t> sizes = {5, 40, 3, 7, 6, 100};
+  std::vector<rng::RareOutcomes> cells;
+  for (const auto& p : probs) cells.emplace_back(p.data(), 4);
+  const rng::RareOutcomeCells draw(cells.data(), cells.size());
+  REQUIRE(draw.size() == cells.size());
+  uint64_t out[6][4];
+  std::vector<std::vector<std::vector<uint64_t>>> seen(cells.size(), std::vector<std::vector<uint64_t>>(4));
+  for (int d = 0; d < 60000; ++d) {
+    Stream any(kSeed, 21, 0, static_cast<uint32_t>(d)), more(kSeed, 21, 1, static_cast<uint32_t>(d));
+    draw(any, more, sizes.data(), out);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      REQUIRE(out[i][0] + out[i][1] + out[i][2] + out[i][3] <= sizes[i]);
+      for (std::size_t k = 0; k < 4; ++k) seen[i][k].push_back(out[i][k]);
+    }
+  }
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    for (std::size_t k = 0; k < 4; ++k) {
+      INFO("cell " << i << " outcome " << k);
+      const double p = probs[i][k];
+      const uint64_t n = sizes[i];
+      if (p == 0.0) {
+        CHECK(std::all_of(seen[i][k].begin(), seen[i][k].end(), [](uint64_t x) { return x == 0; }));
+        continue;
+      }
+      CHECK(discrete_gof(seen[i][k], 0, n, [&](uint64_t x) {
+              return std::exp(log_choose(n, x) + double(x) * std::log(p) + double(n - x) * std::log1p(-p));
+            }) > kMinP);
+    }
+  }
+  // A cell's count changes (another model's month): every other cell still has the same number
+  // with any outcome, and cells with no children get none.
+  int differ = 0;
+  for (int d = 0; d < 2000; ++d) {
+    std::vector<uint64_t> other = sizes;
+    other[0] += 1 + static_cast<uint64_t>(d % 3);
+    other[3] = 0;
+    uint64_t a[6][4], b[6][4];
+    Stream any_a(kSeed, 22, 0, static_cast<uint32_t>(d)), more_a(kSeed, 22, 1, static_cast<uint32_t>(d));
+    Stream any_b(kSeed, 22, 0, static_cast<uint32_t>(d)), more_b(kSeed, 22, 1, static_cast<uint32_t>(d));
+    draw(any_a, more_a, sizes.data(), a);
+    draw(any_b, more_b, other.data(), b);
+    differ += (a[0][0] + a[0][1] + a[0][2] + a[0][3]) != (b[0][0] + b[0][1] + b[0][2] + b[0][3]);
+    CHECK(b[3][0] + b[3][1] + b[3][2] + b[3][3] == 0);
+    for (std::size_t i = 1; i < cells.size(); ++i) {
+      if (i == 3) continue;
+      REQUIRE(a[i][0] + a[i][1] + a[i][2] + a[i][3] == b[i][0] + b[i][1] + b[i][2] + b[i][3]);
+    }
+  }
+  CHECK(differ > 0);  // the changed cell itself did draw differently
+}
+
 TEST_CASE("consecutive draws on one stream are independent", "[samplers]") {
   // The picks of a small multinomial pass one uniform on (Categorical::pick) and the inline
   // inversion steps share the search's arithmetic: each draw must have its exact distribution

@@ -53,11 +53,13 @@ struct Calibration {
   // The fixed probabilities above, prepared once for the many draws of a run (rng::Binomial);
   // set by calibrate() from them.
   // A child of cell (type, band, age) in a month: leaves care (leave_prob), or stays and moves on
-  // a months-in-care band (duration_prob) and, independently, an age band (age_prob); moves[]
-  // draws the four outcomes (kLeave, kOnAndOlder, kOn, kOlder) of the cell's children at once.
+  // a months-in-care band (duration_prob) and, independently, an age band (age_prob); moves
+  // draws the four outcomes (kLeave, kOnAndOlder, kOn, kOlder) of every cell's children at once,
+  // cells in (type, band, age) order.
   enum CareMove : std::size_t { kLeave, kOnAndOlder, kOn, kOlder, kCareMoves };
+  static constexpr std::size_t kCareCells = kPlacementCount * kCareBands * kAgeBands;
   struct CareDraws {
-    std::array<std::array<std::array<rng::RareOutcomes, kAgeBands>, kCareBands>, kPlacementCount> moves;
+    rng::RareOutcomeCells moves;
     std::array<std::array<rng::Binomial, kAgeBands>, kCareBands> escalation;
     rng::Categorical entry;  // an entrant's (placement type, age band), type-major: entry_mix x entry_age
   } care_draws;
@@ -118,6 +120,7 @@ enum StreamId : std::uint32_t {
   kStreamDemandNoise = 10, kStreamReferrals, kStreamRereferrals, kStreamReferralOutcome, kStreamCin,
   kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
   kStreamUasc, kStreamPlacementStep,
+  kStreamCareMoves,  // the outcomes of children leaving or moving on (kStreamCareExit: how many)
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
   kStreamMovers,  // which leavers move to another council of the region (regional runs)
   kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,

@@ -40,7 +40,7 @@ void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<u
 // Replicates >= 2^32 fold their high word into the key's high word: distinct from every other
 // replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
 //
-// Blocks are made ahead in growing batches: 1, then 8, then 16 at a time. Most streams need one
+// Blocks are made ahead: the first alone, then 16 at a time. Most streams need one
 // or two blocks; the few that need dozens (a month's care cells) get them from SIMD lanes, many
 // blocks in the time of one scalar block's dependent chain. Which blocks are made ahead never
 // changes a number: block b is always philox(b).

@@ -83,11 +83,31 @@ class Binomial {
   }
   double p() const noexcept { return p_; }
 
+  // The same draw in two steps, for many draws at once, each on its own first uniform u (given,
+  // not drawn): quick() is the inversion's first two steps with no branch, X = 0 or 1, for the
+  // draws a table covers (n below its end, p <= 0.5); it sets `settled` false for any other
+  // draw or when X >= 2, and then finish(s, n, u) gives the draw from u, taking anything more
+  // it needs (a search's restart, BTPE's uniforms) from s. The pair is the inversion of
+  // operator() on the same u, so X has the same distribution.
+  uint64_t quick(uint64_t n, double u, bool& settled) const noexcept {
+    const bool covered = n < quick_end_;
+    const double p0 = q_pow_[covered ? n : 0];
+    const double p1 = p0 * ratio_ * static_cast<double>(n);  // P(1), as the search computes it
+    settled = covered && u <= p0 + p1;
+    return static_cast<uint64_t>(u > p0);
+  }
+  uint64_t finish(Stream& s, uint64_t n, double u) const noexcept;
+  // What quick() reads: it covers n < quick_end(), with P(X = 0) = zero_prob(n) there.
+  std::size_t quick_end() const noexcept { return quick_end_; }
+  double zero_prob(std::size_t n) const noexcept { return q_pow_[n]; }
+  double ratio() const noexcept { return ratio_; }
+
  private:
   void fill_powers() noexcept;  // the table, for the n inversion handles (n * r < 10)
   double p_ = 0, r_ = 0, q_ = 1, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled; q_ = 1 - r_
   std::size_t powers_ = 0;                        // entries of q_pow_ filled
-  double q_pow_[kPowers] = {};
+  std::size_t quick_end_ = 0;                     // quick() covers n < quick_end_ (0: none)
+  double q_pow_[kPowers] = {1.0};
 };
 
 // Categorical(probs[0..k)), k <= kMax, prepared once. A pick is the first i with u <= cut[i],
@@ -140,9 +160,13 @@ class RareOutcomes {
   RareOutcomes() = default;
   RareOutcomes(const double* probs, std::size_t k) noexcept;  // probs >= 0, sum <= 1
   // out[0..k) receives the counts of the outcomes; n minus their sum had none.
-  void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
+  void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept { outcomes(s, any_(s, n), out); }
+
+  // The same draw in two steps, for many cells at once (rng::RareOutcomeCells): the number with
+  // any outcome, Binomial(n, sum of probs) (any()), then their outcomes (out[0..k) for `any`).
+  const Binomial& any() const noexcept { return any_; }
+  void outcomes(Stream& s, uint64_t any, uint64_t* out) const noexcept {
     for (std::size_t i = 0; i < k_; ++i) out[i] = 0;
-    const uint64_t any = any_(s, n);
     if (any == 0) return;
     if (any == 1) {
       out[which_(s)] = 1;
@@ -157,6 +181,30 @@ class RareOutcomes {
   Binomial any_;
   Binomial split_[kMax - 1];  // outcome i among those with outcome i or later
   Categorical which_;         // the outcome of one child with any
+};
+
+// RareOutcomes draws for a fixed set of cells (a month's care cells), laid out for common random
+// numbers: cell i's number with any outcome comes from uniform i of `any` whether or not the
+// cell has anyone, so one cell's draw never moves another's, and with no branch on the (mostly
+// 0) answer; what more a cell needs (the outcome of each with any, a long search) comes from
+// `more`, cell by cell. Each cell's draw has the distribution of RareOutcomes'.
+class RareOutcomeCells {
+ public:
+  static constexpr std::size_t kMaxCells = 128, kOutcomes = RareOutcomes::kMax;
+  RareOutcomeCells() = default;
+  RareOutcomeCells(const RareOutcomes* cells, std::size_t count) noexcept;
+  std::size_t size() const noexcept { return count_; }
+  // n[0..size()) children in each cell; out[i][0..k) receives cell i's outcome counts.
+  void operator()(Stream& any, Stream& more, const uint64_t* n, uint64_t (*out)[kOutcomes]) const noexcept;
+
+ private:
+  std::size_t count_ = 0;
+  RareOutcomes cells_[kMaxCells];
+  // Compact copies of each cell's any() table for the branch-free first steps: P(X = 0) by n
+  // (n < covered_[i]) and the ratio p / (1 - p).
+  double p0_[kMaxCells][Binomial::kPowers] = {};
+  double ratio_[kMaxCells] = {};
+  uint64_t covered_[kMaxCells] = {};
 };
 
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.

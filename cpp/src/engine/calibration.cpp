@@ -329,6 +329,8 @@ Calibration calibrate(const Scenario& scenario) {
   c.by_month = month_factors(scenario, c);
 
   auto& d = c.care_draws;
+  static_assert(Calibration::kCareCells <= rng::RareOutcomeCells::kMaxCells);
+  std::vector<rng::RareOutcomes> moves;
   for (std::size_t t = 0; t < kPlacementCount; ++t) {
     for (std::size_t b = 0; b < kCareBands; ++b) {
       for (std::size_t a = 0; a < kAgeBands; ++a) {
@@ -338,10 +340,11 @@ Calibration calibrate(const Scenario& scenario) {
         prob[Calibration::kOnAndOlder] = (1 - leave) * on * older;
         prob[Calibration::kOn] = (1 - leave) * on * (1 - older);
         prob[Calibration::kOlder] = (1 - leave) * (1 - on) * older;
-        d.moves[t][b][a] = rng::RareOutcomes(prob.data(), prob.size());
+        moves.emplace_back(prob.data(), prob.size());
       }
     }
   }
+  d.moves = rng::RareOutcomeCells(moves.data(), moves.size());
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) d.escalation[b][a] = rng::Binomial(c.escalation_prob[b][a], true);
   }

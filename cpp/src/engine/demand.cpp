@@ -104,17 +104,25 @@ void Replicate::step_demand(int t) {
 
   // Care: each child leaves, or stays and moves on in months in care and in age; moving on from
   // 16-17 is turning 18, leaving care (a care leaver).
-  rng::Stream exits = stream(kStreamCareExit, t);
+  // Every cell's draw has its own uniform in kStreamCareExit, so cells stay in step between
+  // models whatever their neighbours' events; the outcomes of those with any come from
+  // kStreamCareMoves.
+  rng::Stream exits = stream(kStreamCareExit, t), exit_moves = stream(kStreamCareMoves, t);
   const Calibration::CareDraws& draws = c_.care_draws;
+  std::uint64_t cell_n[Calibration::kCareCells];
+  std::uint64_t cell_moves[Calibration::kCareCells][rng::RareOutcomeCells::kOutcomes];
+  for (std::size_t p = 0, i = 0; p < kPlacementCount; ++p)
+    for (std::size_t b = 0; b < kCareBands; ++b)
+      for (std::size_t a = 0; a < kAgeBands; ++a, ++i) cell_n[i] = care_[p][b][a];
+  draws.moves(exits, exit_moves, cell_n, cell_moves);
   std::uint64_t ceased = 0, care_leavers = 0;
-  for (std::size_t p = 0; p < kPlacementCount; ++p) {
+  for (std::size_t p = 0, i = 0; p < kPlacementCount; ++p) {
     CareCounts next{};
     for (std::size_t b = 0; b < kCareBands; ++b) {
       const std::size_t b_on = std::min(b + 1, kCareBands - 1);
-      for (std::size_t a = 0; a < kAgeBands; ++a) {
-        const std::uint64_t n = care_[p][b][a];
-        std::uint64_t move[Calibration::kCareMoves];
-        draws.moves[p][b][a](exits, n, move);
+      for (std::size_t a = 0; a < kAgeBands; ++a, ++i) {
+        const std::uint64_t n = cell_n[i];
+        const std::uint64_t* move = cell_moves[i];
         const std::uint64_t left = move[Calibration::kLeave], older_on = move[Calibration::kOnAndOlder];
         const std::uint64_t on = older_on + move[Calibration::kOn], older = move[Calibration::kOlder];
         ceased += left;

@@ -264,6 +264,26 @@ uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
 void Binomial::fill_powers() noexcept {
   powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
   for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = detail::power(q_, n);
+  quick_end_ = p_ <= 0.5 ? powers_ : 0;  // quick() does not reflect
+}
+
+uint64_t Binomial::finish(Stream& s, uint64_t n, double u) const noexcept {
+  if (n == 0 || !(p_ > 0.0)) return 0;
+  if (p_ >= 1.0) return n;
+  uint64_t y;
+  if (static_cast<double>(n) * r_ < 10.0) {
+    double px = n < powers_ && n < kPowers ? q_pow_[n] : detail::power(q_, n);
+    if (u <= px) {
+      y = 0;
+    } else {
+      u -= px;
+      px *= ratio_ * static_cast<double>(n);
+      y = u <= px ? 1 : detail::binomial_search(s, n, r_, ratio_, u, px, 1.0);
+    }
+  } else {
+    y = detail::binomial_btpe(s, n, r_);  // u unused: BTPE takes its own
+  }
+  return p_ <= 0.5 ? y : n - y;
 }
 
 Categorical::Categorical(const double* probs, std::size_t k) noexcept : k_(k) {
@@ -312,6 +332,51 @@ void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept 
     left -= out[i];
   }
   out[k_ - 1] = left;
+}
+
+RareOutcomeCells::RareOutcomeCells(const RareOutcomes* cells, std::size_t count) noexcept
+    : count_(std::min(count, kMaxCells)) {
+  assert(count <= kMaxCells);
+  std::copy_n(cells, count_, cells_);
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Binomial& any = cells_[i].any();
+    covered_[i] = any.quick_end();
+    ratio_[i] = any.ratio();
+    for (std::size_t n = 0; n < any.quick_end(); ++n) p0_[i][n] = any.zero_prob(n);
+  }
+}
+
+void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
+                                  uint64_t (*out)[kOutcomes]) const noexcept {
+  double u[kMaxCells];
+  for (std::size_t i = 0; i < count_; ++i) u[i] = any.uniform();
+  uint64_t with_any[kMaxCells];
+  bool all_settled = true;
+  for (std::size_t i = 0; i < count_; ++i) {  // Binomial::quick, with no branch: most cells give 0
+    const bool covered = n[i] < covered_[i];
+    const double p0 = p0_[i][covered ? n[i] : 0];
+    const double p1 = p0 * ratio_[i] * static_cast<double>(n[i]);
+    const bool settled = covered & (u[i] <= p0 + p1);
+    with_any[i] = static_cast<uint64_t>(u[i] > p0);
+    all_settled &= settled;
+    u[i] = settled ? -1.0 : u[i];  // marks the cells still to finish
+  }
+  if (!all_settled) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (u[i] >= 0.0) with_any[i] = cells_[i].any().finish(more, n[i], u[i]);
+    }
+  }
+  // The cells with anyone to place, listed with no branch; only they draw outcomes.
+  std::size_t listed[kMaxCells], count = 0;
+  for (std::size_t i = 0; i < count_; ++i) {
+    listed[count] = i;
+    count += with_any[i] > 0;
+    for (std::size_t k = 0; k < kOutcomes; ++k) out[i][k] = 0;
+  }
+  for (std::size_t j = 0; j < count; ++j) {
+    const std::size_t i = listed[j];
+    cells_[i].outcomes(more, with_any[i], out[i]);
+  }
 }
 
 uint64_t poisson(Stream& s, double mean) noexcept {
