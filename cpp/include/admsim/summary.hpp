@@ -31,7 +31,13 @@ class HistogramSet {
     min_[series] = std::min(min_[series], value);
     max_[series] = std::max(max_[series], value);
   }
-  double quantile(std::size_t series, double q) const;
+  double quantile(std::size_t series, double q) const {
+    double x;
+    quantiles(series, &q, 1, &x);
+    return x;
+  }
+  // out[i] = quantile(series, qs[i]) for ascending qs[0..k), in one pass over the bins.
+  void quantiles(std::size_t series, const double* qs, std::size_t k, double* out) const;
   double mean(std::size_t series) const;
   double sd(std::size_t series) const;
   std::uint64_t count(std::size_t series) const { return count_[series]; }
@@ -45,7 +51,9 @@ class HistogramSet {
   std::vector<double> sum_, sum2_, min_, max_;
 };
 
-// Range for a histogram from a first sample: its span widened by half on each side.
+// Range for a histogram from a first sample: its span widened by half on each side. The second
+// form takes the sample's smallest and largest values (+inf and -inf for none but NaN).
 void padded_range(const std::vector<double>& sample, double& lo, double& hi);
+void padded_range(double smallest, double largest, double& lo, double& hi);
 
 }  // namespace admsim

@@ -2,7 +2,9 @@
 // Internal: the streaming summaries of run_ensemble (and of each council of a regional run):
 // blocks of replicates are added in replicate order, so the result is the same for any threads.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <tbb/parallel_for.h>
@@ -69,8 +71,7 @@ class Summariser {
           const std::size_t series = m * months_ + t, at = series * kMetricCount + k;
           out.metric_mean[at] = metric_hist_[k].mean(series);
           out.metric_sd[at] = metric_hist_[k].sd(series);
-          for (std::size_t q = 0; q < kQuantileCount; ++q)
-            out.metric_quantiles[at * kQuantileCount + q] = metric_hist_[k].quantile(series, kQuantiles[q]);
+          metric_hist_[k].quantiles(series, kQuantiles, kQuantileCount, &out.metric_quantiles[at * kQuantileCount]);
         }
     out.grade_share.assign(M * months_ * 4, 0.0);
     for (std::size_t i = 0; i < out.grade_share.size(); ++i) {
@@ -95,10 +96,8 @@ class Summariser {
         out.diff_sd[at] = diff_hist_[k].sd(m);
         const double paired = double(diff_hist_[k].count(m));
         out.diff_positive[at] = paired > 0 ? positive_[at] / paired : std::nan("");
-        for (std::size_t q = 0; q < kQuantileCount; ++q) {
-          out.outcome_quantiles[at * kQuantileCount + q] = outcome_hist_[k].quantile(m, kQuantiles[q]);
-          out.diff_quantiles[at * kQuantileCount + q] = diff_hist_[k].quantile(m, kQuantiles[q]);
-        }
+        outcome_hist_[k].quantiles(m, kQuantiles, kQuantileCount, &out.outcome_quantiles[at * kQuantileCount]);
+        diff_hist_[k].quantiles(m, kQuantiles, kQuantileCount, &out.diff_quantiles[at * kQuantileCount]);
       }
   }
 
@@ -136,15 +135,22 @@ class Summariser {
 
   void init(const std::vector<double>& metrics, const std::vector<double>& outcomes, std::size_t block) {
     const std::size_t M = models_, used = std::min(block, kRangeReplicates);
-    std::vector<double> sample;
+    // Each metric's smallest and largest values (NaN skipped), in one pass over the rows.
+    std::vector<double> smallest(kMetricCount, std::numeric_limits<double>::infinity());
+    std::vector<double> largest(kMetricCount, -std::numeric_limits<double>::infinity());
+    for (std::size_t m = 0; m < M; ++m)
+      for (std::size_t r = 0; r < used; ++r)
+        for (std::size_t t = 0; t < months_; ++t) {
+          const double* row = &metrics[((m * block + r) * months_ + t) * kMetricCount];
+          for (std::size_t k = 0; k < kMetricCount; ++k) {
+            if (std::isnan(row[k])) continue;
+            smallest[k] = std::min(smallest[k], row[k]);
+            largest[k] = std::max(largest[k], row[k]);
+          }
+        }
     for (std::size_t k = 0; k < kMetricCount; ++k) {
-      sample.clear();
-      for (std::size_t m = 0; m < M; ++m)
-        for (std::size_t r = 0; r < used; ++r)
-          for (std::size_t t = 0; t < months_; ++t)
-            sample.push_back(metrics[((m * block + r) * months_ + t) * kMetricCount + k]);
       double lo, hi;
-      padded_range(sample, lo, hi);
+      padded_range(smallest[k], largest[k], lo, hi);
       metric_hist_.emplace_back(M * months_, lo, hi);
     }
     const std::size_t base = static_cast<std::size_t>(s_.baseline);

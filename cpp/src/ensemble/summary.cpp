@@ -23,33 +23,41 @@ double HistogramSet::sd(std::size_t series) const {
   return std::sqrt(std::max(0.0, (sum2_[series] - n * m * m) / (n - 1)));
 }
 
-double HistogramSet::quantile(std::size_t series, double q) const {
+void HistogramSet::quantiles(std::size_t series, const double* qs, std::size_t k, double* out) const {
   const std::uint64_t n = count_[series];
-  if (n == 0) return std::nan("");
-  if (min_[series] == max_[series]) return min_[series];
-  const double target = q * double(n);
+  if (n == 0 || min_[series] == max_[series]) {
+    std::fill(out, out + k, n == 0 ? std::nan("") : min_[series]);
+    return;
+  }
+  std::size_t i = 0;  // the next quantile to find
   double seen = 0;
-  for (int b = 0; b < kHistogramBins; ++b) {
-    const double k = bins_[series * kHistogramBins + static_cast<std::size_t>(b)];
-    if (k > 0 && seen + k >= target) {
+  for (int b = 0; b < kHistogramBins && i < k; ++b) {
+    const double in_bin = bins_[series * kHistogramBins + static_cast<std::size_t>(b)];
+    for (; in_bin > 0 && i < k && seen + in_bin >= qs[i] * double(n); ++i) {
+      const double target = qs[i] * double(n);
       const double left = std::max(lo_ + b * width_, min_[series]);
       const double right = std::min(lo_ + (b + 1) * width_, max_[series]);
-      const double x = left + (right - left) * std::clamp((target - seen) / k, 0.0, 1.0);
-      return std::clamp(x, min_[series], max_[series]);
+      const double x = left + (right - left) * std::clamp((target - seen) / in_bin, 0.0, 1.0);
+      out[i] = std::clamp(x, min_[series], max_[series]);
     }
-    seen += k;
+    seen += in_bin;
   }
-  return max_[series];
+  for (; i < k; ++i) out[i] = max_[series];
 }
 
 void padded_range(const std::vector<double>& sample, double& lo, double& hi) {
-  lo = std::numeric_limits<double>::infinity();
-  hi = -lo;
+  double smallest = std::numeric_limits<double>::infinity(), largest = -smallest;
   for (double v : sample) {
     if (std::isnan(v)) continue;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+    smallest = std::min(smallest, v);
+    largest = std::max(largest, v);
   }
+  padded_range(smallest, largest, lo, hi);
+}
+
+void padded_range(double smallest, double largest, double& lo, double& hi) {
+  lo = smallest;
+  hi = largest;
   if (!std::isfinite(lo)) { lo = 0; hi = 1; return; }
   const double span = hi - lo;
   // A span too small to pad (subnormal values) is padded as if the values were all equal.
