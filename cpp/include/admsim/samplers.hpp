@@ -59,6 +59,14 @@ inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, d
   return binomial_search(s, n, p, ratio, u, px, 1.0);
 }
 
+// The pick for u in (0, 1] from rising cumulative shares cut[0..last] (cut[last] = 1): the first i
+// with u <= cut[i], found by counting the cuts below u, with no branch per category.
+inline std::size_t count_below(double u, const double* cut, std::size_t last) noexcept {
+  std::size_t i = 0;
+  for (std::size_t j = 0; j < last; ++j) i += static_cast<std::size_t>(u > cut[j]);
+  return i;
+}
+
 // BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, on fresh uniforms.
 uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept;
 
@@ -95,21 +103,11 @@ class Binomial {
   }
   double p() const noexcept { return p_; }
 
-  // The same draw in two steps, for many draws at once, each on its own first uniform u (given,
-  // not drawn): quick() is the inversion's first two steps with no branch, X = 0 or 1, for the
-  // draws a table covers (n below its end, p <= 0.5); it sets `settled` false for any other
-  // draw or when X >= 2, and then finish(s, n, u) gives the draw from u, taking anything more
-  // it needs (a search's restart, BTPE's uniforms) from s. The pair is the inversion of
-  // operator() on the same u, so X has the same distribution.
-  uint64_t quick(uint64_t n, double u, bool& settled) const noexcept {
-    const bool covered = n < quick_end_;
-    const double p0 = q_pow_[covered ? n : 0];
-    const double p1 = p0 * ratio_ * static_cast<double>(n);  // P(1), as the search computes it
-    settled = covered && u <= p0 + p1;
-    return static_cast<uint64_t>(u > p0);
-  }
+  // The draw from a given first uniform u, taking anything more it needs (a search's restart,
+  // BTPE's uniforms) from s: the inversion of operator() on u, so the same distribution. For
+  // callers that take the first inversion steps themselves (rng::RareOutcomeCells) from what
+  // these accessors give: P(X = 0) for n < quick_end() (0 when p > 0.5: no reflection there).
   uint64_t finish(Stream& s, uint64_t n, double u) const noexcept;
-  // What quick() reads: it covers n < quick_end(), with P(X = 0) = zero_prob(n) there.
   std::size_t quick_end() const noexcept { return quick_end_; }
   double zero_prob(std::size_t n) const noexcept { return q_pow_[n]; }
   double ratio() const noexcept { return ratio_; }
@@ -118,7 +116,7 @@ class Binomial {
   void fill_powers() noexcept;  // the table, for the n inversion handles (n * r < 10)
   double p_ = 0, r_ = 0, q_ = 1, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled; q_ = 1 - r_
   std::size_t powers_ = 0;                        // entries of q_pow_ filled
-  std::size_t quick_end_ = 0;                     // quick() covers n < quick_end_ (0: none)
+  std::size_t quick_end_ = 0;                     // first steps outside cover n < quick_end_
   double q_pow_[kPowers] = {1.0};
 };
 
@@ -142,7 +140,7 @@ class Categorical {
   // use it (exactly in distribution) instead of a fresh uniform.
   std::size_t pick(double& u, double& width) const noexcept {
     std::size_t i = 0;
-    for (std::size_t j = 0; j < last_; ++j) i += static_cast<std::size_t>(u > width * cut_[j]);
+    for (std::size_t j = 0; j < last_; ++j) i += static_cast<std::size_t>(u > width * cut_[j]);  // count_below, scaled
     const double below = i > 0 ? width * cut_[i - 1] : 0.0;
     u -= below;
     width = width * cut_[i] - below;
@@ -177,22 +175,39 @@ class RareOutcomes {
   // The same draw in two steps, for many cells at once (rng::RareOutcomeCells): the number with
   // any outcome, Binomial(n, sum of probs) (any()), then their outcomes (out[0..k) for `any`).
   const Binomial& any() const noexcept { return any_; }
+  // Two or three with any (most of the rest) take one pick among the outcome pairs or triples,
+  // weighted as the multinomial weights them; more split by conditional binomials.
   void outcomes(Stream& s, uint64_t any, uint64_t* out) const noexcept {
     for (std::size_t i = 0; i < k_; ++i) out[i] = 0;
     if (any == 0) return;
     if (any == 1) {
       out[which_(s)] = 1;
-      return;
+    } else if (any == 2) {
+      const uint8_t* pair = pairs_[detail::count_below(s.uniform(), pair_cut_, pair_last_)];
+      ++out[pair[0]];
+      ++out[pair[1]];
+    } else if (any == 3) {
+      const uint8_t* triple = triples_[detail::count_below(s.uniform(), triple_cut_, triple_last_)];
+      ++out[triple[0]];
+      ++out[triple[1]];
+      ++out[triple[2]];
+    } else {
+      split(s, any, out);
     }
-    split(s, any, out);
   }
 
  private:
-  void split(Stream& s, uint64_t any, uint64_t* out) const noexcept;  // more than one with any
+  static constexpr std::size_t kPairs = kMax * (kMax + 1) / 2, kTriples = kMax * (kMax + 1) * (kMax + 2) / 6;
+  void split(Stream& s, uint64_t any, uint64_t* out) const noexcept;  // four or more with any
   std::size_t k_ = 0;
   Binomial any_;
   Binomial split_[kMax - 1];  // outcome i among those with outcome i or later
   Categorical which_;         // the outcome of one child with any
+  // Outcome pairs (i <= j) and triples (i <= j <= l) in order, with cumulative shares ending
+  // at 1 on the last possible one (pair_last_, triple_last_).
+  uint8_t pairs_[kPairs][2] = {}, triples_[kTriples][3] = {};
+  double pair_cut_[kPairs] = {}, triple_cut_[kTriples] = {};
+  std::size_t pair_last_ = 0, triple_last_ = 0;
 };
 
 // RareOutcomes draws for a fixed set of cells (a month's care cells), laid out for common random

@@ -150,6 +150,19 @@ double mass_up_to(const double* probs, std::size_t last) noexcept {
   return mass;
 }
 
+// Cumulative shares of probs[0..k), normalised by the mass up to the last possible category,
+// into cut[0..size) (size >= k): 1 from that category on. Returns that category.
+std::size_t fill_cuts(const double* probs, std::size_t k, double* cut, std::size_t size) noexcept {
+  const std::size_t last = last_possible(probs, k);
+  const double rest = mass_up_to(probs, last);
+  double below = 0.0;
+  for (std::size_t i = 0; i < size; ++i) {
+    below += i <= last && probs[i] > 0.0 ? probs[i] : 0.0;
+    cut[i] = i < last ? (rest > 0.0 ? below / rest : 0.0) : 1.0;
+  }
+  return last;
+}
+
 }  // namespace
 
 namespace detail {
@@ -264,7 +277,7 @@ uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
 void Binomial::fill_powers() noexcept {
   powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
   for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = detail::power(q_, n);
-  quick_end_ = p_ <= 0.5 ? powers_ : 0;  // quick() does not reflect
+  quick_end_ = p_ <= 0.5 ? powers_ : 0;  // first steps taken outside do not reflect
 }
 
 uint64_t Binomial::finish(Stream& s, uint64_t n, double u) const noexcept {
@@ -288,14 +301,8 @@ uint64_t Binomial::finish(Stream& s, uint64_t n, double u) const noexcept {
 
 Categorical::Categorical(const double* probs, std::size_t k) noexcept : k_(k) {
   assert(k >= 1 && k <= kMax);
-  last_ = last_possible(probs, k);
-  const double rest = mass_up_to(probs, last_);
-  double below = 0.0;
-  for (std::size_t i = 0; i < kMax; ++i) {
-    probs_[i] = i < k ? probs[i] : 0.0;
-    below += i <= last_ && probs_[i] > 0.0 ? probs_[i] : 0.0;
-    cut_[i] = i < last_ ? (rest > 0.0 ? below / rest : 0.0) : 1.0;
-  }
+  std::copy_n(probs, k, probs_);
+  last_ = fill_cuts(probs_, k, cut_, kMax);
 }
 
 void Categorical::operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
@@ -323,6 +330,26 @@ RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) 
     split_[i] = Binomial(tail[i] > 0.0 ? std::min(1.0, std::max(0.0, probs[i]) / tail[i]) : 0.0, true);
   }
   which_ = Categorical(probs, k);
+  // Pairs and triples of outcomes with their multinomial weights (w the shares given any).
+  double w[kMax] = {};
+  for (std::size_t i = 0; i < k; ++i) w[i] = tail[0] > 0.0 ? std::max(0.0, probs[i]) / tail[0] : 0.0;
+  double pair_mass[kPairs] = {}, triple_mass[kTriples] = {};
+  std::size_t pairs = 0, triples = 0;
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = i; j < k; ++j) {
+      pairs_[pairs][0] = static_cast<uint8_t>(i);
+      pairs_[pairs][1] = static_cast<uint8_t>(j);
+      pair_mass[pairs++] = (i == j ? 1.0 : 2.0) * w[i] * w[j];
+      for (std::size_t l = j; l < k; ++l) {
+        triples_[triples][0] = static_cast<uint8_t>(i);
+        triples_[triples][1] = static_cast<uint8_t>(j);
+        triples_[triples][2] = static_cast<uint8_t>(l);
+        const double orders = i == l ? 1.0 : (i == j || j == l) ? 3.0 : 6.0;  // orderings of (i, j, l)
+        triple_mass[triples++] = orders * w[i] * w[j] * w[l];
+      }
+    }
+  pair_last_ = fill_cuts(pair_mass, pairs, pair_cut_, pairs);
+  triple_last_ = fill_cuts(triple_mass, triples, triple_cut_, triples);
 }
 
 void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept {
@@ -352,12 +379,13 @@ void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
   for (std::size_t i = 0; i < count_; ++i) u[i] = any.uniform();
   uint64_t with_any[kMaxCells];
   bool all_settled = true;
-  for (std::size_t i = 0; i < count_; ++i) {  // Binomial::quick, with no branch: most cells give 0
+  for (std::size_t i = 0; i < count_; ++i) {  // X = 0, 1 or 2 by inversion with no branch: most give 0
     const bool covered = n[i] < covered_[i];
     const double p0 = p0_[i][covered ? n[i] : 0];
-    const double p1 = p0 * ratio_[i] * static_cast<double>(n[i]);
-    const bool settled = covered & (u[i] <= p0 + p1);
-    with_any[i] = static_cast<uint64_t>(u[i] > p0);
+    const double nd = static_cast<double>(n[i]);
+    const double p1 = p0 * ratio_[i] * nd, p2 = p1 * ratio_[i] * ((nd - 1.0) / 2.0);  // as the search
+    const bool settled = covered & (u[i] <= p0 + p1 + p2);
+    with_any[i] = static_cast<uint64_t>(u[i] > p0) + static_cast<uint64_t>(u[i] > p0 + p1);
     all_settled &= settled;
     u[i] = settled ? -1.0 : u[i];  // marks the cells still to finish
   }
