@@ -63,14 +63,15 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
         for (std::size_t a = 0; a < admsim::kAgeBands; ++a, ++i) n[i] = static_cast<std::uint64_t>(c.initial_care[t][b][a] + 0.5);
     c.care_draws.moves(r, more, n, move);  // the engine's own prepared samplers, the fastest it has
     for (const auto& cell : move) sum += cell[0] + cell[1] + cell[2] + cell[3]; }
-  { Stream r = s(admsim::kStreamPlacementStep);                                                         // step-down
-    const Binomial down_draw(c.step_down_prob);  // prepared once a month, as the engine does
+  { Stream r = s(admsim::kStreamPlacementStep), more = s(admsim::kStreamPlacementStepMore);             // step-down
+    const auto& d = c.care_draws;  // the engine's prepared draws, three uniforms a cell
     for (std::size_t b = 0; b < admsim::kCareBands; ++b)
       for (std::size_t a = 0; a < admsim::kAgeBands; ++a) {
+        const double u0 = r.uniform(), u1 = r.uniform(), u2 = r.uniform();
         const auto res = static_cast<std::uint64_t>(c.initial_care[3][b][a] + 0.5);
-        const auto down = down_draw(r, res);
-        sum += binomial(r, down, 0.5) + c.care_draws.escalation[b][a](r, static_cast<std::uint64_t>(c.initial_care[0][b][a] + 0.5)) +
-               c.care_draws.escalation[b][a](r, static_cast<std::uint64_t>(c.initial_care[1][b][a] + 0.5));
+        const auto down = d.step_down.from(more, res, u0);
+        sum += binomial(more, down, 0.5) + d.escalation[b][a].from(more, static_cast<std::uint64_t>(c.initial_care[0][b][a] + 0.5), u1) +
+               d.escalation[b][a].from(more, static_cast<std::uint64_t>(c.initial_care[1][b][a] + 0.5), u2);
       } }
   { Stream r = s(admsim::kStreamUasc); sum += binomial(r, poisson(r, c.uasc_entries), c.uasc_share_16_17); }
   { Stream r = s(admsim::kStreamCareEntry); std::uint64_t out[admsim::kPlacementCount * admsim::kAgeBands];

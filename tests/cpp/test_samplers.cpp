@@ -349,6 +349,27 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   CHECK((out[0] == 0 && out[3] == 0));
 }
 
+TEST_CASE("binomials drawn from a given first uniform have the exact distribution", "[samplers]") {
+  // Binomial::from: the branch-free first steps where the table covers n, the search past them,
+  // power() past the table, and the reflected and unprepared cases that always finish.
+  for (const auto& [p, tabulate] : {std::pair{0.03, true}, std::pair{0.3, true}, std::pair{0.7, true}, std::pair{0.03, false}}) {
+    const rng::Binomial draw(p, tabulate);
+    for (uint64_t n : {0ull, 1ull, 5ull, 31ull, 40ull}) {
+      INFO("p " << p << " tabulated " << tabulate << " n " << n);
+      Stream first(kSeed, 31, 0, static_cast<uint32_t>(n)), more(kSeed, 31, 1, static_cast<uint32_t>(n));
+      std::vector<uint64_t> xs;
+      for (int d = 0; d < 40000; ++d) xs.push_back(draw.from(more, n, first.uniform()));
+      if (n == 0) {
+        CHECK(std::all_of(xs.begin(), xs.end(), [](uint64_t x) { return x == 0; }));
+        continue;
+      }
+      CHECK(discrete_gof(xs, 0, n, [&](uint64_t k) {
+              return std::exp(log_choose(n, k) + double(k) * std::log(p) + double(n - k) * std::log1p(-p));
+            }) > kMinP);
+    }
+  }
+}
+
 TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells in step", "[samplers]") {
   // Cells as the care module has them, and the cases the branch-free first steps do not cover:
   // n past the table (32 and more), n * p >= 10 (BTPE), p > 0.5 (reflected), p = 0 and p = 1.

@@ -61,6 +61,7 @@ struct Calibration {
   struct CareDraws {
     rng::RareOutcomeCells moves;
     std::array<std::array<rng::Binomial, kAgeBands>, kCareBands> escalation;
+    rng::Binomial step_down;  // step_down_prob, for months with no step-down programme
     rng::Categorical entry;  // an entrant's (placement type, age band), type-major: entry_mix x entry_age
   } care_draws;
   double cin_only0 = 0, cpp0 = 0, cla0 = 0;
@@ -121,6 +122,7 @@ enum StreamId : std::uint32_t {
   kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
   kStreamUasc, kStreamPlacementStep,
   kStreamCareMoves,  // the outcomes of children leaving or moving on (kStreamCareExit: how many)
+  kStreamPlacementStepMore,  // step-downs' foster type, and long searches (kStreamPlacementStep: one per draw)
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
   kStreamMovers,  // which leavers move to another council of the region (regional runs)
   kStreamQuality = 50, kStreamInspection, kStreamPersistentLevel,

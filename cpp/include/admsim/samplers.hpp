@@ -67,6 +67,15 @@ inline std::size_t count_below(double u, const double* cut, std::size_t last) no
   return i;
 }
 
+// The first inversion steps on a given uniform u, with no branch on the answer: X = 0, 1 or 2
+// from p0 = P(X = 0), ratio = p / (1 - p) and n (as double), as the search computes them;
+// `settled` false when X > 2 (u is past P(X <= 2)), for the search to finish.
+inline uint64_t first_steps(double p0, double ratio, double n, double u, bool& settled) noexcept {
+  const double p1 = p0 * ratio * n, p2 = p1 * ratio * ((n - 1.0) / 2.0);
+  settled = u <= p0 + p1 + p2;
+  return static_cast<uint64_t>(u > p0) + static_cast<uint64_t>(u > p0 + p1);
+}
+
 // BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, on fresh uniforms.
 uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept;
 
@@ -108,6 +117,16 @@ class Binomial {
   // callers that take the first inversion steps themselves (rng::RareOutcomeCells) from what
   // these accessors give: P(X = 0) for n < quick_end() (0 when p > 0.5: no reflection there).
   uint64_t finish(Stream& s, uint64_t n, double u) const noexcept;
+  // The draw on a given first uniform u at its own place in a stream (common random numbers),
+  // with no branch on the answer where the table covers n: the inversion of finish().
+  uint64_t from(Stream& s, uint64_t n, double u) const noexcept {
+    if (n < quick_end_) {
+      bool settled;
+      const uint64_t x = detail::first_steps(q_pow_[n], ratio_, static_cast<double>(n), u, settled);
+      if (settled) return x;
+    }
+    return finish(s, n, u);
+  }
   std::size_t quick_end() const noexcept { return quick_end_; }
   double zero_prob(std::size_t n) const noexcept { return q_pow_[n]; }
   double ratio() const noexcept { return ratio_; }
@@ -128,29 +147,15 @@ class Binomial {
 class Categorical {
  public:
   static constexpr std::size_t kMax = 32;
-  static constexpr double kRenewWidth = 0x1p-16;
   Categorical() = default;
   Categorical(const double* probs, std::size_t k) noexcept;
   std::size_t operator()(Stream& s) const noexcept {  // one pick, on a fresh uniform
-    double u = s.uniform(), width = 1.0;
-    return pick(u, width);
-  }
-  // The pick for u uniform on (0, width]; leaves u uniform on the picked category's slice and
-  // width that slice's, independent of the pick, so the next pick of the same multinomial can
-  // use it (exactly in distribution) instead of a fresh uniform.
-  std::size_t pick(double& u, double& width) const noexcept {
-    std::size_t i = 0;
-    for (std::size_t j = 0; j < last_; ++j) i += static_cast<std::size_t>(u > width * cut_[j]);  // count_below, scaled
-    const double below = i > 0 ? width * cut_[i - 1] : 0.0;
-    u -= below;
-    width = width * cut_[i] - below;
-    return i;
+    return detail::count_below(s.uniform(), cut_, last_);
   }
   // Multinomial(n, probs): n picks for n up to 3k, conditional binomials for more (the same
   // distribution; picks cost per item, binomials per category). out[0..k) receives the counts.
-  // The picks pass one uniform on (pick), renewed once its width falls below 2^-16, so each
-  // resolves probabilities to 2^-37 or finer. Common random numbers hold: two models' picks
-  // of one multinomial coincide for as many items as both have.
+  // Each pick takes a fresh uniform, so picks do not wait on one another, and two models' picks
+  // of one multinomial coincide for as many items as both have (common random numbers).
   void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
 
  private:

@@ -348,6 +348,7 @@ Calibration calibrate(const Scenario& scenario) {
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) d.escalation[b][a] = rng::Binomial(c.escalation_prob[b][a], true);
   }
+  d.step_down = rng::Binomial(std::min(1.0, c.step_down_prob), true);
   static_assert(kPlacementCount * kAgeBands <= rng::Categorical::kMax);
   std::array<double, kPlacementCount * kAgeBands> entry{};
   for (std::size_t t = 0; t < kPlacementCount; ++t) {

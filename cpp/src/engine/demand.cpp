@@ -142,20 +142,28 @@ void Replicate::step_demand(int t) {
 
   // Step-down from children's homes to foster care (in-house or agency, as their numbers stand)
   // and escalation back, cell by cell.
-  rng::Stream step = stream(kStreamPlacementStep, t);
+  // Each cell's three draws (step-downs, escalations from in-house and from agency foster care)
+  // have their own uniforms in kStreamPlacementStep, whatever the cell's counts, so cells stay
+  // in step between models; the foster type of step-downs comes from kStreamPlacementStepMore.
+  rng::Stream step = stream(kStreamPlacementStep, t), step_more = stream(kStreamPlacementStepMore, t);
   constexpr auto kRes = static_cast<std::size_t>(Placement::residential);
   constexpr auto kInhouse = static_cast<std::size_t>(Placement::foster_inhouse);
   constexpr auto kAgency = static_cast<std::size_t>(Placement::foster_agency);
-  const rng::Binomial down_draw(std::min(1.0, c_.step_down_prob * mod_.step_down));
+  const bool programme = mod_.step_down != 1.0;
+  const rng::Binomial month_down(programme ? std::min(1.0, c_.step_down_prob * mod_.step_down) : 0.0);
+  const rng::Binomial& down_draw = programme ? month_down : draws.step_down;
+  double step_u[kCareBands * kAgeBands][3];
+  for (auto& cell : step_u) for (double& u : cell) u = step.uniform();
   std::uint64_t step_downs = 0, escalations = 0;
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) {
-      const std::uint64_t down = down_draw(step, care_[kRes][b][a]);
+      const double* u = step_u[b * kAgeBands + a];
+      const std::uint64_t down = down_draw.from(step_more, care_[kRes][b][a], u[0]);
       const std::uint64_t foster = care_[kInhouse][b][a] + care_[kAgency][b][a];
       const double inhouse_share = foster > 0 ? double(care_[kInhouse][b][a]) / double(foster) : 0.5;
-      const std::uint64_t to_inhouse = rng::binomial(step, down, inhouse_share);
-      const std::uint64_t up_inhouse = draws.escalation[b][a](step, care_[kInhouse][b][a]);
-      const std::uint64_t up_agency = draws.escalation[b][a](step, care_[kAgency][b][a]);
+      const std::uint64_t to_inhouse = rng::binomial(step_more, down, inhouse_share);
+      const std::uint64_t up_inhouse = draws.escalation[b][a].from(step_more, care_[kInhouse][b][a], u[1]);
+      const std::uint64_t up_agency = draws.escalation[b][a].from(step_more, care_[kAgency][b][a], u[2]);
       care_[kRes][b][a] += up_inhouse + up_agency - down;
       care_[kInhouse][b][a] += to_inhouse - up_inhouse;
       care_[kAgency][b][a] += down - to_inhouse - up_agency;

@@ -311,14 +311,7 @@ void Categorical::operator()(Stream& s, uint64_t n, uint64_t* out) const noexcep
     return;
   }
   std::fill(out, out + k_, uint64_t{0});
-  double u = 0.0, width = 0.0;
-  for (uint64_t item = 0; item < n; ++item) {
-    if (!(width >= kRenewWidth)) {  // the first pick, a narrow slice (or NaN): a fresh uniform
-      u = s.uniform();
-      width = 1.0;
-    }
-    ++out[pick(u, width)];
-  }
+  for (uint64_t item = 0; item < n; ++item) ++out[(*this)(s)];
 }
 
 RareOutcomes::RareOutcomes(const double* probs, std::size_t k) noexcept : k_(k) {
@@ -381,11 +374,9 @@ void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
   bool all_settled = true;
   for (std::size_t i = 0; i < count_; ++i) {  // X = 0, 1 or 2 by inversion with no branch: most give 0
     const bool covered = n[i] < covered_[i];
-    const double p0 = p0_[i][covered ? n[i] : 0];
-    const double nd = static_cast<double>(n[i]);
-    const double p1 = p0 * ratio_[i] * nd, p2 = p1 * ratio_[i] * ((nd - 1.0) / 2.0);  // as the search
-    const bool settled = covered & (u[i] <= p0 + p1 + p2);
-    with_any[i] = static_cast<uint64_t>(u[i] > p0) + static_cast<uint64_t>(u[i] > p0 + p1);
+    bool settled;
+    with_any[i] = detail::first_steps(p0_[i][covered ? n[i] : 0], ratio_[i], static_cast<double>(n[i]), u[i], settled);
+    settled &= covered;
     all_settled &= settled;
     u[i] = settled ? -1.0 : u[i];  // marks the cells still to finish
   }
