@@ -279,8 +279,8 @@ TEST_CASE("multinomial sums to n with the right marginals", "[samplers]") {
   CHECK((o3[0] == 0 && o3[1] == 0 && o3[2] == 0));
 
   // No positive category (a council with no children in care has no age mix): the last takes
-  // everything, on either path, and the stream's recycled uniform stays usable (a fuzz finding:
-  // 0/0 cuts had sent the categorical search past the end).
+  // everything, on either path, and the stream stays usable (a fuzz finding: 0/0 cuts had sent
+  // the categorical search past the end).
   const double none[3] = {0.0, 0.0, 0.0};
   const double nan[3] = {std::nan(""), 0.2, std::nan("")};
   for (const uint64_t items : {uint64_t{2}, uint64_t{50}}) {
@@ -375,13 +375,14 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
   // n past the table (32 and more), n * p >= 10 (BTPE), p > 0.5 (reflected), p = 0 and p = 1.
   const std::vector<std::array<double, 4>> probs = {
       {0.01, 0.02, 0.25, 0.05}, {0.003, 0.0, 0.0, 0.02}, {0.05, 0.1, 0.3, 0.2},
-      {0.0, 0.0, 0.0, 0.0},     {0.4, 0.3, 0.2, 0.1},   {0.2, 0.0, 0.1, 0.0}};
-  const std::vector<uint64_t> sizes = {5, 40, 3, 7, 6, 100};
+      {0.0, 0.0, 0.0, 0.0},     {0.4, 0.3, 0.2, 0.1},   {0.2, 0.0, 0.1, 0.0},
+      {0.02, 0.03, 0.04, 0.01}};
+  const std::vector<uint64_t> sizes = {5, 40, 3, 7, 6, 100, 4};
   std::vector<rng::RareOutcomes> cells;
   for (const auto& p : probs) cells.emplace_back(p.data(), 4);
   const rng::RareOutcomeCells draw(cells.data(), cells.size());
   REQUIRE(draw.size() == cells.size());
-  uint64_t out[6][4];
+  uint64_t out[7][4];
   std::vector<std::vector<std::vector<uint64_t>>> seen(cells.size(), std::vector<std::vector<uint64_t>>(4));
   for (int d = 0; d < 60000; ++d) {
     Stream any(kSeed, 21, 0, static_cast<uint32_t>(d)), more(kSeed, 21, 1, static_cast<uint32_t>(d));
@@ -405,22 +406,22 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
             }) > kMinP);
     }
   }
-  // A cell's count changes (another model's month): every other cell still has the same number
-  // with any outcome, and cells with no children get none.
+  // A cell's count changes, or it empties (another model's month): every other cell drawn from
+  // its own uniform (inversion, settled or not; not BTPE or p = 1) still has the same number with
+  // any outcome, and cells with no children get none.
   int differ = 0;
   for (int d = 0; d < 2000; ++d) {
     std::vector<uint64_t> other = sizes;
-    other[0] += 1 + static_cast<uint64_t>(d % 3);
+    other[0] = d % 2 ? 0 : sizes[0] + 1 + static_cast<uint64_t>(d % 3);
     other[3] = 0;
-    uint64_t a[6][4], b[6][4];
+    uint64_t a[7][4], b[7][4];
     Stream any_a(kSeed, 22, 0, static_cast<uint32_t>(d)), more_a(kSeed, 22, 1, static_cast<uint32_t>(d));
     Stream any_b(kSeed, 22, 0, static_cast<uint32_t>(d)), more_b(kSeed, 22, 1, static_cast<uint32_t>(d));
     draw(any_a, more_a, sizes.data(), a);
     draw(any_b, more_b, other.data(), b);
     differ += (a[0][0] + a[0][1] + a[0][2] + a[0][3]) != (b[0][0] + b[0][1] + b[0][2] + b[0][3]);
     CHECK(b[3][0] + b[3][1] + b[3][2] + b[3][3] == 0);
-    for (std::size_t i = 1; i < cells.size(); ++i) {
-      if (i == 3) continue;
+    for (std::size_t i : {1, 2, 6}) {
       REQUIRE(a[i][0] + a[i][1] + a[i][2] + a[i][3] == b[i][0] + b[i][1] + b[i][2] + b[i][3]);
     }
   }
@@ -428,8 +429,8 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
 }
 
 TEST_CASE("consecutive draws on one stream are independent", "[samplers]") {
-  // The picks of a small multinomial pass one uniform on (Categorical::pick) and the inline
-  // inversion steps share the search's arithmetic: each draw must have its exact distribution
+  // The inline inversion steps share the search's arithmetic and small multinomials are picks
+  // on the same stream: each draw must have its exact distribution
   // whatever the draws before it gave. Checked on the joint distribution of each consecutive pair
   // in a cycle of binomials
   // (prepared, not, and reflected, p > 0.5), a Poisson, a small multinomial and a care cell's
@@ -536,7 +537,7 @@ TEST_CASE("prepared categoricals pick with the exact probabilities", "[samplers]
 }
 
 TEST_CASE("small multinomials match the exact joint distribution", "[samplers]") {
-  // n up to 3k are drawn as n categorical picks on the recycled uniform.
+  // n up to 3k are drawn as n categorical picks, each on a fresh uniform.
   const double probs[4] = {0.45, 0.0, 0.35, 0.2};
   Stream s(kSeed, 13, 0, 0);
   const uint64_t n = 5;

@@ -28,11 +28,14 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
 }
 
 // Blocks ctr, ctr + 1, ..., ctr + count - 1 (in the counter's low word) into out[0 .. 4 count),
-// block by block: the same words as count calls of philox4x32_10. count is 8 or 16; AVX2 lanes
+// block by block: the same words as count calls of philox4x32_10. For count 8 or 16, AVX2 lanes
 // where the CPU has them (checked once), else the scalar rounds. Integer-only, so the ISA cannot
 // change a number.
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept;
+// How many blocks a Stream makes ahead after its first: 16 with AVX2 lanes, else 1 (scalar
+// rounds gain nothing from batches, and most streams would not use them).
+unsigned philox4x32_10_batch() noexcept;
 
 // A sequence of random numbers for one (seed, replicate, stream, month).
 // Layout: key = seed (low word, high word); counter = {block, month, stream, replicate low word}.
@@ -40,7 +43,8 @@ void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<u
 // Replicates >= 2^32 fold their high word into the key's high word: distinct from every other
 // replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
 //
-// Blocks are made ahead: the first alone, then 16 at a time. Most streams need one
+// Blocks are made ahead: the first alone, then 16 at a time where the CPU has AVX2 (else one by
+// one, as scalar rounds gain nothing from batches). Most streams need one
 // or two blocks; the few that need dozens (a month's care cells) get them from SIMD lanes, many
 // blocks in the time of one scalar block's dependent chain. Which blocks are made ahead never
 // changes a number: block b is always philox(b).
@@ -86,7 +90,7 @@ class Stream {
       ctr_[0] += 1;
       end_ = 4;
     } else {
-      const unsigned count = kMaxBlocks;
+      const unsigned count = philox4x32_10_batch();
       philox4x32_10_blocks(ctr_, key_, buf_, count);
       ctr_[0] += count;
       end_ = 4 * count;

@@ -68,8 +68,9 @@ inline std::size_t count_below(double u, const double* cut, std::size_t last) no
 }
 
 // The first inversion steps on a given uniform u, with no branch on the answer: X = 0, 1 or 2
-// from p0 = P(X = 0), ratio = p / (1 - p) and n (as double), as the search computes them;
-// `settled` false when X > 2 (u is past P(X <= 2)), for the search to finish.
+// from p0 = P(X = 0), ratio = p / (1 - p) and n (as double), by the search's recurrence
+// (compared as cumulative sums, so equal to the search's answer to rounding); `settled` false
+// when X > 2 (u is past P(X <= 2)), for the search to finish.
 inline uint64_t first_steps(double p0, double ratio, double n, double u, bool& settled) noexcept {
   const double p1 = p0 * ratio * n, p2 = p1 * ratio * ((n - 1.0) / 2.0);
   settled = u <= p0 + p1 + p2;
@@ -167,8 +168,8 @@ class Categorical {
 // Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,
 // prepared once, for outcomes that most draws give none of (a child's month in care): draws the
 // number with any outcome, Binomial(n, sum of probs), then splits them: one picks its outcome,
-// more split by conditional binomials. Exact; most draws are one inversion step where k
-// sequential binomials would be k.
+// two or three pick among outcome pairs or triples, more split by conditional binomials. Exact;
+// most draws are one inversion step where k sequential binomials would be k.
 class RareOutcomes {
  public:
   static constexpr std::size_t kMax = 4;
@@ -217,14 +218,17 @@ class RareOutcomes {
 
 // RareOutcomes draws for a fixed set of cells (a month's care cells), laid out for common random
 // numbers: cell i's number with any outcome comes from uniform i of `any` whether or not the
-// cell has anyone, so one cell's draw never moves another's, and with no branch on the (mostly
-// 0) answer; what more a cell needs (the outcome of each with any, a long search) comes from
-// `more`, cell by cell. Each cell's draw has the distribution of RareOutcomes'.
+// cell has anyone, with no branch on the (mostly 0) answer, so another cell's count never moves
+// it. What more cells need comes from `more` in cell order, and so can shift between models
+// whose counts differ: first the counts the first steps do not settle (past 2, past the table,
+// BTPE for n * p >= 10, reflected p > 0.5), then the outcomes of each cell's movers. Each
+// cell's draw has the distribution of RareOutcomes'.
 class RareOutcomeCells {
  public:
   static constexpr std::size_t kMaxCells = 128, kOutcomes = RareOutcomes::kMax;
   RareOutcomeCells() = default;
-  RareOutcomeCells(const RareOutcomes* cells, std::size_t count) noexcept;
+  RareOutcomeCells(const RareOutcomes* cells, std::size_t count) noexcept { assign(cells, count); }
+  void assign(const RareOutcomes* cells, std::size_t count) noexcept;  // in place (it is large)
   std::size_t size() const noexcept { return count_; }
   // n[0..size()) children in each cell; out[i][0..k) receives cell i's outcome counts.
   void operator()(Stream& any, Stream& more, const uint64_t* n, uint64_t (*out)[kOutcomes]) const noexcept;

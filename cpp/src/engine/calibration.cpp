@@ -344,7 +344,7 @@ Calibration calibrate(const Scenario& scenario) {
       }
     }
   }
-  d.moves = rng::RareOutcomeCells(moves.data(), moves.size());
+  d.moves.assign(moves.data(), moves.size());
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) d.escalation[b][a] = rng::Binomial(c.escalation_prob[b][a], true);
   }

@@ -1,6 +1,7 @@
 #include "admsim/summary.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -24,6 +25,7 @@ double HistogramSet::sd(std::size_t series) const {
 }
 
 void HistogramSet::quantiles(std::size_t series, const double* qs, std::size_t k, double* out) const {
+  assert(std::is_sorted(qs, qs + k));
   const std::uint64_t n = count_[series];
   if (n == 0 || min_[series] == max_[series]) {
     std::fill(out, out + k, n == 0 ? std::nan("") : min_[series]);

@@ -83,18 +83,28 @@ __attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& 
   if (two) store(b, out + 32);
 }
 
-using BlocksFn = void (*)(const std::array<uint32_t, 4>&, const std::array<uint32_t, 2>&, uint32_t*, unsigned) noexcept;
-const BlocksFn kBlocks = __builtin_cpu_supports("avx2") ? avx2_blocks : scalar_blocks;
 #endif
+
+// Checked on first use (a function-local static: safe from static initialisers and threads).
+bool have_avx2() noexcept {
+#ifdef ADMSIM_PHILOX_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+#else
+  return false;
+#endif
+}
 
 }  // namespace
 
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept {
 #ifdef ADMSIM_PHILOX_AVX2
-  if (count == 8 || count == 16) return kBlocks(ctr, key, out, count);
+  if ((count == 8 || count == 16) && have_avx2()) return avx2_blocks(ctr, key, out, count);
 #endif
   scalar_blocks(ctr, key, out, count);
 }
+
+unsigned philox4x32_10_batch() noexcept { return have_avx2() ? 16u : 1u; }
 
 }  // namespace admsim::rng

@@ -277,7 +277,10 @@ uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
 void Binomial::fill_powers() noexcept {
   powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
   for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = detail::power(q_, n);
-  quick_end_ = p_ <= 0.5 ? powers_ : 0;  // first steps taken outside do not reflect
+  // First steps taken outside (from(), RareOutcomeCells) cover the n that finish() inverts:
+  // n * r < 10 as computed, which can round to 10 just below the table's end. They do not reflect.
+  quick_end_ = 0;
+  while (p_ <= 0.5 && quick_end_ < powers_ && static_cast<double>(quick_end_) * r_ < 10.0) ++quick_end_;
 }
 
 uint64_t Binomial::finish(Stream& s, uint64_t n, double u) const noexcept {
@@ -354,14 +357,19 @@ void RareOutcomes::split(Stream& s, uint64_t any, uint64_t* out) const noexcept 
   out[k_ - 1] = left;
 }
 
-RareOutcomeCells::RareOutcomeCells(const RareOutcomes* cells, std::size_t count) noexcept
-    : count_(std::min(count, kMaxCells)) {
+void RareOutcomeCells::assign(const RareOutcomes* cells, std::size_t count) noexcept {
   assert(count <= kMaxCells);
+  count_ = std::min(count, kMaxCells);
   std::copy_n(cells, count_, cells_);
   for (std::size_t i = 0; i < count_; ++i) {
     const Binomial& any = cells_[i].any();
-    covered_[i] = any.quick_end();
     ratio_[i] = any.ratio();
+    if (!(any.p() > 0.0)) {  // nobody ever moves: X = 0 for the table's n (finish() for more)
+      covered_[i] = Binomial::kPowers;
+      std::fill(p0_[i], p0_[i] + Binomial::kPowers, 1.0);
+      continue;
+    }
+    covered_[i] = any.quick_end();
     for (std::size_t n = 0; n < any.quick_end(); ++n) p0_[i][n] = any.zero_prob(n);
   }
 }
