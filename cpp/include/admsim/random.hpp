@@ -33,8 +33,9 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
 // change a number.
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept;
-// How many blocks a Stream makes ahead after its first: 16 with AVX2 lanes, else 1 (scalar
-// rounds gain nothing from batches, and most streams would not use them).
+// How many blocks a Stream makes ahead after its first: kPhiloxBatch with AVX2 lanes, else 1
+// (scalar rounds gain nothing from batches, and most streams would not use them).
+inline constexpr unsigned kPhiloxBatch = 16;
 unsigned philox4x32_10_batch() noexcept;
 
 // A sequence of random numbers for one (seed, replicate, stream, month).
@@ -82,7 +83,6 @@ class Stream {
   }
 
  private:
-  static constexpr unsigned kMaxBlocks = 16;
   void refill() noexcept {
     if (fills_ == 0) {  // the first block alone: most streams need no more
       const auto b = philox4x32_10(ctr_, key_);
@@ -103,7 +103,7 @@ class Stream {
   std::array<uint32_t, 4> ctr_;  // the next block to make
   uint32_t idx_ = 0, end_ = 0;   // buf_[idx_, end_) not yet used; empty: the first call makes block 0
   uint32_t fills_ = 0;
-  uint32_t buf_[4 * kMaxBlocks];  // written before read (refill)
+  uint32_t buf_[4 * kPhiloxBatch];  // written before read (refill)
 };
 
 }  // namespace admsim::rng

@@ -49,8 +49,8 @@ inline double power(double q, uint64_t n) noexcept {
 // the cut-off mass is below 1e-20. The cut is at least min(n, 10), so it is computed (a sqrt)
 // only on the rare searches that get past that. X = 0 and X = 1, most draws, are inline.
 uint64_t binomial_search(Stream& s, uint64_t n, double p, double ratio, double u, double px, double x) noexcept;
-inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio) noexcept {
-  double u = s.uniform();
+// u is the draw's uniform (s gives a restart's).
+inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, double ratio, double u) noexcept {
   double px = qn;
   if (u <= px) return 0;
   u -= px;
@@ -65,16 +65,6 @@ inline std::size_t count_below(double u, const double* cut, std::size_t last) no
   std::size_t i = 0;
   for (std::size_t j = 0; j < last; ++j) i += static_cast<std::size_t>(u > cut[j]);
   return i;
-}
-
-// The first inversion steps on a given uniform u, with no branch on the answer: X = 0, 1 or 2
-// from p0 = P(X = 0), ratio = p / (1 - p) and n (as double), by the search's recurrence
-// (compared as cumulative sums, so equal to the search's answer to rounding); `settled` false
-// when X > 2 (u is past P(X <= 2)), for the search to finish.
-inline uint64_t first_steps(double p0, double ratio, double n, double u, bool& settled) noexcept {
-  const double p1 = p0 * ratio * n, p2 = p1 * ratio * ((n - 1.0) / 2.0);
-  settled = u <= p0 + p1 + p2;
-  return static_cast<uint64_t>(u > p0) + static_cast<uint64_t>(u > p0 + p1);
 }
 
 // BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, on fresh uniforms.
@@ -99,44 +89,41 @@ class Binomial {
     ratio_ = r_ / q_;
     if (tabulate) fill_powers();
   }
-  uint64_t operator()(Stream& s, uint64_t n) const noexcept {
+  uint64_t operator()(Stream& s, uint64_t n) const noexcept { return draw(s, n, nullptr); }
+  double p() const noexcept { return p_; }
+
+  // The draw on a given first uniform u (at its own place in a stream, for common random
+  // numbers), taking anything more it needs (a search's restart, BTPE's uniforms) from s: the
+  // inversion of operator() on u, so the same distribution. Where the table covers n (n < 10 / p
+  // as computed, p <= 0.5), X = 0, 1 or 2 come from the search's recurrence compared as
+  // cumulative sums, with no branch on the answer (equal to the search's to rounding).
+  uint64_t from(Stream& s, uint64_t n, double u) const noexcept {
+    if (n < quick_end_) {
+      const double nd = static_cast<double>(n), p0 = q_pow_[n];
+      const double p1 = p0 * ratio_ * nd, p2 = p1 * ratio_ * ((nd - 1.0) / 2.0);
+      if (u <= p0 + p1 + p2) return static_cast<uint64_t>(u > p0) + static_cast<uint64_t>(u > p0 + p1);
+    }
+    return draw(s, n, &u);
+  }
+
+ private:
+  // Inversion on *u, or on a fresh uniform when u is null; BTPE takes its own uniforms.
+  uint64_t draw(Stream& s, uint64_t n, const double* u) const noexcept {
     if (n == 0 || !(p_ > 0.0)) return 0;
     if (p_ >= 1.0) return n;
     uint64_t y;
     if (static_cast<double>(n) * r_ < 10.0) {
       const double qn = n < powers_ && n < kPowers ? q_pow_[n] : detail::power(q_, n);
-      y = detail::binomial_inversion(s, n, r_, qn, ratio_);
+      y = detail::binomial_inversion(s, n, r_, qn, ratio_, u ? *u : s.uniform());
     } else {
       y = detail::binomial_btpe(s, n, r_);
     }
     return p_ <= 0.5 ? y : n - y;
   }
-  double p() const noexcept { return p_; }
-
-  // The draw from a given first uniform u, taking anything more it needs (a search's restart,
-  // BTPE's uniforms) from s: the inversion of operator() on u, so the same distribution. For
-  // callers that take the first inversion steps themselves (rng::RareOutcomeCells) from what
-  // these accessors give: P(X = 0) for n < quick_end() (0 when p > 0.5: no reflection there).
-  uint64_t finish(Stream& s, uint64_t n, double u) const noexcept;
-  // The draw on a given first uniform u at its own place in a stream (common random numbers),
-  // with no branch on the answer where the table covers n: the inversion of finish().
-  uint64_t from(Stream& s, uint64_t n, double u) const noexcept {
-    if (n < quick_end_) {
-      bool settled;
-      const uint64_t x = detail::first_steps(q_pow_[n], ratio_, static_cast<double>(n), u, settled);
-      if (settled) return x;
-    }
-    return finish(s, n, u);
-  }
-  std::size_t quick_end() const noexcept { return quick_end_; }
-  double zero_prob(std::size_t n) const noexcept { return q_pow_[n]; }
-  double ratio() const noexcept { return ratio_; }
-
- private:
   void fill_powers() noexcept;  // the table, for the n inversion handles (n * r < 10)
   double p_ = 0, r_ = 0, q_ = 1, ratio_ = 0;  // r_ = min(p, 1 - p), the tail sampled; q_ = 1 - r_
   std::size_t powers_ = 0;                        // entries of q_pow_ filled
-  std::size_t quick_end_ = 0;                     // first steps outside cover n < quick_end_
+  std::size_t quick_end_ = 0;                     // from()'s first steps cover n < quick_end_
   double q_pow_[kPowers] = {1.0};
 };
 
@@ -236,11 +223,6 @@ class RareOutcomeCells {
  private:
   std::size_t count_ = 0;
   RareOutcomes cells_[kMaxCells];
-  // Compact copies of each cell's any() table for the branch-free first steps: P(X = 0) by n
-  // (n < covered_[i]) and the ratio p / (1 - p).
-  double p0_[kMaxCells][Binomial::kPowers] = {};
-  double ratio_[kMaxCells] = {};
-  uint64_t covered_[kMaxCells] = {};
 };
 
 // Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.

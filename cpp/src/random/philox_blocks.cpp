@@ -105,6 +105,7 @@ void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<u
   scalar_blocks(ctr, key, out, count);
 }
 
-unsigned philox4x32_10_batch() noexcept { return have_avx2() ? 16u : 1u; }
+static_assert(kPhiloxBatch == 16, "avx2_blocks makes 8 or 16 blocks");
+unsigned philox4x32_10_batch() noexcept { return have_avx2() ? kPhiloxBatch : 1u; }
 
 }  // namespace admsim::rng

@@ -277,29 +277,10 @@ uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept {
 void Binomial::fill_powers() noexcept {
   powers_ = static_cast<std::size_t>(std::min(double(kPowers), std::ceil(10.0 / r_)));
   for (std::size_t n = 0; n < powers_; ++n) q_pow_[n] = detail::power(q_, n);
-  // First steps taken outside (from(), RareOutcomeCells) cover the n that finish() inverts:
-  // n * r < 10 as computed, which can round to 10 just below the table's end. They do not reflect.
+  // from()'s first steps cover only the n that draw() inverts: n * r < 10 as computed, which can
+  // round to 10 just below the table's end. They do not reflect.
   quick_end_ = 0;
   while (p_ <= 0.5 && quick_end_ < powers_ && static_cast<double>(quick_end_) * r_ < 10.0) ++quick_end_;
-}
-
-uint64_t Binomial::finish(Stream& s, uint64_t n, double u) const noexcept {
-  if (n == 0 || !(p_ > 0.0)) return 0;
-  if (p_ >= 1.0) return n;
-  uint64_t y;
-  if (static_cast<double>(n) * r_ < 10.0) {
-    double px = n < powers_ && n < kPowers ? q_pow_[n] : detail::power(q_, n);
-    if (u <= px) {
-      y = 0;
-    } else {
-      u -= px;
-      px *= ratio_ * static_cast<double>(n);
-      y = u <= px ? 1 : detail::binomial_search(s, n, r_, ratio_, u, px, 1.0);
-    }
-  } else {
-    y = detail::binomial_btpe(s, n, r_);  // u unused: BTPE takes its own
-  }
-  return p_ <= 0.5 ? y : n - y;
 }
 
 Categorical::Categorical(const double* probs, std::size_t k) noexcept : k_(k) {
@@ -361,17 +342,6 @@ void RareOutcomeCells::assign(const RareOutcomes* cells, std::size_t count) noex
   assert(count <= kMaxCells);
   count_ = std::min(count, kMaxCells);
   std::copy_n(cells, count_, cells_);
-  for (std::size_t i = 0; i < count_; ++i) {
-    const Binomial& any = cells_[i].any();
-    ratio_[i] = any.ratio();
-    if (!(any.p() > 0.0)) {  // nobody ever moves: X = 0 for the table's n (finish() for more)
-      covered_[i] = Binomial::kPowers;
-      std::fill(p0_[i], p0_[i] + Binomial::kPowers, 1.0);
-      continue;
-    }
-    covered_[i] = any.quick_end();
-    for (std::size_t n = 0; n < any.quick_end(); ++n) p0_[i][n] = any.zero_prob(n);
-  }
 }
 
 void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
@@ -379,20 +349,7 @@ void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
   double u[kMaxCells];
   for (std::size_t i = 0; i < count_; ++i) u[i] = any.uniform();
   uint64_t with_any[kMaxCells];
-  bool all_settled = true;
-  for (std::size_t i = 0; i < count_; ++i) {  // X = 0, 1 or 2 by inversion with no branch: most give 0
-    const bool covered = n[i] < covered_[i];
-    bool settled;
-    with_any[i] = detail::first_steps(p0_[i][covered ? n[i] : 0], ratio_[i], static_cast<double>(n[i]), u[i], settled);
-    settled &= covered;
-    all_settled &= settled;
-    u[i] = settled ? -1.0 : u[i];  // marks the cells still to finish
-  }
-  if (!all_settled) {
-    for (std::size_t i = 0; i < count_; ++i) {
-      if (u[i] >= 0.0) with_any[i] = cells_[i].any().finish(more, n[i], u[i]);
-    }
-  }
+  for (std::size_t i = 0; i < count_; ++i) with_any[i] = cells_[i].any().from(more, n[i], u[i]);
   // The cells with anyone to place, listed with no branch; only they draw outcomes.
   std::size_t listed[kMaxCells], count = 0;
   for (std::size_t i = 0; i < count_; ++i) {
