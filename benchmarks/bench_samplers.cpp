@@ -50,7 +50,8 @@ int main() {
   }
 
   struct B { const char* name; uint64_t n; double p; };
-  for (const B& c : {B{"binomial(50, 0.05)", 50, 0.05}, B{"binomial(500, 0.1)", 500, 0.1},
+  for (const B& c : {B{"binomial(50, 0.05)", 50, 0.05}, B{"binomial(200, 0.1)", 200, 0.1}, B{"binomial(500, 0.1)", 500, 0.1},
+                     B{"binomial(1000, 0.1)", 1000, 0.1},
                      B{"binomial(5000, 0.3)", 5000, 0.3}}) {
     rng::Stream s(1, 0, 1, 0);
     std::mt19937_64 g(1);

@@ -155,7 +155,7 @@ TEST_CASE("binomial edge cases", "[samplers]") {
   for (int i = 0; i < 1000; ++i) CHECK(rng::binomial(s, 3, 0.5) <= 3);
 }
 
-TEST_CASE("binomial matches the exact distribution (inversion and BTPE)", "[samplers]") {
+TEST_CASE("binomial matches the exact distribution (inversion and BTRD)", "[samplers]") {
   struct Case { uint64_t n; double p; };
   const std::vector<Case> cases = {
       {100, 0.1},        {20, 0.5},      {1000, 0.3},  {5, 0.9},     {1000000, 1e-5},
@@ -181,9 +181,37 @@ TEST_CASE("binomial matches the exact distribution (inversion and BTPE)", "[samp
   }
 }
 
+TEST_CASE("BTRD matches the exact distribution near and past its threshold", "[samplers]") {
+  // n * min(p, 1 - p) from just over 10 (where BTRD takes over from inversion) to the thousands:
+  // the means the engine draws (referral outcomes, CIN moves, plans), and far tails where the
+  // squeeze and the Stirling-corrected ratio decide (|k - mode| > 15).
+  struct Case { uint64_t n; double p; };
+  const std::vector<Case> cases = {
+      {101, 0.0991},  {21, 0.5},     {40, 0.27},      {150, 0.1},   {220, 0.1},  {1000000, 3e-5},
+      {700, 0.125},   {1000, 0.1},   {90, 0.93},      {4000, 0.45}, {uint64_t{1} << 40, 1e-10}};
+  uint32_t id = 100;
+  for (const auto& c : cases) {
+    const double nd = static_cast<double>(c.n);
+    const double mean = nd * c.p, var = nd * c.p * (1.0 - c.p);
+    INFO("n = " << c.n << ", p = " << c.p);
+    Stream s(kSeed, 1, id++, 0);
+    std::vector<uint64_t> xs(400000);
+    for (auto& x : xs) x = rng::binomial(s, c.n, c.p);
+    CHECK(*std::max_element(xs.begin(), xs.end()) <= c.n);
+    const auto [lo, hi] = window(mean, std::sqrt(var), nd);
+    const double lp = std::log(c.p), lq = std::log1p(-c.p);
+    const double pv = discrete_gof(xs, lo, hi, [&](uint64_t k) {
+      const double kd = static_cast<double>(k);
+      return std::exp(log_choose(c.n, k) + kd * lp + (nd - kd) * lq);
+    });
+    CHECK(pv > kMinP);
+    check_moments(xs, mean, var);
+  }
+}
+
 TEST_CASE("prepared binomials draw exactly what binomial() draws", "[samplers]") {
   // Same stream state, same draws: inside and beyond the table of (1 - p)^n, at both ends of
-  // inversion, on the BTPE side and reflected (p > 0.5).
+  // inversion, on the BTRD side and reflected (p > 0.5).
   const std::vector<double> ps = {0.0, 1e-9, 0.003, 0.02, 0.1667, 0.31, 0.5, 0.62, 0.97, 1.0};
   const std::vector<uint64_t> ns = {0, 1, 2, 7, 31, 32, 33, 47, 60, 200, 5000};
   uint32_t id = 0;
@@ -372,7 +400,7 @@ TEST_CASE("binomials drawn from a given first uniform have the exact distributio
 
 TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells in step", "[samplers]") {
   // Cells as the care module has them, and the cases the branch-free first steps do not cover:
-  // n past the table (32 and more), n * p >= 10 (BTPE), p > 0.5 (reflected), p = 0 and p = 1.
+  // n past the table (32 and more), n * p >= 10 (BTRD), p > 0.5 (reflected), p = 0 and p = 1.
   const std::vector<std::array<double, 4>> probs = {
       {0.01, 0.02, 0.25, 0.05}, {0.003, 0.0, 0.0, 0.02}, {0.05, 0.1, 0.3, 0.2},
       {0.0, 0.0, 0.0, 0.0},     {0.4, 0.3, 0.2, 0.1},   {0.2, 0.0, 0.1, 0.0},
@@ -407,7 +435,7 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
     }
   }
   // A cell's count changes, or it empties (another model's month): every other cell drawn from
-  // its own uniform (inversion, settled or not; not BTPE or p = 1) still has the same number with
+  // its own uniform (inversion, settled or not; not BTRD or p = 1) still has the same number with
   // any outcome, and cells with no children get none.
   int differ = 0;
   for (int d = 0; d < 2000; ++d) {
@@ -483,6 +511,68 @@ TEST_CASE("consecutive draws on one stream are independent", "[samplers]") {
             return capped(before, code / kCells) * capped(i, code % kCells);
           }) > kMinP);
   }
+}
+
+TEST_CASE("many binomials at one probability have each draw's exact distribution", "[samplers]") {
+  // Binomial::many: settled by the first steps (X < 10), searching on past them (means near 10),
+  // BTRD (n p >= 10) among inversion draws, n = 0, n past 2^32, reflected p > 0.5, and p = 0, 1.
+  const std::vector<uint64_t> ns = {0, 1, 7, 40, 300, 999, 2000, 150, uint64_t{5} << 32};
+  for (const double p : {0.0, 0.018, 0.3, 0.97, 1.0}) {
+    const rng::Binomial draw(p);
+    // Fewer than kMany, so the unused lanes are exercised as well.
+    std::vector<std::vector<uint64_t>> xs(ns.size());
+    for (int m = 0; m < 30000; ++m) {
+      Stream s(kSeed, 41, 0, static_cast<uint32_t>(m));
+      uint64_t out[rng::Binomial::kMany];
+      draw.many(s, ns.data(), ns.size(), out);
+      for (std::size_t i = 0; i < ns.size(); ++i) xs[i].push_back(out[i]);
+    }
+    for (std::size_t i = 0; i < ns.size(); ++i) {
+      const uint64_t n = ns[i];
+      INFO("p " << p << " n " << n);
+      if (p == 0.0 || p == 1.0 || n == 0) {
+        const uint64_t want = p == 1.0 ? n : 0;
+        CHECK(std::all_of(xs[i].begin(), xs[i].end(), [&](uint64_t x) { return x == want; }));
+        continue;
+      }
+      const double nd = static_cast<double>(n), mean = nd * p, var = mean * (1.0 - p);
+      const auto [lo, hi] = window(mean, std::sqrt(var), nd);
+      CHECK(discrete_gof(xs[i], lo, hi, [&](uint64_t k) {
+              const double kd = static_cast<double>(k);
+              return std::exp(log_choose(n, k) + kd * std::log(p) + (nd - kd) * std::log1p(-p));
+            }) > kMinP);
+      check_moments(xs[i], mean, var);
+    }
+  }
+}
+
+TEST_CASE("many binomials keep each draw on its own uniform", "[samplers]") {
+  // Draw i takes uniform i: changing or emptying another cohort never moves a draw that the
+  // first steps settle, and the draws are from()'s on those uniforms wherever both settle early
+  // (the same inversion, its terms rounded in another order: a rare last-bit difference at most).
+  const rng::Binomial draw(0.02);
+  int moved = 0, settled = 0, differ = 0;
+  for (int m = 0; m < 20000; ++m) {
+    const uint64_t a[12] = {300, 290, 280, 270, 260, 250, 240, 230, 220, 210, 200, 190};
+    uint64_t b[12];
+    std::copy(a, a + 12, b);
+    b[3] = static_cast<uint64_t>(m % 5 == 0 ? 0 : 400);  // another cohort changes or empties
+    uint64_t out_a[12], out_b[12];
+    Stream sa(kSeed, 42, 0, static_cast<uint32_t>(m)), sb(kSeed, 42, 0, static_cast<uint32_t>(m));
+    draw.many(sa, a, 12, out_a);
+    draw.many(sb, b, 12, out_b);
+    Stream first(kSeed, 42, 0, static_cast<uint32_t>(m)), more(kSeed, 43, 0, static_cast<uint32_t>(m));
+    for (std::size_t i = 0; i < 12; ++i) {
+      const double u = first.uniform();
+      if (i == 3 || out_a[i] >= rng::Binomial::kSteps) continue;
+      ++settled;
+      moved += out_a[i] != out_b[i];
+      differ += draw.from(more, a[i], u) != out_a[i];
+    }
+  }
+  CHECK(settled > 200000);
+  CHECK(moved == 0);
+  CHECK(differ <= 2);
 }
 
 TEST_CASE("draws with slightly different probabilities stay in step (common random numbers)", "[samplers]") {

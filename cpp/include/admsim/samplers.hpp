@@ -67,8 +67,8 @@ inline std::size_t count_below(double u, const double* cut, std::size_t last) no
   return i;
 }
 
-// BTPE (Kachitvichyanukul & Schmeiser 1988), p <= 0.5 and n*p >= 10, on fresh uniforms.
-uint64_t binomial_btpe(Stream& s, uint64_t n, double r) noexcept;
+// BTRD (Hormann 1993), p <= 0.5 and n*p >= 10, on fresh uniforms.
+uint64_t binomial_btrd(Stream& s, uint64_t n, double r) noexcept;
 
 }  // namespace detail
 
@@ -92,8 +92,16 @@ class Binomial {
   uint64_t operator()(Stream& s, uint64_t n) const noexcept { return draw(s, n, nullptr); }
   double p() const noexcept { return p_; }
 
+  // out[i] ~ Binomial(n[i], p) for i < k <= kMany (a month's cohorts at one hazard): draw i on
+  // uniform i of s, whatever the other draws (common random numbers), and anything more from s
+  // after those k, in order. The first kSteps steps of inversion run for every draw at once, with
+  // no branch on the answer; the few they do not settle go on searching, and n * p >= 10 takes
+  // BTRD. The distribution of operator()'s.
+  static constexpr std::size_t kMany = 16, kSteps = 10;
+  void many(Stream& s, const uint64_t* n, std::size_t k, uint64_t* out) const noexcept;
+
   // The draw on a given first uniform u (at its own place in a stream, for common random
-  // numbers), taking anything more it needs (a search's restart, BTPE's uniforms) from s: the
+  // numbers), taking anything more it needs (a search's restart, BTRD's uniforms) from s: the
   // inversion of operator() on u, so the same distribution. Where the table covers n (n < 10 / p
   // as computed, p <= 0.5), X = 0, 1 or 2 come from the search's recurrence compared as
   // cumulative sums, with no branch on the answer (equal to the search's to rounding).
@@ -107,7 +115,7 @@ class Binomial {
   }
 
  private:
-  // Inversion on *u, or on a fresh uniform when u is null; BTPE takes its own uniforms.
+  // Inversion on *u, or on a fresh uniform when u is null; BTRD takes its own uniforms.
   uint64_t draw(Stream& s, uint64_t n, const double* u) const noexcept {
     if (n == 0 || !(p_ > 0.0)) return 0;
     if (p_ >= 1.0) return n;
@@ -116,7 +124,7 @@ class Binomial {
       const double qn = n < powers_ && n < kPowers ? q_pow_[n] : detail::power(q_, n);
       y = detail::binomial_inversion(s, n, r_, qn, ratio_, u ? *u : s.uniform());
     } else {
-      y = detail::binomial_btpe(s, n, r_);
+      y = detail::binomial_btrd(s, n, r_);
     }
     return p_ <= 0.5 ? y : n - y;
   }
@@ -208,7 +216,7 @@ class RareOutcomes {
 // cell has anyone, with no branch on the (mostly 0) answer, so another cell's count never moves
 // it. What more cells need comes from `more` in cell order, and so can shift between models
 // whose counts differ: first the counts the first steps do not settle (past 2, past the table,
-// BTPE for n * p >= 10, reflected p > 0.5), then the outcomes of each cell's movers. Each
+// BTRD for n * p >= 10, reflected p > 0.5), then the outcomes of each cell's movers. Each
 // cell's draw has the distribution of RareOutcomes'.
 class RareOutcomeCells {
  public:
@@ -225,7 +233,7 @@ class RareOutcomeCells {
   RareOutcomes cells_[kMaxCells];
 };
 
-// Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTPE.
+// Binomial(n, p). p <= 0 (or NaN) -> 0, p >= 1 -> n. Inversion when n*min(p, 1-p) < 10, else BTRD.
 inline uint64_t binomial(Stream& s, uint64_t n, double p) noexcept {
   assert(!std::isnan(p));
   if (n == 0 || !(p > 0.0)) return 0;  // before the set-up: many draws are of nobody

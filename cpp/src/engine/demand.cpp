@@ -2,6 +2,7 @@
 // by placement type and time in care.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "admsim/samplers.hpp"
 #include "engine/replicate.hpp"
@@ -70,12 +71,13 @@ void Replicate::step_demand(int t) {
   const double rereferral_quality = std::exp(-e_.quality_rereferral_effect * quality_change());
   const double rr_hazard = std::min(1.0, c_.rereferral_hazard * rereferral_quality);
   rng::Stream rr = stream(kStreamRereferrals, t);
-  std::uint64_t rereferred = 0;
-  const rng::Binomial rereferral(rr_hazard);  // one set-up for the 12 cohorts
-  for (auto& cohort : pool_) {
-    const std::uint64_t k = rereferral(rr, cohort);
-    cohort -= k;
-    rereferred += k;
+  // One set-up for the 12 cohorts, each drawn on its own uniform.
+  static_assert(std::tuple_size_v<decltype(pool_)> <= rng::Binomial::kMany);
+  std::uint64_t rereferred = 0, back[std::tuple_size_v<decltype(pool_)>];
+  rng::Binomial(rr_hazard).many(rr, pool_.data(), pool_.size(), back);
+  for (std::size_t k = 0; k < pool_.size(); ++k) {
+    pool_[k] -= back[k];
+    rereferred += back[k];
   }
   const std::uint64_t referrals = fresh + rereferred;
   rng::Stream outcome = stream(kStreamReferralOutcome, t);
