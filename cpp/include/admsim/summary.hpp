@@ -16,20 +16,35 @@ class HistogramSet {
  public:
   HistogramSet() = default;
   HistogramSet(std::size_t series, double lo, double hi);
-  // NaN is skipped. Inline: the summariser adds every metric of every replicate-month.
-  void add(std::size_t series, double value) {
-    if (std::isnan(value)) return;
-    // Values beyond the range land in the edge bins; min and max are kept exactly, and quantiles
-    // are bounded by them.
-    // !(pos > 0) also catches NaN (a zero or subnormal width): never cast NaN to an index.
-    const double pos = (value - lo_) / width_;
-    const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
-    ++bins_[series * kHistogramBins + static_cast<std::size_t>(bin)];
-    ++count_[series];
-    sum_[series] += value;
-    sum2_[series] += value * value;
-    min_[series] = std::min(min_[series], value);
-    max_[series] = std::max(max_[series], value);
+  // NaN is skipped.
+  void add(std::size_t series, double value) { add_strided(series, &value, 1, 1); }
+  // add(series, values[i * stride]) for i < count, in that order, with the series' sums kept in
+  // registers (one series at a time: its bins stay in cache). Inline: the summariser adds every
+  // metric of every replicate-month.
+  void add_strided(std::size_t series, const double* values, std::size_t stride, std::size_t count) {
+    std::uint32_t* bins = &bins_[series * kHistogramBins];
+    std::uint64_t n = count_[series];
+    double sum = sum_[series], sum2 = sum2_[series], lo = min_[series], hi = max_[series];
+    for (std::size_t i = 0; i < count; ++i) {
+      const double value = values[i * stride];
+      if (std::isnan(value)) continue;
+      // Values beyond the range land in the edge bins; min and max are kept exactly, and
+      // quantiles are bounded by them. !(pos > 0) also catches NaN (a zero or subnormal width):
+      // never cast NaN to an index.
+      const double pos = (value - lo_) / width_;
+      const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
+      ++bins[bin];
+      ++n;
+      sum += value;
+      sum2 += value * value;
+      lo = std::min(lo, value);
+      hi = std::max(hi, value);
+    }
+    count_[series] = n;
+    sum_[series] = sum;
+    sum2_[series] = sum2;
+    min_[series] = lo;
+    max_[series] = hi;
   }
   double quantile(std::size_t series, double q) const {
     double x;

@@ -26,17 +26,19 @@ class Summariser {
     add_risks(outcomes, risks, block);
     const std::size_t M = models_;
     // Each (model, metric) series set is owned by one task and filled in replicate order.
+    // Month by month, so that a series' bins stay in cache while its replicates are added.
     tbb::parallel_for(std::size_t(0), M * kMetricCount, [&](std::size_t task) {
       const std::size_t m = task / kMetricCount, k = task % kMetricCount;
-      for (std::size_t r = 0; r < block; ++r) {
-        const double* row = &metrics[((m * block + r) * months_) * kMetricCount];
-        for (std::size_t t = 0; t < months_; ++t) {
-          metric_hist_[k].add(m * months_ + t, row[t * kMetricCount + k]);
-        }
+      const double* first = &metrics[m * block * months_ * kMetricCount + k];
+      const std::size_t stride = months_ * kMetricCount;  // from one replicate to the next
+      HistogramSet& hist = metric_hist_[k];
+      for (std::size_t t = 0; t < months_; ++t) {
+        const double* value = first + t * kMetricCount;
+        hist.add_strided(m * months_ + t, value, stride, block);
         // The task that owns the current_grade series also counts grades (share by month).
         if (k == static_cast<std::size_t>(Metric::current_grade)) {
-          for (std::size_t t = 0; t < months_; ++t) {
-            const auto g = static_cast<std::size_t>(row[t * kMetricCount + k]);
+          for (std::size_t r = 0; r < block; ++r) {
+            const auto g = static_cast<std::size_t>(value[r * stride]);
             if (g >= 1 && g <= 4) ++grade_counts_[(m * months_ + t) * 4 + g - 1];
           }
         }
