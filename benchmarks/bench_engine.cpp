@@ -46,9 +46,11 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   { Stream n = s(admsim::kStreamDemandNoise); fsum += normal(n); }                                          // demand noise
   { Stream r = s(admsim::kStreamReferrals); sum += poisson(r, c.new_referrals); }                         // referrals
   { Stream r = s(admsim::kStreamRereferrals);                                                               // re-referrals
-    const Binomial rereferral(c.rereferral_hazard);  // prepared once a month, as the engine does
-    double cohort = c.closures;                       // the 12 cohorts in steady state, thinning
-    for (int k = 0; k < 12; ++k, cohort *= 1 - c.rereferral_hazard) sum += rereferral(r, static_cast<std::uint64_t>(cohort)); }
+    std::uint64_t pool[12], back[12];  // the 12 cohorts in steady state, thinning
+    double cohort = c.closures;
+    for (int k = 0; k < 12; ++k, cohort *= 1 - c.rereferral_hazard) pool[k] = static_cast<std::uint64_t>(cohort);
+    Binomial(c.rereferral_hazard).many(r, pool, 12, back);  // drawn together, as the engine does
+    for (const auto k : back) sum += k; }
   const auto referrals = static_cast<std::uint64_t>(c.closures);  // closures = referrals in steady state
   { Stream r = s(admsim::kStreamReferralOutcome); sum += binomial(r, referrals, c.nfa_share); }                // outcome
   { Stream r = s(admsim::kStreamCin); double p[4] = {c.cin_to_cpp, c.cin_to_cla, c.cin_close, 1 - c.cin_to_cpp - c.cin_to_cla - c.cin_close};
