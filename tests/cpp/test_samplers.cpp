@@ -155,58 +155,53 @@ TEST_CASE("binomial edge cases", "[samplers]") {
   for (int i = 0; i < 1000; ++i) CHECK(rng::binomial(s, 3, 0.5) <= 3);
 }
 
+namespace {
+
+// Draws of Binomial(n, p) against the exact law (a window of mean +- 12 sd) and its moments.
+void check_binomial_draws(const std::vector<uint64_t>& xs, uint64_t n, double p) {
+  const double nd = static_cast<double>(n), mean = nd * p, var = mean * (1.0 - p);
+  CHECK(*std::max_element(xs.begin(), xs.end()) <= n);
+  const auto [lo, hi] = window(mean, std::sqrt(var), nd);
+  const double lp = std::log(p), lq = std::log1p(-p);
+  CHECK(discrete_gof(xs, lo, hi, [&](uint64_t k) {
+          const double kd = static_cast<double>(k);
+          return std::exp(log_choose(n, k) + kd * lp + (nd - kd) * lq);
+        }) > kMinP);
+  check_moments(xs, mean, var);
+}
+
+struct BinomialCase { uint64_t n; double p; };
+
+// `draws` of rng::binomial for each case, case i on stream first_id + i.
+void check_binomial_cases(const std::vector<BinomialCase>& cases, uint32_t first_id, std::size_t draws) {
+  uint32_t id = first_id;
+  for (const auto& c : cases) {
+    INFO("n = " << c.n << ", p = " << c.p);
+    Stream s(kSeed, 1, id++, 0);
+    std::vector<uint64_t> xs(draws);
+    for (auto& x : xs) x = rng::binomial(s, c.n, c.p);
+    check_binomial_draws(xs, c.n, c.p);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("binomial matches the exact distribution (inversion and BTRD)", "[samplers]") {
-  struct Case { uint64_t n; double p; };
-  const std::vector<Case> cases = {
+  const std::vector<BinomialCase> cases = {
       {100, 0.1},        {20, 0.5},      {1000, 0.3},  {5, 0.9},     {1000000, 1e-5},
       {200, 0.02},       {15, 0.6},      {30, 0.7},    {60, 0.8},    {50, 0.05},
       {1000000, 0.5},    {10, 0.999},    {uint64_t{1} << 40, 1e-12}, {25, 0.4}};
-  uint32_t id = 0;
-  for (const auto& c : cases) {
-    const double nd = static_cast<double>(c.n);
-    const double mean = nd * c.p, var = nd * c.p * (1.0 - c.p);
-    INFO("n = " << c.n << ", p = " << c.p);
-    Stream s(kSeed, 1, id++, 0);
-    std::vector<uint64_t> xs(200000);
-    for (auto& x : xs) x = rng::binomial(s, c.n, c.p);
-    CHECK(*std::max_element(xs.begin(), xs.end()) <= c.n);
-    const auto [lo, hi] = window(mean, std::sqrt(var), nd);
-    const double lp = std::log(c.p), lq = std::log1p(-c.p);
-    const double pv = discrete_gof(xs, lo, hi, [&](uint64_t k) {
-      const double kd = static_cast<double>(k);
-      return std::exp(log_choose(c.n, k) + kd * lp + (nd - kd) * lq);
-    });
-    CHECK(pv > kMinP);
-    check_moments(xs, mean, var);
-  }
+  check_binomial_cases(cases, 0, 200000);
 }
 
 TEST_CASE("BTRD matches the exact distribution near and past its threshold", "[samplers]") {
   // n * min(p, 1 - p) from just over 10 (where BTRD takes over from inversion) to the thousands:
   // the means the engine draws (referral outcomes, CIN moves, plans), and far tails where the
   // squeeze and the Stirling-corrected ratio decide (|k - mode| > 15).
-  struct Case { uint64_t n; double p; };
-  const std::vector<Case> cases = {
+  const std::vector<BinomialCase> cases = {
       {101, 0.0991},  {21, 0.5},     {40, 0.27},      {150, 0.1},   {220, 0.1},  {1000000, 3e-5},
       {700, 0.125},   {1000, 0.1},   {400, 0.96},      {4000, 0.45}, {uint64_t{1} << 40, 1e-10}};
-  uint32_t id = 100;
-  for (const auto& c : cases) {
-    const double nd = static_cast<double>(c.n);
-    const double mean = nd * c.p, var = nd * c.p * (1.0 - c.p);
-    INFO("n = " << c.n << ", p = " << c.p);
-    Stream s(kSeed, 1, id++, 0);
-    std::vector<uint64_t> xs(400000);
-    for (auto& x : xs) x = rng::binomial(s, c.n, c.p);
-    CHECK(*std::max_element(xs.begin(), xs.end()) <= c.n);
-    const auto [lo, hi] = window(mean, std::sqrt(var), nd);
-    const double lp = std::log(c.p), lq = std::log1p(-c.p);
-    const double pv = discrete_gof(xs, lo, hi, [&](uint64_t k) {
-      const double kd = static_cast<double>(k);
-      return std::exp(log_choose(c.n, k) + kd * lp + (nd - kd) * lq);
-    });
-    CHECK(pv > kMinP);
-    check_moments(xs, mean, var);
-  }
+  check_binomial_cases(cases, 100, 400000);
 }
 
 TEST_CASE("prepared binomials draw exactly what binomial() draws", "[samplers]") {
@@ -535,13 +530,7 @@ TEST_CASE("many binomials at one probability have each draw's exact distribution
         CHECK(std::all_of(xs[i].begin(), xs[i].end(), [&](uint64_t x) { return x == want; }));
         continue;
       }
-      const double nd = static_cast<double>(n), mean = nd * p, var = mean * (1.0 - p);
-      const auto [lo, hi] = window(mean, std::sqrt(var), nd);
-      CHECK(discrete_gof(xs[i], lo, hi, [&](uint64_t k) {
-              const double kd = static_cast<double>(k);
-              return std::exp(log_choose(n, k) + kd * std::log(p) + (nd - kd) * std::log1p(-p));
-            }) > kMinP);
-      check_moments(xs[i], mean, var);
+      check_binomial_draws(xs[i], n, p);
     }
   }
 }
