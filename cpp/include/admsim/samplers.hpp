@@ -21,23 +21,28 @@
 namespace admsim::rng {
 namespace detail {
 
+// q when n's lowest bit is set, else 1.0: chosen by mask, not by branch (n's bits are as good as
+// random, so a branch would mispredict about every other bit).
+inline double factor_if_low_bit(uint64_t n, double q) noexcept {
+  const double unit = 1.0;
+  uint64_t one, bits;
+  std::memcpy(&one, &unit, sizeof one);
+  std::memcpy(&bits, &q, sizeof bits);
+  const uint64_t take = 0 - (n & 1);  // all ones when the bit is set
+  const uint64_t chosen = (bits & take) | (one & ~take);
+  double factor;
+  std::memcpy(&factor, &chosen, sizeof factor);
+  return factor;
+}
+
 // q^n by binary powering: within about 2 log2(n) roundings of the exact power (a relative error
 // below 1e-14 for the n inversion sees), and several times cheaper than exp(n log1p(-p)).
-// The factor for each bit is chosen by mask, not by branch: n's bits are as good as random, and
-// a multiply by 1.0 is exact, so this gives the same double as multiplying only on set bits.
+// A multiply by 1.0 is exact, so multiplying every bit's factor_if_low_bit gives the same double
+// as multiplying only on set bits.
 inline double power(double q, uint64_t n) noexcept {
   double result = 1.0;
-  uint64_t one;
-  const double unit = 1.0;
-  std::memcpy(&one, &unit, sizeof one);
   for (; n > 0; n >>= 1) {
-    uint64_t bits;
-    std::memcpy(&bits, &q, sizeof bits);
-    const uint64_t take = 0 - (n & 1);  // all ones when the bit is set
-    const uint64_t chosen = (bits & take) | (one & ~take);
-    double factor;
-    std::memcpy(&factor, &chosen, sizeof factor);
-    result *= factor;
+    result *= factor_if_low_bit(n, q);
     q *= q;
   }
   return result;

@@ -6,7 +6,6 @@
 #include <cassert>
 #include <cfloat>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 // Vector-lane loops get an AVX2 clone beside the generic one where the toolchain can pick
@@ -297,11 +296,11 @@ void Binomial::fill_powers() noexcept {
 
 namespace {
 
-// Binomial::many's first steps in lanes: for each of kMany draws (n[i] = 0 past the k wanted;
-// nd[i] = n[i] as a double),
-// P(X = 0) = (1 - r)^n into px, then kSteps steps of inversion on u: steps = the number of
-// cumulative sums below u, below = P(X < steps), px = P(X = steps). Elementwise IEEE operations
-// in a fixed order, so the AVX2 clone gives the same doubles as the default one.
+// Binomial::many's first steps in lanes, for each of kMany draws (n[i] = 0 past the k wanted;
+// nd[i] = n[i] as a double): P(X = 0) = (1 - r)^n into px, then kSteps steps of inversion on u:
+// steps = the number of cumulative sums below u, below = P(X < steps), px = P(X = steps).
+// Elementwise IEEE operations in a fixed order, so the AVX2 clone gives the same doubles as the
+// default one.
 constexpr std::size_t kManyLanes = Binomial::kMany;
 ADMSIM_LANES_CLONES
 void first_steps(const uint64_t* n, const double* nd, const double* u, double q, double ratio, double* px,
@@ -313,19 +312,11 @@ void first_steps(const uint64_t* n, const double* nd, const double* u, double q,
     px[i] = 1.0;
     below[i] = steps[i] = 0.0;
   }
-  // (1 - r)^n from one ladder of squares, q^(2^b), each bit's factor picked by mask: the same
-  // products, in the same order, as power().
-  const double unit = 1.0;
-  uint64_t one;
-  std::memcpy(&one, &unit, sizeof one);
+  // (1 - r)^n from one ladder of squares, q^(2^b): the same products, in the same order, as
+  // power().
   for (double square = q; widest > 0; widest >>= 1, square *= square) {
-    uint64_t square_bits;
-    std::memcpy(&square_bits, &square, sizeof square_bits);
     for (std::size_t i = 0; i < kManyLanes; ++i) {
-      const uint64_t take = 0 - (bits[i] & 1), chosen = (square_bits & take) | (one & ~take);
-      double factor;
-      std::memcpy(&factor, &chosen, sizeof factor);
-      px[i] *= factor;
+      px[i] *= detail::factor_if_low_bit(bits[i], square);
       bits[i] >>= 1;
     }
   }
@@ -358,7 +349,7 @@ void Binomial::many(Stream& s, const uint64_t* n, std::size_t k, uint64_t* out) 
   first_steps(lanes_n, nd, u, q_, ratio_, px, below, steps);
   for (std::size_t i = 0; i < k; ++i) {
     uint64_t y;
-    if (static_cast<double>(n[i]) * r_ >= 10.0) {
+    if (nd[i] * r_ >= 10.0) {
       y = detail::binomial_btrd(s, n[i], r_);
     } else if (steps[i] < static_cast<double>(kSteps)) {
       y = static_cast<uint64_t>(steps[i]);
