@@ -71,6 +71,22 @@ TEST_CASE("Blocks made ahead in batches are the blocks philox gives one by one",
   }
 }
 
+TEST_CASE("first blocks of many streams at once are each stream's own", "[random]") {
+  const uint64_t seed = 0x0123456789abcdefULL, replicate = (uint64_t{5} << 32) | 9u;  // a high word
+  const auto key = Stream::key(seed, replicate);
+  // 24 streams (a group of 16 lanes, then one of 8), partial groups, and a single stream.
+  for (unsigned count : {24u, 5u, 16u, 1u}) {
+    std::vector<uint32_t> ids(count), out(4 * count);
+    for (unsigned i = 0; i < count; ++i) ids[i] = 10 + 3 * i;
+    admsim::rng::philox4x32_10_streams(Stream::first_counter(replicate, 17), key, ids.data(), out.data(), count);
+    for (unsigned i = 0; i < count; ++i) {
+      // A stream built on its prepared block gives what the plain one gives, past the block too.
+      Stream plain(seed, replicate, ids[i], 17), prepared(seed, replicate, ids[i], 17, &out[4 * i]);
+      for (int k = 0; k < 40; ++k) REQUIRE(prepared.next_u32() == plain.next_u32());
+    }
+  }
+}
+
 TEST_CASE("next_u64 is two u32 draws, low half first", "[random]") {
   Stream a(42, 1, 2, 3), b(42, 1, 2, 3);
   for (int i = 0; i < 10; ++i) {

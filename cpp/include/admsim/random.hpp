@@ -33,6 +33,11 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
 // change a number.
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept;
+// One block of each of count streams: block {ctr[0], ctr[1], stream_words[i], ctr[3]} into
+// out[4 i .. 4 i + 4), the same words as philox4x32_10 gives it; AVX2 lanes where the CPU has
+// them. For a month's first blocks of many streams at once (Stream's prepared constructor).
+void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                           const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept;
 // How many blocks a Stream makes ahead after its first: kPhiloxBatch with AVX2 lanes, else 1
 // (scalar rounds gain nothing from batches, and most streams would not use them).
 inline constexpr unsigned kPhiloxBatch = 16;
@@ -52,9 +57,25 @@ unsigned philox4x32_10_batch() noexcept;
 class Stream {
  public:
   Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month) noexcept
-      : key_{static_cast<uint32_t>(seed),
-             static_cast<uint32_t>(seed >> 32) ^ static_cast<uint32_t>(replicate >> 32)},
-        ctr_{0u, month, stream, static_cast<uint32_t>(replicate)} {}
+      : key_(key(seed, replicate)), ctr_{0u, month, stream, static_cast<uint32_t>(replicate)} {}
+
+  // The same Stream with its first block already made (first: philox block 0 of this stream,
+  // as philox4x32_10_streams makes it): the same numbers, without the first block's latency.
+  Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month, const uint32_t* first) noexcept
+      : Stream(seed, replicate, stream, month) {
+    for (unsigned i = 0; i < 4; ++i) buf_[i] = first[i];
+    ctr_[0] = 1;
+    end_ = 4;
+    fills_ = 1;
+  }
+
+  // The counter and key of block 0 of a stream, for philox4x32_10_streams.
+  static std::array<uint32_t, 4> first_counter(uint64_t replicate, uint32_t month) noexcept {
+    return {0u, month, 0u, static_cast<uint32_t>(replicate)};
+  }
+  static std::array<uint32_t, 2> key(uint64_t seed, uint64_t replicate) noexcept {
+    return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32) ^ static_cast<uint32_t>(replicate >> 32)};
+  }
 
   uint32_t next_u32() noexcept {
     if (idx_ == end_) refill();

@@ -1,6 +1,7 @@
 #include "engine/replicate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "admsim/samplers.hpp"
@@ -46,9 +47,43 @@ Replicate::Replicate(const Scenario& scenario, const Calibration& calibration, s
                                                     : static_cast<std::uint32_t>(model + 1) << 16),
       events_(events) {}
 
+namespace {
+// The streams a month draws from (demand, workforce, quality), in prepare_streams' slots: ids
+// 10-25, 30-35, 50-51 (some of them unused or used only in some runs: lanes cost little).
+constexpr std::uint32_t kNotPrepared = 255;
+constexpr std::array<std::uint32_t, 64> prepared_slots() {
+  std::array<std::uint32_t, 64> slot{};
+  for (auto& x : slot) x = kNotPrepared;
+  std::uint32_t next = 0;
+  for (std::uint32_t id = kStreamDemandNoise; id < kStreamDemandNoise + 16; ++id) slot[id] = next++;
+  for (std::uint32_t id = kStreamLabourMarket; id <= kStreamMovers; ++id) slot[id] = next++;
+  slot[kStreamQuality] = next++;
+  slot[kStreamInspection] = next++;
+  return slot;
+}
+constexpr std::array<std::uint32_t, 64> kPreparedSlot = prepared_slots();
+static_assert(kStreamPlacementStepMore < kStreamDemandNoise + 16 && kStreamRegionPool >= 64);
+}  // namespace
+
+void Replicate::prepare_streams(int month) {
+  static_assert(kPreparedStreams == 24 && kPreparedSlot[kStreamInspection] == kPreparedStreams - 1);
+  std::uint32_t words[kPreparedStreams];
+  for (std::uint32_t id = 0; id < kPreparedSlot.size(); ++id) {
+    if (kPreparedSlot[id] != kNotPrepared) words[kPreparedSlot[id]] = id + stream_offset_;
+  }
+  const auto replicate = static_cast<std::uint64_t>(replicate_);
+  rng::philox4x32_10_streams(rng::Stream::first_counter(replicate, static_cast<std::uint32_t>(month)),
+                             rng::Stream::key(s_.seed, replicate), words, &prepared_[0][0], kPreparedStreams);
+  prepared_month_ = month;
+}
+
 rng::Stream Replicate::stream(std::uint32_t id, int month, std::uint64_t seed) const {
-  return rng::Stream(seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_,
-                     static_cast<std::uint32_t>(month));
+  const auto replicate = static_cast<std::uint64_t>(replicate_);
+  const auto m = static_cast<std::uint32_t>(month);
+  if (month == prepared_month_ && seed == s_.seed && id < kPreparedSlot.size() && kPreparedSlot[id] != kNotPrepared) {
+    return rng::Stream(seed, replicate, id + stream_offset_, m, prepared_[kPreparedSlot[id]]);
+  }
+  return rng::Stream(seed, replicate, id + stream_offset_, m);
 }
 
 rng::Stream Replicate::stream(std::uint32_t id, int month) const { return stream(id, month, s_.seed); }
@@ -261,6 +296,7 @@ void Replicate::start(double* metrics, double* risks_fired) {
 void Replicate::step(int t, const double* levers) {
   row_ = metrics_ + static_cast<std::size_t>(t) * kMetricCount;
   std::fill(row_, row_ + kMetricCount, 0.0);
+  prepare_streams(t);
   gather_modifiers(t);
   if (levers) {  // a Python policy's settings for this month: NaN leaves a lever alone
     for (std::size_t k = 0; k < kInterventionNames.size(); ++k) {

@@ -76,6 +76,7 @@ class Replicate {
   rng::Stream stream(std::uint32_t id, int month) const;
   rng::Stream vehicle_stream(std::uint32_t id, int month) const;  // keyed by Scenario::vehicle_seed
   rng::Stream stream(std::uint32_t id, int month, std::uint64_t seed) const;  // either, by its seed
+  void prepare_streams(int month);
   double metric(Metric m) const { return row_[static_cast<std::size_t>(m)]; }
   void set(Metric m, double v) { row_[static_cast<std::size_t>(m)] = v; }
 
@@ -110,6 +111,12 @@ class Replicate {
   std::size_t model_index_;
   std::int64_t replicate_;
   std::uint32_t stream_offset_;
+  // A month's streams' first Philox blocks, made together in SIMD lanes at the start of step(t)
+  // (prepare_streams): the same numbers as making each on first use, where each would wait on
+  // its own chain of scalar rounds. Slots follow kPreparedStreams; prepared_month_ -1: none yet.
+  static constexpr std::size_t kPreparedStreams = 24;
+  int prepared_month_ = -1;
+  std::uint32_t prepared_[kPreparedStreams][4] = {};
   std::vector<InspectionEvent>* events_;
   double* metrics_ = nullptr;  // months x kMetricCount
   double* row_ = nullptr;      // this month's row of metrics_

@@ -2,6 +2,7 @@
 // such groups interleaved so that one group's multiplies fill the other's latency. The same
 // arithmetic as philox4x32_10, lane by lane: 32x32 -> 64-bit products of the even lanes and of the
 // odd lanes shifted down, their high and low halves blended back into 8 lanes.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -51,6 +52,14 @@ __attribute__((target("avx2"), always_inline)) inline void round(Lanes& l, __m25
   l.c3 = lo0;
 }
 
+// Blocks {ctr[0], ctr[1], words[i], ctr[3]} for i < 8: one block of each of 8 streams.
+__attribute__((target("avx2"), always_inline)) inline Lanes stream_lanes(const std::array<uint32_t, 4>& ctr,
+                                                                          const uint32_t* words) {
+  return {_mm256_set1_epi32(static_cast<int>(ctr[0])), _mm256_set1_epi32(static_cast<int>(ctr[1])),
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words)),
+          _mm256_set1_epi32(static_cast<int>(ctr[3]))};
+}
+
 // Words by lane (structure of arrays) to blocks of four words, block by block.
 __attribute__((target("avx2"), always_inline)) inline void store(const Lanes& l, uint32_t* out) {
   const __m256i t0 = _mm256_unpacklo_epi32(l.c0, l.c1), t1 = _mm256_unpackhi_epi32(l.c0, l.c1);
@@ -64,11 +73,9 @@ __attribute__((target("avx2"), always_inline)) inline void store(const Lanes& l,
   _mm256_storeu_si256(o + 3, _mm256_permute2x128_si256(b26, b37, 0x31));
 }
 
-__attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& ctr,
-                                                 const std::array<uint32_t, 2>& key, uint32_t* out,
-                                                 unsigned count) noexcept {
-  Lanes a = lanes(ctr, 0), b = lanes(ctr, 8);
-  const bool two = count == 16;
+// The 10 rounds on one group of lanes, or on two interleaved.
+__attribute__((target("avx2"), always_inline)) inline void rounds(Lanes& a, Lanes& b, bool two,
+                                                                  const std::array<uint32_t, 2>& key) {
   uint32_t k0 = key[0], k1 = key[1];
   for (int r = 0; r < 10; ++r) {
     if (r > 0) {
@@ -79,8 +86,30 @@ __attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& 
     round(a, key0, key1);
     if (two) round(b, key0, key1);
   }
+}
+
+__attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& ctr,
+                                                 const std::array<uint32_t, 2>& key, uint32_t* out,
+                                                 unsigned count) noexcept {
+  Lanes a = lanes(ctr, 0), b = lanes(ctr, 8);
+  const bool two = count == 16;
+  rounds(a, b, two, key);
   store(a, out);
   if (two) store(b, out + 32);
+}
+
+__attribute__((target("avx2"))) void avx2_stream_blocks(const std::array<uint32_t, 4>& ctr,
+                                                        const std::array<uint32_t, 2>& key,
+                                                        const uint32_t* stream_words, uint32_t* out,
+                                                        unsigned count) noexcept {
+  uint32_t words[16] = {}, blocks[64];
+  std::copy_n(stream_words, count, words);
+  Lanes a = stream_lanes(ctr, words), b = stream_lanes(ctr, words + 8);
+  const bool two = count > 8;
+  rounds(a, b, two, key);
+  store(a, blocks);
+  if (two) store(b, blocks + 32);
+  std::copy_n(blocks, 4 * count, out);
 }
 
 #endif
@@ -103,6 +132,23 @@ void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<u
   if ((count == 8 || count == 16) && have_avx2()) return avx2_blocks(ctr, key, out, count);
 #endif
   scalar_blocks(ctr, key, out, count);
+}
+
+void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                           const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept {
+  for (unsigned done = 0; done < count; done += 16) {
+    const unsigned n = std::min(16u, count - done);
+#ifdef ADMSIM_PHILOX_AVX2
+    if (have_avx2()) {
+      avx2_stream_blocks(ctr, key, stream_words + done, out + 4 * done, n);
+      continue;
+    }
+#endif
+    for (unsigned i = 0; i < n; ++i) {
+      const auto b = philox4x32_10({ctr[0], ctr[1], stream_words[done + i], ctr[3]}, key);
+      std::copy(b.begin(), b.end(), out + 4 * (done + i));
+    }
+  }
 }
 
 static_assert(kPhiloxBatch == 16, "avx2_blocks makes 8 or 16 blocks");
