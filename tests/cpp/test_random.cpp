@@ -87,6 +87,20 @@ TEST_CASE("first blocks of many streams at once are each stream's own", "[random
   }
 }
 
+TEST_CASE("uniforms() gives what as many uniform() calls give", "[random]") {
+  // Runs that start mid-buffer, cross refills, and follow an odd u32 draw.
+  for (std::size_t k : {1u, 2u, 3u, 31u, 112u, 200u}) {
+    for (int skip_u32 : {0, 1, 5}) {
+      Stream a(7, 3, 18, 2), b(7, 3, 18, 2);
+      for (int i = 0; i < skip_u32; ++i) REQUIRE(a.next_u32() == b.next_u32());
+      std::vector<double> bulk(k);
+      a.uniforms(bulk.data(), k);
+      for (std::size_t i = 0; i < k; ++i) REQUIRE(bulk[i] == b.uniform());
+      REQUIRE(a.next_u32() == b.next_u32());  // and the streams stay in step after
+    }
+  }
+}
+
 TEST_CASE("next_u64 is two u32 draws, low half first", "[random]") {
   Stream a(42, 1, 2, 3), b(42, 1, 2, 3);
   for (int i = 0; i < 10; ++i) {

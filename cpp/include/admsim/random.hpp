@@ -3,7 +3,9 @@
 // as easy as 1, 2, 3", SC'11). A draw is a pure function of (key, counter), so a Stream built from the
 // same (seed, replicate, stream, month) yields the same numbers on any thread, in any order.
 // Integer-only: bit-identical on every platform and compiler.
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace admsim::rng {
@@ -99,8 +101,32 @@ class Stream {
   double uniform() noexcept {
     for (;;) {
       const uint64_t k = next_u64() >> 11;
-      if (k != 0) return static_cast<double>(k) * 0x1p-53;
+      if (k != 0) return to_unit(k);
     }
+  }
+
+  // k calls of uniform() into out[0..k): the same numbers, those already made converted in one
+  // loop with no branch per number (a zero among them, probability 2^-53 each, goes back to
+  // uniform() from there, which redraws it).
+  void uniforms(double* out, std::size_t k) noexcept {
+    std::size_t i = 0;
+    while (i < k) {
+      const std::size_t ready = std::min<std::size_t>(k - i, (end_ - idx_) / 2);
+      if (ready == 0) {  // none whole in the buffer: one by one, refilling
+        out[i++] = uniform();
+        continue;
+      }
+      bool zero = false;
+      for (std::size_t j = 0; j < ready; ++j) {
+        const uint64_t bits = ((uint64_t{buf_[idx_ + 2 * j + 1]} << 32) | buf_[idx_ + 2 * j]) >> 11;
+        zero |= bits == 0;
+        out[i + j] = to_unit(bits);
+      }
+      if (zero) break;
+      idx_ += static_cast<uint32_t>(2 * ready);
+      i += ready;
+    }
+    for (; i < k; ++i) out[i] = uniform();
   }
 
  private:
@@ -119,6 +145,9 @@ class Stream {
     ++fills_;
     idx_ = 0;
   }
+
+  // k < 2^53 as a signed integer: one conversion instruction, where an unsigned one is several.
+  static double to_unit(uint64_t k) noexcept { return static_cast<double>(static_cast<int64_t>(k)) * 0x1p-53; }
 
   std::array<uint32_t, 2> key_;
   std::array<uint32_t, 4> ctr_;  // the next block to make

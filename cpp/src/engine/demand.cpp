@@ -155,7 +155,7 @@ void Replicate::step_demand(int t) {
   const rng::Binomial month_down(programme ? std::min(1.0, c_.step_down_prob * mod_.step_down) : 0.0);
   const rng::Binomial& down_draw = programme ? month_down : draws.step_down;
   double step_u[kCareBands * kAgeBands][3];
-  for (auto& cell : step_u) for (double& u : cell) u = step.uniform();
+  step.uniforms(&step_u[0][0], kCareBands * kAgeBands * 3);
   std::uint64_t step_downs = 0, escalations = 0;
   for (std::size_t b = 0; b < kCareBands; ++b) {
     for (std::size_t a = 0; a < kAgeBands; ++a) {

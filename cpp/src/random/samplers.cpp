@@ -337,8 +337,8 @@ void Binomial::many(Stream& s, const uint64_t* n, std::size_t k, uint64_t* out) 
   assert(k <= kMany);
   uint64_t lanes_n[kMany] = {};
   double nd[kMany] = {}, u[kMany] = {}, px[kMany], below[kMany], steps[kMany];
+  s.uniforms(u, k);
   for (std::size_t i = 0; i < k; ++i) {
-    u[i] = s.uniform();
     lanes_n[i] = n[i];
     nd[i] = static_cast<double>(n[i]);
   }
@@ -424,7 +424,7 @@ void RareOutcomeCells::assign(const RareOutcomes* cells, std::size_t count) noex
 void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
                                   uint64_t (*out)[kOutcomes]) const noexcept {
   double u[kMaxCells];
-  for (std::size_t i = 0; i < count_; ++i) u[i] = any.uniform();
+  any.uniforms(u, count_);
   uint64_t with_any[kMaxCells];
   for (std::size_t i = 0; i < count_; ++i) with_any[i] = cells_[i].any().from(more, n[i], u[i]);
   // The cells with anyone to place, listed with no branch; only they draw outcomes.
