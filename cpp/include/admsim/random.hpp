@@ -112,8 +112,12 @@ class Stream {
     std::size_t i = 0;
     while (i < k) {
       const std::size_t ready = std::min<std::size_t>(k - i, (end_ - idx_) / 2);
-      if (ready == 0) {  // none whole in the buffer: one by one, refilling
-        out[i++] = uniform();
+      if (ready == 0) {  // none whole in the buffer
+        if (idx_ == end_ && fills_ > 0) {
+          refill(static_cast<unsigned>((k - i + 1) / 2));  // the blocks still wanted, where batched
+        } else {
+          out[i++] = uniform();  // one straddling a refill
+        }
         continue;
       }
       bool zero = false;
@@ -130,14 +134,17 @@ class Stream {
   }
 
  private:
-  void refill() noexcept {
+  // wanted: how many blocks the caller knows it needs (uniforms()); batches are then of 8 when
+  // that will do, not 16.
+  void refill(unsigned wanted = kPhiloxBatch) noexcept {
     if (fills_ == 0) {  // the first block alone: most streams need no more
       const auto b = philox4x32_10(ctr_, key_);
       for (unsigned i = 0; i < 4; ++i) buf_[i] = b[i];
       ctr_[0] += 1;
       end_ = 4;
     } else {
-      const unsigned count = philox4x32_10_batch();
+      const unsigned batch = philox4x32_10_batch();
+      const unsigned count = batch == kPhiloxBatch && wanted <= kPhiloxBatch / 2 ? kPhiloxBatch / 2 : batch;
       philox4x32_10_blocks(ctr_, key_, buf_, count);
       ctr_[0] += count;
       end_ = 4 * count;
