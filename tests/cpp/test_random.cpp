@@ -74,15 +74,36 @@ TEST_CASE("Blocks made ahead in batches are the blocks philox gives one by one",
 TEST_CASE("first blocks of many streams at once are each stream's own", "[random]") {
   const uint64_t seed = 0x0123456789abcdefULL, replicate = (uint64_t{5} << 32) | 9u;  // a high word
   const auto key = Stream::key(seed, replicate);
-  // 24 streams (a group of 16 lanes, then one of 8), partial groups, and a single stream.
-  for (unsigned count : {24u, 5u, 16u, 1u}) {
-    std::vector<uint32_t> ids(count), out(4 * count);
-    for (unsigned i = 0; i < count; ++i) ids[i] = 10 + 3 * i;
-    admsim::rng::philox4x32_10_streams(Stream::first_counter(replicate, 17), key, ids.data(), out.data(), count);
-    for (unsigned i = 0; i < count; ++i) {
-      // A stream built on its prepared block gives what the plain one gives, past the block too.
-      Stream plain(seed, replicate, ids[i], 17), prepared(seed, replicate, ids[i], 17, &out[4 * i]);
-      for (int k = 0; k < 40; ++k) REQUIRE(prepared.next_u32() == plain.next_u32());
+  // Streams with 1 to 40 blocks each: whole groups of 16 lanes, partial groups, and a single
+  // block.
+  for (unsigned streams : {24u, 5u, 16u, 1u, 3u}) {
+    std::vector<uint32_t> ids, blocks, first;  // by block: its stream and its index there
+    std::vector<unsigned> made(streams);
+    for (unsigned i = 0; i < streams; ++i) {
+      made[i] = streams == 3 ? 40 - i : 1 + (7 * i) % 5;
+      first.push_back(static_cast<uint32_t>(ids.size()));
+      for (unsigned b = 0; b < made[i]; ++b) {
+        ids.push_back(10 + 3 * i);
+        blocks.push_back(b);
+      }
+    }
+    const auto count = static_cast<unsigned>(ids.size());
+    std::vector<uint32_t> out(4 * count);
+    admsim::rng::philox4x32_10_streams(Stream::first_counter(replicate, 17), key, blocks.data(), ids.data(),
+                                       out.data(), count);
+    for (unsigned i = 0; i < streams; ++i) {
+      // A stream built on its prepared blocks gives what the plain one gives, past them too.
+      const uint32_t id = 10 + 3 * i;
+      Stream plain(seed, replicate, id, 17), prepared(seed, replicate, id, 17, &out[4 * first[i]], made[i]);
+      for (unsigned k = 0; k < 4 * made[i] + 150; ++k) REQUIRE(prepared.next_u32() == plain.next_u32());
+      // Copies go on as their originals do, from prepared blocks and from their own buffers.
+      Stream again(seed, replicate, id, 17, &out[4 * first[i]], made[i]);
+      again.next_u32();
+      Stream copy = again;
+      for (unsigned k = 0; k < 4 * made[i] + 150; ++k) REQUIRE(copy.next_u32() == again.next_u32());
+      Stream assigned(1, 2, 3, 4);
+      assigned = copy;
+      for (int k = 0; k < 100; ++k) REQUIRE(assigned.next_u32() == copy.next_u32());
     }
   }
 }

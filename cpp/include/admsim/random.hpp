@@ -5,6 +5,7 @@
 // Integer-only: bit-identical on every platform and compiler.
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 
@@ -35,11 +36,14 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
 // change a number.
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept;
-// One block of each of count streams: block {ctr[0], ctr[1], stream_words[i], ctr[3]} into
-// out[4 i .. 4 i + 4), the same words as philox4x32_10 gives it; AVX2 lanes where the CPU has
-// them. For a month's first blocks of many streams at once (Stream's prepared constructor).
+// Blocks of many streams at once (ctr[0] and ctr[2] unused): block {block_words[i], ctr[1],
+// stream_words[i], ctr[3]} into out[4 i .. 4 i + 4) for i < count, the same words as
+// philox4x32_10 gives it; AVX2 lanes where the CPU has them. For a month's first blocks of its
+// streams (Stream's prepared constructor), made 16 at a time, where each stream making its own
+// would wait on its own chain of rounds.
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                           const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept;
+                           const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
+                           unsigned count) noexcept;
 // How many blocks a Stream makes ahead after its first: kPhiloxBatch with AVX2 lanes, else 1
 // (scalar rounds gain nothing from batches, and most streams would not use them).
 inline constexpr unsigned kPhiloxBatch = 16;
@@ -51,24 +55,41 @@ unsigned philox4x32_10_batch() noexcept;
 // Replicates >= 2^32 fold their high word into the key's high word: distinct from every other
 // replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
 //
-// Blocks are made ahead: the first alone, then 16 at a time where the CPU has AVX2 (else one by
-// one, as scalar rounds gain nothing from batches). Most streams need one
-// or two blocks; the few that need dozens (a month's care cells) get them from SIMD lanes, many
-// blocks in the time of one scalar block's dependent chain. Which blocks are made ahead never
-// changes a number: block b is always philox(b).
+// Blocks are made ahead: the first alone (or, by the prepared constructor, the first few made
+// beside other streams' in SIMD lanes), then 16 at a time where the CPU has AVX2 (else one by
+// one, as scalar rounds gain nothing from batches). Most streams need one or two blocks; the
+// few that need dozens (a month's care cells) get them from SIMD lanes, many blocks in the time
+// of one scalar block's dependent chain. Which blocks are made ahead never changes a number:
+// block b is always philox(b).
 class Stream {
  public:
   Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month) noexcept
       : key_(key(seed, replicate)), ctr_{0u, month, stream, static_cast<uint32_t>(replicate)} {}
 
-  // The same Stream with its first block already made (first: philox block 0 of this stream,
-  // as philox4x32_10_streams makes it): the same numbers, without the first block's latency.
-  Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month, const uint32_t* first) noexcept
+  // The same Stream with its first blocks already made (first: philox blocks 0 .. blocks - 1 of
+  // this stream, as philox4x32_10_streams makes them): the same numbers, without waiting on
+  // their rounds. The Stream reads them where they are, so they must outlive its use of them.
+  Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month, const uint32_t* first,
+         unsigned blocks = 1) noexcept
       : Stream(seed, replicate, stream, month) {
-    for (unsigned i = 0; i < 4; ++i) buf_[i] = first[i];
-    ctr_[0] = 1;
-    end_ = 4;
+    assert(blocks >= 1);
+    words_ = first;
+    ctr_[0] = blocks;
+    end_ = 4 * blocks;
     fills_ = 1;
+  }
+  // A copy reads its own buffer where the original read its own.
+  Stream(const Stream& other) noexcept { *this = other; }
+  Stream& operator=(const Stream& other) noexcept {
+    if (this == &other) return *this;
+    key_ = other.key_;
+    ctr_ = other.ctr_;
+    idx_ = other.idx_;
+    end_ = other.end_;
+    fills_ = other.fills_;
+    std::copy(std::begin(other.buf_), std::end(other.buf_), buf_);
+    words_ = other.words_ == other.buf_ ? buf_ : other.words_;
+    return *this;
   }
 
   // The counter and key of block 0 of a stream, for philox4x32_10_streams.
@@ -81,13 +102,13 @@ class Stream {
 
   uint32_t next_u32() noexcept {
     if (idx_ == end_) refill();
-    return buf_[idx_++];
+    return words_[idx_++];
   }
 
   // First u32 is the low half, second the high half.
   uint64_t next_u64() noexcept {
     if (end_ - idx_ >= 2) {  // both halves in the buffer: one check instead of two
-      const uint64_t lo = buf_[idx_], hi = buf_[idx_ + 1];
+      const uint64_t lo = words_[idx_], hi = words_[idx_ + 1];
       idx_ += 2;
       return (hi << 32) | lo;
     }
@@ -122,7 +143,7 @@ class Stream {
       }
       bool zero = false;
       for (std::size_t j = 0; j < ready; ++j) {
-        const uint64_t bits = ((uint64_t{buf_[idx_ + 2 * j + 1]} << 32) | buf_[idx_ + 2 * j]) >> 11;
+        const uint64_t bits = ((uint64_t{words_[idx_ + 2 * j + 1]} << 32) | words_[idx_ + 2 * j]) >> 11;
         zero |= bits == 0;
         out[i + j] = to_unit(bits);
       }
@@ -151,6 +172,7 @@ class Stream {
     }
     ++fills_;
     idx_ = 0;
+    words_ = buf_;
   }
 
   // k < 2^53 as a signed integer: one conversion instruction, where an unsigned one is several.
@@ -158,9 +180,10 @@ class Stream {
 
   std::array<uint32_t, 2> key_;
   std::array<uint32_t, 4> ctr_;  // the next block to make
-  uint32_t idx_ = 0, end_ = 0;   // buf_[idx_, end_) not yet used; empty: the first call makes block 0
+  uint32_t idx_ = 0, end_ = 0;   // words_[idx_, end_) not yet used; empty: the first call makes block 0
   uint32_t fills_ = 0;
   uint32_t buf_[4 * kPhiloxBatch];  // written before read (refill)
+  const uint32_t* words_ = buf_;    // buf_, or the prepared blocks until they are used up
 };
 
 }  // namespace admsim::rng

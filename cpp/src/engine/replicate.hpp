@@ -112,11 +112,12 @@ class Replicate {
   std::int64_t replicate_;
   std::uint32_t stream_offset_;
   // A month's streams' first Philox blocks, made together in SIMD lanes at the start of step(t)
-  // (prepare_streams): the same numbers as making each on first use, where each would wait on
-  // its own chain of scalar rounds. Slots follow kPreparedStreams; prepared_month_ -1: none yet.
-  static constexpr std::size_t kPreparedStreams = 24;
+  // (prepare_streams; how many for each stream: replicate.cpp): the same numbers as making them
+  // on first use, where each stream would wait on its own chain of rounds. prepared_month_ -1:
+  // none yet.
+  static constexpr std::size_t kPreparedBlocks = 152;  // 9 groups of 16 lanes and one of 8
   int prepared_month_ = -1;
-  std::uint32_t prepared_[kPreparedStreams][4] = {};
+  std::uint32_t prepared_[kPreparedBlocks][4] = {};
   std::vector<InspectionEvent>* events_;
   double* metrics_ = nullptr;  // months x kMetricCount
   double* row_ = nullptr;      // this month's row of metrics_

@@ -52,11 +52,12 @@ __attribute__((target("avx2"), always_inline)) inline void round(Lanes& l, __m25
   l.c3 = lo0;
 }
 
-// Blocks {ctr[0], ctr[1], words[i], ctr[3]} for i < 8: one block of each of 8 streams.
+// Blocks {blocks[i], ctr[1], streams[i], ctr[3]} for i < 8: 8 blocks of any of a month's streams.
 __attribute__((target("avx2"), always_inline)) inline Lanes stream_lanes(const std::array<uint32_t, 4>& ctr,
-                                                                          const uint32_t* words) {
-  return {_mm256_set1_epi32(static_cast<int>(ctr[0])), _mm256_set1_epi32(static_cast<int>(ctr[1])),
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words)),
+                                                                          const uint32_t* blocks,
+                                                                          const uint32_t* streams) {
+  return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blocks)), _mm256_set1_epi32(static_cast<int>(ctr[1])),
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(streams)),
           _mm256_set1_epi32(static_cast<int>(ctr[3]))};
 }
 
@@ -100,16 +101,19 @@ __attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& 
 
 __attribute__((target("avx2"))) void avx2_stream_blocks(const std::array<uint32_t, 4>& ctr,
                                                         const std::array<uint32_t, 2>& key,
+                                                        const uint32_t* block_words,
                                                         const uint32_t* stream_words, uint32_t* out,
                                                         unsigned count) noexcept {
-  uint32_t words[16] = {}, blocks[64];
-  std::copy_n(stream_words, count, words);
-  Lanes a = stream_lanes(ctr, words), b = stream_lanes(ctr, words + 8);
+  uint32_t blocks_at[16] = {}, streams[16] = {}, made[64];
+  std::copy_n(block_words, count, blocks_at);
+  std::copy_n(stream_words, count, streams);
+  Lanes a = stream_lanes(ctr, blocks_at, streams), b = stream_lanes(ctr, blocks_at + 8, streams + 8);
   const bool two = count > 8;
   rounds(a, b, two, key);
-  store(a, blocks);
-  if (two) store(b, blocks + 32);
-  std::copy_n(blocks, 4 * count, out);
+  if (count == 16) return store(a, out), store(b, out + 32);  // whole: straight to out
+  store(a, made);
+  if (two) store(b, made + 32);
+  std::copy_n(made, 4 * count, out);
 }
 
 #endif
@@ -135,17 +139,18 @@ void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<u
 }
 
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                           const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept {
+                           const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
+                           unsigned count) noexcept {
   for (unsigned done = 0; done < count; done += 16) {
     const unsigned n = std::min(16u, count - done);
 #ifdef ADMSIM_PHILOX_AVX2
     if (have_avx2()) {
-      avx2_stream_blocks(ctr, key, stream_words + done, out + 4 * done, n);
+      avx2_stream_blocks(ctr, key, block_words + done, stream_words + done, out + 4 * done, n);
       continue;
     }
 #endif
     for (unsigned i = 0; i < n; ++i) {
-      const auto b = philox4x32_10({ctr[0], ctr[1], stream_words[done + i], ctr[3]}, key);
+      const auto b = philox4x32_10({block_words[done + i], ctr[1], stream_words[done + i], ctr[3]}, key);
       std::copy(b.begin(), b.end(), out + 4 * (done + i));
     }
   }
