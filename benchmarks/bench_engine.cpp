@@ -18,6 +18,7 @@
 
 #include "admsim/engine.hpp"
 #include "admsim/ensemble.hpp"
+#include "admsim/month_streams.hpp"
 #include "admsim/samplers.hpp"
 
 namespace {
@@ -42,7 +43,9 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   using namespace admsim::rng;
   std::uint64_t sum = 0;
   double fsum = 0;
-  auto s = [&](std::uint32_t id) { return Stream(seed, rep, id, month); };
+  admsim::MonthStreams streams;  // the month's first blocks made together, as the engine makes them
+  streams.prepare(seed, rep, month);
+  auto s = [&](std::uint32_t id) { return streams.stream(id); };
   { Stream n = s(admsim::kStreamDemandNoise); fsum += normal(n); }                                          // demand noise
   { Stream r = s(admsim::kStreamReferrals); sum += poisson(r, c.new_referrals); }                         // referrals
   { Stream r = s(admsim::kStreamRereferrals);                                                               // re-referrals

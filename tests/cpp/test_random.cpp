@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "admsim/month_streams.hpp"
 #include "admsim/random.hpp"
 
 using admsim::rng::philox4x32_10;
@@ -104,6 +105,24 @@ TEST_CASE("first blocks of many streams at once are each stream's own", "[random
       Stream assigned(1, 2, 3, 4);
       assigned = copy;
       for (int k = 0; k < 100; ++k) REQUIRE(assigned.next_u32() == copy.next_u32());
+    }
+  }
+}
+
+TEST_CASE("a month's prepared streams give each stream's own numbers", "[random]") {
+  // Every id, prepared or not, with common random numbers on (offset 0) and off, past the
+  // prepared blocks too; and a second month's preparation replaces the first's.
+  admsim::MonthStreams month;
+  for (uint32_t offset : {0u, 3u << 16}) {
+    for (uint32_t m : {0u, 7u}) {
+      month.prepare(0xfeedULL, 41, m, offset);
+      int prepared = 0;
+      for (uint32_t id = 0; id < 80; ++id) {
+        const unsigned blocks = admsim::MonthStreams::prepared_blocks(id);
+        prepared += blocks > 0;
+        CHECK(take(month.stream(id), 4 * blocks + 70) == take(Stream(0xfeedULL, 41, id + offset, m), 4 * blocks + 70));
+      }
+      CHECK(prepared >= 20);
     }
   }
 }

@@ -47,91 +47,9 @@ Replicate::Replicate(const Scenario& scenario, const Calibration& calibration, s
                                                     : static_cast<std::uint32_t>(model + 1) << 16),
       events_(events) {}
 
-namespace {
-// The streams a month draws from (demand, workforce, quality) and how many of their first Philox
-// blocks prepare_streams makes: about the 95th percentile (a little more, to fill the lanes) of the blocks each used in a month at
-// Example County (25 models, 10 years, a 2026 count), as a block made in lanes costs about a
-// tenth of a refill's wait. Only speed depends on them: block b is philox(b) however it is made.
-// 0: not prepared (unused ids, and streams drawn from once a run).
-constexpr std::array<std::uint8_t, 64> first_blocks() {
-  std::array<std::uint8_t, 64> blocks{};
-  blocks[kStreamDemandNoise] = 2;  // a normal: two uniforms, redrawn a fifth of the time
-  blocks[kStreamReferrals] = 2;
-  blocks[kStreamRereferrals] = 6;  // twelve cohorts, one uniform each
-  blocks[kStreamReferralOutcome] = 2;
-  blocks[kStreamCin] = 5;          // a multinomial of conditional binomials (BTRD: several uniforms)
-  blocks[kStreamCpp] = 5;
-  blocks[kStreamCppRepeat] = 1;
-  blocks[kStreamCareEntry] = 12;   // an entrant's pick each
-  blocks[kStreamCareExit] = 56;    // the 112 care cells' uniforms (all of them, every month)
-  blocks[kStreamPlacementMoves] = 2;
-  blocks[kStreamUasc] = 1;
-  blocks[kStreamPlacementStep] = 24;  // the 16 step-down cells' 48 uniforms
-  blocks[kStreamCareMoves] = 20;      // the movers' outcomes (6 to 25 blocks)
-  blocks[kStreamPlacementStepMore] = 1;
-  blocks[kStreamLabourMarket] = 2;
-  blocks[kStreamLeavers] = 2;
-  blocks[kStreamHires] = 1;
-  blocks[kStreamProgression] = 1;
-  blocks[kStreamAgency] = 1;
-  blocks[kStreamMovers] = 1;  // regional runs
-  blocks[kStreamQuality] = 2;
-  blocks[kStreamInspection] = 3;
-  return blocks;
-}
-constexpr std::array<std::uint8_t, 64> kFirstBlocks = first_blocks();
-// Where each stream's prepared blocks start in prepared_ (in id order).
-constexpr std::array<std::uint16_t, 64> first_at() {
-  std::array<std::uint16_t, 64> first{};
-  std::uint16_t at = 0;
-  for (std::size_t id = 0; id < first.size(); ++id) {
-    first[id] = at;
-    at = static_cast<std::uint16_t>(at + kFirstBlocks[id]);
-  }
-  return first;
-}
-constexpr std::array<std::uint16_t, 64> kFirstAt = first_at();
-constexpr std::size_t kFirstTotal = kFirstAt.back() + kFirstBlocks.back();
-// The prepared blocks' counter words: each block's index in its stream, and the stream's id.
-struct FirstWords {
-  std::array<std::uint32_t, kFirstTotal> block{}, id{};
-};
-constexpr FirstWords first_words() {
-  FirstWords w;
-  for (std::uint32_t id = 0; id < kFirstBlocks.size(); ++id) {
-    for (std::uint32_t b = 0; b < kFirstBlocks[id]; ++b) {
-      w.block[kFirstAt[id] + b] = b;
-      w.id[kFirstAt[id] + b] = id;
-    }
-  }
-  return w;
-}
-constexpr FirstWords kFirstWords = first_words();
-static_assert(kStreamRegionPool >= 64);
-}  // namespace
-
-void Replicate::prepare_streams(int month) {
-  static_assert(kFirstTotal == kPreparedBlocks);
-  const std::uint32_t* id_words = kFirstWords.id.data();
-  std::uint32_t offset_ids[kPreparedBlocks];
-  if (stream_offset_ != 0) {  // common random numbers off: the model's own streams
-    for (std::size_t i = 0; i < kPreparedBlocks; ++i) offset_ids[i] = kFirstWords.id[i] + stream_offset_;
-    id_words = offset_ids;
-  }
-  const auto replicate = static_cast<std::uint64_t>(replicate_);
-  rng::philox4x32_10_streams(rng::Stream::first_counter(replicate, static_cast<std::uint32_t>(month)),
-                             rng::Stream::key(s_.seed, replicate), kFirstWords.block.data(), id_words,
-                             &prepared_[0][0], static_cast<unsigned>(kPreparedBlocks));
-  prepared_month_ = month;
-}
-
 rng::Stream Replicate::stream(std::uint32_t id, int month, std::uint64_t seed) const {
-  const auto replicate = static_cast<std::uint64_t>(replicate_);
-  const auto m = static_cast<std::uint32_t>(month);
-  if (month == prepared_month_ && seed == s_.seed && id < kFirstBlocks.size() && kFirstBlocks[id] > 0) {
-    return rng::Stream(seed, replicate, id + stream_offset_, m, prepared_[kFirstAt[id]], kFirstBlocks[id]);
-  }
-  return rng::Stream(seed, replicate, id + stream_offset_, m);
+  if (month == prepared_month_ && seed == s_.seed) return month_streams_.stream(id);
+  return rng::Stream(seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_, static_cast<std::uint32_t>(month));
 }
 
 rng::Stream Replicate::stream(std::uint32_t id, int month) const { return stream(id, month, s_.seed); }
@@ -344,7 +262,8 @@ void Replicate::start(double* metrics, double* risks_fired) {
 void Replicate::step(int t, const double* levers) {
   row_ = metrics_ + static_cast<std::size_t>(t) * kMetricCount;
   std::fill(row_, row_ + kMetricCount, 0.0);
-  prepare_streams(t);
+  month_streams_.prepare(s_.seed, static_cast<std::uint64_t>(replicate_), static_cast<std::uint32_t>(t), stream_offset_);
+  prepared_month_ = t;
   gather_modifiers(t);
   if (levers) {  // a Python policy's settings for this month: NaN leaves a lever alone
     for (std::size_t k = 0; k < kInterventionNames.size(); ++k) {

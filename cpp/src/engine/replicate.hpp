@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "admsim/engine.hpp"
+#include "admsim/month_streams.hpp"
 #include "admsim/random.hpp"
 #include "admsim/risks.hpp"
 
@@ -76,7 +77,6 @@ class Replicate {
   rng::Stream stream(std::uint32_t id, int month) const;
   rng::Stream vehicle_stream(std::uint32_t id, int month) const;  // keyed by Scenario::vehicle_seed
   rng::Stream stream(std::uint32_t id, int month, std::uint64_t seed) const;  // either, by its seed
-  void prepare_streams(int month);
   double metric(Metric m) const { return row_[static_cast<std::size_t>(m)]; }
   void set(Metric m, double v) { row_[static_cast<std::size_t>(m)] = v; }
 
@@ -111,13 +111,10 @@ class Replicate {
   std::size_t model_index_;
   std::int64_t replicate_;
   std::uint32_t stream_offset_;
-  // A month's streams' first Philox blocks, made together in SIMD lanes at the start of step(t)
-  // (prepare_streams; how many for each stream: replicate.cpp): the same numbers as making them
-  // on first use, where each stream would wait on its own chain of rounds. prepared_month_ -1:
-  // none yet.
-  static constexpr std::size_t kPreparedBlocks = 152;  // 9 groups of 16 lanes and one of 8
+  // This month's streams, their first blocks made together at the start of step(t);
+  // prepared_month_ -1: none yet.
+  MonthStreams month_streams_;
   int prepared_month_ = -1;
-  std::uint32_t prepared_[kPreparedBlocks][4] = {};
   std::vector<InspectionEvent>* events_;
   double* metrics_ = nullptr;  // months x kMetricCount
   double* row_ = nullptr;      // this month's row of metrics_
