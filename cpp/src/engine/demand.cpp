@@ -117,28 +117,33 @@ void Replicate::step_demand(int t) {
     for (std::size_t b = 0; b < kCareBands; ++b)
       for (std::size_t a = 0; a < kAgeBands; ++a, ++i) cell_n[i] = care_[p][b][a];
   draws.moves(exits, exit_moves, cell_n, cell_moves);
+  // Band by band, each placement type's new counts built in registers: a band keeps its stayers
+  // (a step older where they age) and takes the movers of the band below (the last band keeps
+  // its own); who ages out of 16-17 leaves care.
   std::uint64_t ceased = 0, care_leavers = 0;
   for (std::size_t p = 0, i = 0; p < kPlacementCount; ++p) {
-    CareCounts next{};
-    for (std::size_t b = 0; b < kCareBands; ++b) {
-      const std::size_t b_on = std::min(b + 1, kCareBands - 1);
-      for (std::size_t a = 0; a < kAgeBands; ++a, ++i) {
-        const std::uint64_t n = cell_n[i];
-        const std::uint64_t* move = cell_moves[i];
+    std::array<std::uint64_t, kAgeBands> arriving{};  // moving on from the band below
+    for (std::size_t b = 0; b < kCareBands; ++b, i += kAgeBands) {
+      std::array<std::uint64_t, kAgeBands> kept{}, moving{};  // into band b, and into band b + 1
+      for (std::size_t a = 0; a < kAgeBands; ++a) {
+        const std::uint64_t* move = cell_moves[i + a];
         const std::uint64_t left = move[Calibration::kLeave], older_on = move[Calibration::kOnAndOlder];
-        const std::uint64_t on = older_on + move[Calibration::kOn], older = move[Calibration::kOlder];
+        const std::uint64_t on = move[Calibration::kOn], older = move[Calibration::kOlder];
         ceased += left;
-        next[b][a] += n - left - on - older;
-        next[b_on][a] += on - older_on;
+        kept[a] += cell_n[i + a] - left - on - older_on - older;
+        moving[a] += on;
         if (a + 1 < kAgeBands) {
-          next[b][a + 1] += older;
-          next[b_on][a + 1] += older_on;
+          kept[a + 1] += older;
+          moving[a + 1] += older_on;
         } else {
           care_leavers += older + older_on;
         }
       }
+      for (std::size_t a = 0; a < kAgeBands; ++a) {
+        care_[p][b][a] = kept[a] + arriving[a] + (b + 1 == kCareBands ? moving[a] : 0);
+      }
+      arriving = moving;
     }
-    care_[p] = next;
   }
   ceased += care_leavers;
 
