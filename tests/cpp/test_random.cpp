@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -52,9 +53,11 @@ TEST_CASE("Blocks made ahead in batches are the blocks philox gives one by one",
     for (unsigned count : {8u, 16u, 3u}) {
       std::vector<uint32_t> out(4 * count);
       admsim::rng::philox4x32_10_blocks({first, 11, 7, 3}, key, out.data(), count);
+      std::vector<uint32_t> scalar(4 * count);  // what runs without AVX2
+      admsim::rng::detail::philox4x32_10_blocks_scalar({first, 11, 7, 3}, key, scalar.data(), count);
       for (uint32_t j = 0; j < count; ++j) {
         const auto expect = philox4x32_10({first + j, 11, 7, 3}, key);
-        for (uint32_t i = 0; i < 4; ++i) CHECK(out[4 * j + i] == expect[i]);
+        for (uint32_t i = 0; i < 4; ++i) CHECK((out[4 * j + i] == expect[i] && scalar[4 * j + i] == expect[i]));
       }
     }
   }
@@ -89,22 +92,34 @@ TEST_CASE("first blocks of many streams at once are each stream's own", "[random
       }
     }
     const auto count = static_cast<unsigned>(ids.size());
-    std::vector<uint32_t> out(4 * count);
+    std::vector<uint32_t> out(4 * count), scalar(4 * count);
     admsim::rng::philox4x32_10_streams(Stream::first_counter(replicate, 17), key, blocks.data(), ids.data(),
                                        out.data(), count);
+    // The scalar rounds (what runs without AVX2) make the same words.
+    admsim::rng::detail::philox4x32_10_streams_scalar(Stream::first_counter(replicate, 17), key, blocks.data(),
+                                                      ids.data(), scalar.data(), count);
+    REQUIRE(scalar == out);
     for (unsigned i = 0; i < streams; ++i) {
       // A stream built on its prepared blocks gives what the plain one gives, past them too.
       const uint32_t id = 10 + 3 * i;
       Stream plain(seed, replicate, id, 17), prepared(seed, replicate, id, 17, &out[4 * first[i]], made[i]);
       for (unsigned k = 0; k < 4 * made[i] + 150; ++k) REQUIRE(prepared.next_u32() == plain.next_u32());
-      // Copies go on as their originals do, from prepared blocks and from their own buffers.
-      Stream again(seed, replicate, id, 17, &out[4 * first[i]], made[i]);
-      again.next_u32();
-      Stream copy = again;
-      for (unsigned k = 0; k < 4 * made[i] + 150; ++k) REQUIRE(copy.next_u32() == again.next_u32());
-      Stream assigned(1, 2, 3, 4);
-      assigned = copy;
-      for (int k = 0; k < 100; ++k) REQUIRE(assigned.next_u32() == copy.next_u32());
+      // Copies go on as plain streams do, made while the original reads the prepared blocks or
+      // its own buffer, and read after the original has moved on past a refill or is gone.
+      Stream reference(seed, replicate, id, 17);
+      std::vector<uint32_t> expect(4 * made[i] + 200);
+      for (auto& w : expect) w = reference.next_u32();
+      auto original = std::make_unique<Stream>(seed, replicate, id, 17, &out[4 * first[i]], made[i]);
+      original->next_u32();
+      const Stream from_prepared = *original;
+      for (unsigned k = 1; k < 4 * made[i] + 5; ++k) original->next_u32();  // into its own buffer
+      Stream from_buffer(1, 2, 3, 4);
+      from_buffer = *original;
+      for (int k = 0; k < 120; ++k) original->next_u32();  // past a refill
+      original.reset();
+      Stream a_copy = from_prepared;
+      for (unsigned k = 1; k < expect.size(); ++k) REQUIRE(a_copy.next_u32() == expect[k]);
+      for (unsigned k = 4 * made[i] + 5; k < expect.size(); ++k) REQUIRE(from_buffer.next_u32() == expect[k]);
     }
   }
 }
@@ -123,8 +138,12 @@ TEST_CASE("a month's prepared streams give each stream's own numbers", "[random]
         CHECK(take(month.stream(id), 4 * blocks + 70) == take(Stream(0xfeedULL, 41, id + offset, m), 4 * blocks + 70));
       }
       CHECK(prepared >= 20);
+      CHECK(month.is_for(0xfeedULL, m));
+      CHECK(!month.is_for(0xfeedULL, m + 1));
+      CHECK(!month.is_for(0xfeeeULL, m));
     }
   }
+  CHECK(!admsim::MonthStreams().is_for(0, 0));  // none before the first prepare()
 }
 
 TEST_CASE("uniforms() gives what as many uniform() calls give", "[random]") {

@@ -4,6 +4,7 @@
 // numbers as each stream making its own on first use, where each would wait on its own chain of
 // rounds. Used by the engine at the start of each month and by bench_engine's same-draws loop.
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 
@@ -76,29 +77,38 @@ inline constexpr FirstWords kFirstWords = first_words();
 class MonthStreams {
  public:
   static constexpr std::size_t kBlocks = 152;  // 9 groups of 16 lanes and one of 8
-  // Makes the month's blocks. stream_offset is added to every stream id (common random numbers
-  // off: each model's own streams).
+  // Makes the month's blocks (where the CPU has AVX2 lanes; without them, scalar rounds gain
+  // nothing from being made together, and streams make their own). stream_offset is added to
+  // every stream id (common random numbers off: each model's own streams).
   void prepare(std::uint64_t seed, std::uint64_t replicate, std::uint32_t month, std::uint32_t stream_offset = 0) noexcept;
-  // Stream id (before the offset) of the prepared month: reading the prepared blocks (which must
-  // outlive its use of them: until the next prepare) where the id has them, else a plain one.
-  rng::Stream stream(std::uint32_t id) const noexcept {
+  // Whether prepare() was last called for this seed and month (and so stream() gives their
+  // streams).
+  bool is_for(std::uint64_t seed, std::uint32_t month) const noexcept {
+    return prepared_ && seed == seed_ && month == month_;
+  }
+  // Stream id (before the offset) of the prepared month, reading the prepared blocks where the
+  // id has them, else a plain one. The stream (and any copy of it) reads the blocks in place:
+  // use it before the next prepare(), and not from a temporary MonthStreams.
+  rng::Stream stream(std::uint32_t id) const& noexcept {
     using namespace month_streams;
-    if (id < kFirstBlocks.size() && kFirstBlocks[id] > 0) {
-      return rng::Stream(seed_, replicate_, id + offset_, month_, blocks_[kFirstAt[id]], kFirstBlocks[id]);
+    assert(prepared_);
+    if (lanes_ && id < kFirstBlocks.size() && kFirstBlocks[id] > 0) {
+      return rng::Stream(seed_, replicate_, id + offset_, month_, &blocks_[4 * kFirstAt[id]], kFirstBlocks[id]);
     }
     return rng::Stream(seed_, replicate_, id + offset_, month_);
   }
-  // How many blocks stream id has prepared (0: none).
+  rng::Stream stream(std::uint32_t id) const&& = delete;
+  // How many blocks stream id has prepared where the CPU has AVX2 lanes (0: none).
   static unsigned prepared_blocks(std::uint32_t id) noexcept {
     return id < month_streams::kFirstBlocks.size() ? month_streams::kFirstBlocks[id] : 0u;
   }
 
  private:
+  bool prepared_ = false, lanes_ = false;
   std::uint64_t seed_ = 0, replicate_ = 0;
   std::uint32_t month_ = 0, offset_ = 0;
-  std::uint32_t blocks_[kBlocks][4];  // written by prepare() before any read
+  std::uint32_t blocks_[4 * kBlocks];  // written by prepare() before any read (with lanes)
 };
 static_assert(month_streams::kFirstTotal == MonthStreams::kBlocks);
-static_assert(kStreamRegionPool >= month_streams::kFirstBlocks.size());  // ids past the table: never prepared
 
 }  // namespace admsim

@@ -5,7 +5,6 @@
 // Integer-only: bit-identical on every platform and compiler.
 #include <algorithm>
 #include <array>
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 
@@ -44,8 +43,18 @@ void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<u
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                            const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
                            unsigned count) noexcept;
-// How many blocks a Stream makes ahead after its first: kPhiloxBatch with AVX2 lanes, else 1
-// (scalar rounds gain nothing from batches, and most streams would not use them).
+namespace detail {
+// The scalar rounds behind philox4x32_10_blocks and philox4x32_10_streams (what runs without
+// AVX2), for the tests to check on machines that have it.
+void philox4x32_10_blocks_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                                 uint32_t* out, unsigned count) noexcept;
+void philox4x32_10_streams_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                                  const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
+                                  unsigned count) noexcept;
+}  // namespace detail
+// How many blocks a Stream makes ahead after its first: kPhiloxBatch with AVX2 lanes (or half
+// that where it knows it needs no more), else 1 (scalar rounds gain nothing from batches, and
+// most streams would not use them).
 inline constexpr unsigned kPhiloxBatch = 16;
 unsigned philox4x32_10_batch() noexcept;
 
@@ -67,18 +76,19 @@ class Stream {
       : key_(key(seed, replicate)), ctr_{0u, month, stream, static_cast<uint32_t>(replicate)} {}
 
   // The same Stream with its first blocks already made (first: philox blocks 0 .. blocks - 1 of
-  // this stream, as philox4x32_10_streams makes them): the same numbers, without waiting on
-  // their rounds. The Stream reads them where they are, so they must outlive its use of them.
+  // this stream, as philox4x32_10_streams makes them; none is a plain stream that batches from
+  // its first refill): the same numbers, without waiting on their rounds. The Stream, and any
+  // copy made while it reads them, reads them where they are: they must outlive that use.
   Stream(uint64_t seed, uint64_t replicate, uint32_t stream, uint32_t month, const uint32_t* first,
          unsigned blocks = 1) noexcept
       : Stream(seed, replicate, stream, month) {
-    assert(blocks >= 1);
     words_ = first;
     ctr_[0] = blocks;
     end_ = 4 * blocks;
     fills_ = 1;
   }
-  // A copy reads its own buffer where the original read its own.
+  // A copy reads its own buffer where the original read its own, and the same prepared blocks
+  // where it read those.
   Stream(const Stream& other) noexcept { *this = other; }
   Stream& operator=(const Stream& other) noexcept {
     if (this == &other) return *this;
@@ -87,8 +97,12 @@ class Stream {
     idx_ = other.idx_;
     end_ = other.end_;
     fills_ = other.fills_;
-    std::copy(std::begin(other.buf_), std::end(other.buf_), buf_);
-    words_ = other.words_ == other.buf_ ? buf_ : other.words_;
+    if (other.words_ == other.buf_) {
+      std::copy(other.buf_, other.buf_ + other.end_, buf_);  // the words made (the rest unwritten)
+      words_ = buf_;
+    } else {
+      words_ = other.words_;
+    }
     return *this;
   }
 

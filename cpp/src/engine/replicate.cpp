@@ -48,7 +48,7 @@ Replicate::Replicate(const Scenario& scenario, const Calibration& calibration, s
       events_(events) {}
 
 rng::Stream Replicate::stream(std::uint32_t id, int month, std::uint64_t seed) const {
-  if (month == prepared_month_ && seed == s_.seed) return month_streams_.stream(id);
+  if (month >= 0 && month_streams_.is_for(seed, static_cast<std::uint32_t>(month))) return month_streams_.stream(id);
   return rng::Stream(seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_, static_cast<std::uint32_t>(month));
 }
 
@@ -263,7 +263,6 @@ void Replicate::step(int t, const double* levers) {
   row_ = metrics_ + static_cast<std::size_t>(t) * kMetricCount;
   std::fill(row_, row_ + kMetricCount, 0.0);
   month_streams_.prepare(s_.seed, static_cast<std::uint64_t>(replicate_), static_cast<std::uint32_t>(t), stream_offset_);
-  prepared_month_ = t;
   gather_modifiers(t);
   if (levers) {  // a Python policy's settings for this month: NaN leaves a lever alone
     for (std::size_t k = 0; k < kInterventionNames.size(); ++k) {

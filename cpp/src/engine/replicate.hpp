@@ -111,10 +111,8 @@ class Replicate {
   std::size_t model_index_;
   std::int64_t replicate_;
   std::uint32_t stream_offset_;
-  // This month's streams, their first blocks made together at the start of step(t);
-  // prepared_month_ -1: none yet.
+  // This month's streams, their first blocks made together at the start of step(t).
   MonthStreams month_streams_;
-  int prepared_month_ = -1;
   std::vector<InspectionEvent>* events_;
   double* metrics_ = nullptr;  // months x kMetricCount
   double* row_ = nullptr;      // this month's row of metrics_

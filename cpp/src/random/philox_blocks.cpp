@@ -16,15 +16,6 @@
 namespace admsim::rng {
 namespace {
 
-void scalar_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                   uint32_t* out, unsigned count) noexcept {
-  std::array<uint32_t, 4> c = ctr;
-  for (unsigned j = 0; j < count; ++j, ++c[0]) {
-    const auto b = philox4x32_10(c, key);
-    for (unsigned i = 0; i < 4; ++i) out[4 * j + i] = b[i];
-  }
-}
-
 #ifdef ADMSIM_PHILOX_AVX2
 struct Lanes {
   __m256i c0, c1, c2, c3;  // word i of 8 consecutive blocks
@@ -130,12 +121,34 @@ bool have_avx2() noexcept {
 
 }  // namespace
 
+namespace detail {
+
+void philox4x32_10_blocks_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                                 uint32_t* out, unsigned count) noexcept {
+  std::array<uint32_t, 4> c = ctr;
+  for (unsigned j = 0; j < count; ++j, ++c[0]) {
+    const auto b = philox4x32_10(c, key);
+    for (unsigned i = 0; i < 4; ++i) out[4 * j + i] = b[i];
+  }
+}
+
+void philox4x32_10_streams_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                                  const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
+                                  unsigned count) noexcept {
+  for (unsigned i = 0; i < count; ++i) {
+    const auto b = philox4x32_10({block_words[i], ctr[1], stream_words[i], ctr[3]}, key);
+    std::copy(b.begin(), b.end(), out + 4 * i);
+  }
+}
+
+}  // namespace detail
+
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept {
 #ifdef ADMSIM_PHILOX_AVX2
   if ((count == 8 || count == 16) && have_avx2()) return avx2_blocks(ctr, key, out, count);
 #endif
-  scalar_blocks(ctr, key, out, count);
+  detail::philox4x32_10_blocks_scalar(ctr, key, out, count);
 }
 
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
@@ -149,10 +162,7 @@ void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<
       continue;
     }
 #endif
-    for (unsigned i = 0; i < n; ++i) {
-      const auto b = philox4x32_10({block_words[done + i], ctr[1], stream_words[done + i], ctr[3]}, key);
-      std::copy(b.begin(), b.end(), out + 4 * (done + i));
-    }
+    detail::philox4x32_10_streams_scalar(ctr, key, block_words + done, stream_words + done, out + 4 * done, n);
   }
 }
 
