@@ -5,7 +5,8 @@
 // Standard run: every catalogue model, summary-only. The RNG-bound limit is a loop that makes the
 // same number and kinds of draws per replicate-month as the engine (stream set-ups, normals, a
 // Poisson, binomials and multinomials sized by the profile's calibrated stocks and rates) with the
-// same samplers and nothing else. Figures are ratios measured in one run.
+// same samplers, its streams' first blocks made as the engine makes them (MonthStreams), and
+// nothing else. Figures are ratios measured in one run.
 #include <sys/resource.h>
 
 #include <chrono>
