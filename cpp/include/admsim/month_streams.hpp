@@ -76,7 +76,7 @@ inline constexpr FirstWords kFirstWords = first_words();
 
 class MonthStreams {
  public:
-  static constexpr std::size_t kBlocks = 152;  // 9 groups of 16 lanes and one of 8
+  static constexpr std::size_t kBlocks = month_streams::kFirstTotal;  // 152: 9 groups of 16 lanes and one of 8
   // Makes the month's blocks (where the CPU has AVX2 lanes; without them, scalar rounds gain
   // nothing from being made together, and streams make their own). stream_offset is added to
   // every stream id (common random numbers off: each model's own streams).
@@ -109,6 +109,5 @@ class MonthStreams {
   std::uint32_t month_ = 0, offset_ = 0;
   std::uint32_t blocks_[4 * kBlocks];  // written by prepare() before any read (with lanes)
 };
-static_assert(month_streams::kFirstTotal == MonthStreams::kBlocks);
 
 }  // namespace admsim
