@@ -31,18 +31,28 @@ void HistogramSet::quantiles(std::size_t series, const double* qs, std::size_t k
     std::fill(out, out + k, n == 0 ? std::nan("") : min_[series]);
     return;
   }
+  if (k == 0) return;
   std::size_t i = 0;  // the next quantile to find
-  double seen = 0;
-  for (int b = 0; b < kHistogramBins && i < k; ++b) {
-    const double in_bin = bins_[series * kHistogramBins + static_cast<std::size_t>(b)];
-    for (; in_bin > 0 && i < k && seen + in_bin >= qs[i] * double(n); ++i) {
+  // The count so far as an integer, so that the scan's chain from bin to bin is an integer add,
+  // not a double one; converted, it is the same whole number (exact below 2^53), so the same
+  // quantiles. Bins that cannot hold the next quantile are passed with one compare.
+  const std::uint32_t* bins = &bins_[series * kHistogramBins];
+  std::uint64_t seen = 0;
+  double next = qs[0] * double(n);  // the count the next quantile waits for
+  for (int b = 0; b < kHistogramBins; ++b) {
+    const std::uint64_t in_bin = bins[b];
+    seen += in_bin;
+    if (in_bin == 0 || double(seen) < next) continue;
+    const double before = double(seen - in_bin), count = double(in_bin);
+    for (; i < k && double(seen) >= qs[i] * double(n); ++i) {
       const double target = qs[i] * double(n);
       const double left = std::max(lo_ + b * width_, min_[series]);
       const double right = std::min(lo_ + (b + 1) * width_, max_[series]);
-      const double x = left + (right - left) * std::clamp((target - seen) / in_bin, 0.0, 1.0);
+      const double x = left + (right - left) * std::clamp((target - before) / count, 0.0, 1.0);
       out[i] = std::clamp(x, min_[series], max_[series]);
     }
-    seen += in_bin;
+    if (i == k) break;
+    next = qs[i] * double(n);
   }
   for (; i < k; ++i) out[i] = max_[series];
 }

@@ -1,0 +1,31 @@
+// HistogramSet (admsim/summary.hpp): the streaming summaries' quantiles, read from the bins by
+// linear interpolation within the bin and bounded by the exact minimum and maximum.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "admsim/summary.hpp"
+
+TEST_CASE("histogram quantiles interpolate within their bin, across empty bins, bounded by min and max",
+          "[summary]") {
+  admsim::HistogramSet h(2, 0.0, 128.0);  // bins one unit wide
+  for (int i = 0; i < 10; ++i) h.add(0, 0.5);  // bin 0
+  for (int i = 0; i < 10; ++i) h.add(0, 64.5);  // bin 64, with 63 empty bins between
+  const double qs[] = {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0};
+  double out[7];
+  h.quantiles(0, qs, 7, out);
+  CHECK(out[0] == 0.5);  // the minimum
+  CHECK(out[1] == 0.55);  // 1 of bin 0's 10, from the minimum (0.5) to its edge
+  CHECK(out[2] == 0.75);
+  CHECK(out[3] == 1.0);  // a quantile on the last count of a bin stays in it
+  // Bin 64 reaches only to the maximum, 64.5: 5 of its 10 are halfway there, 9 nine tenths.
+  CHECK(out[4] == 64.25);
+  CHECK(out[5] == 64.45);
+  CHECK(out[6] == 64.5);  // the maximum
+  CHECK(h.quantile(0, 0.5) == 1.0);
+  CHECK(std::isnan(h.quantile(1, 0.5)));  // an empty series
+  h.add(1, 3.25);
+  CHECK(h.quantile(1, 0.95) == 3.25);  // one value: every quantile is it
+  h.quantiles(0, qs, 0, out);  // none asked: nothing written
+  CHECK(out[0] == 0.5);
+}
