@@ -22,29 +22,23 @@ class HistogramSet {
   // registers (one series at a time: its bins stay in cache). Inline: the summariser adds every
   // metric of every replicate-month.
   void add_strided(std::size_t series, const double* values, std::size_t stride, std::size_t count) {
-    std::uint32_t* bins = &bins_[series * kHistogramBins];
-    std::uint64_t n = count_[series];
-    double sum = sum_[series], sum2 = sum2_[series], lo = min_[series], hi = max_[series];
+    Fold fold = begin(series);
+    for (std::size_t i = 0; i < count; ++i) fold.add(values[i * stride], lo_, width_);
+    end(series, fold);
+  }
+  // add_strided for kInterleaved consecutive series from `series` on, series + j taking
+  // values[j * next + i * stride]: the same sums and counts as one call each, with the series'
+  // chains interleaved (a series' values mostly fall in one or two bins, and each increment of a
+  // bin waits on the one before it).
+  static constexpr std::size_t kInterleaved = 4;
+  void add_strided_interleaved(std::size_t series, const double* values, std::size_t next, std::size_t stride,
+                               std::size_t count) {
+    Fold folds[kInterleaved];
+    for (std::size_t j = 0; j < kInterleaved; ++j) folds[j] = begin(series + j);
     for (std::size_t i = 0; i < count; ++i) {
-      const double value = values[i * stride];
-      if (std::isnan(value)) continue;
-      // Values beyond the range land in the edge bins; min and max are kept exactly, and
-      // quantiles are bounded by them. !(pos > 0) also catches NaN (a zero or subnormal width):
-      // never cast NaN to an index.
-      const double pos = (value - lo_) / width_;
-      const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
-      ++bins[bin];
-      ++n;
-      sum += value;
-      sum2 += value * value;
-      lo = std::min(lo, value);
-      hi = std::max(hi, value);
+      for (std::size_t j = 0; j < kInterleaved; ++j) folds[j].add(values[j * next + i * stride], lo_, width_);
     }
-    count_[series] = n;
-    sum_[series] = sum;
-    sum2_[series] = sum2;
-    min_[series] = lo;
-    max_[series] = hi;
+    for (std::size_t j = 0; j < kInterleaved; ++j) end(series + j, folds[j]);
   }
   double quantile(std::size_t series, double q) const {
     double x;
@@ -60,6 +54,36 @@ class HistogramSet {
   double hi() const { return hi_; }
 
  private:
+  // One series' running count, sums and bounds, in registers while its values are added.
+  struct Fold {
+    std::uint32_t* bins;
+    std::uint64_t n;
+    double sum, sum2, lo, hi;
+    void add(double value, double range_lo, double width) {
+      if (std::isnan(value)) return;
+      // Values beyond the range land in the edge bins; min and max are kept exactly, and
+      // quantiles are bounded by them. !(pos > 0) also catches NaN (a zero or subnormal width):
+      // never cast NaN to an index.
+      const double pos = (value - range_lo) / width;
+      const int bin = !(pos > 0) ? 0 : pos >= kHistogramBins ? kHistogramBins - 1 : static_cast<int>(pos);
+      ++bins[bin];
+      ++n;
+      sum += value;
+      sum2 += value * value;
+      lo = std::min(lo, value);
+      hi = std::max(hi, value);
+    }
+  };
+  Fold begin(std::size_t series) {
+    return {&bins_[series * kHistogramBins], count_[series], sum_[series], sum2_[series], min_[series], max_[series]};
+  }
+  void end(std::size_t series, const Fold& fold) {
+    count_[series] = fold.n;
+    sum_[series] = fold.sum;
+    sum2_[series] = fold.sum2;
+    min_[series] = fold.lo;
+    max_[series] = fold.hi;
+  }
   double lo_ = 0, hi_ = 1, width_ = 1;
   std::vector<std::uint32_t> bins_;
   std::vector<std::uint64_t> count_;
