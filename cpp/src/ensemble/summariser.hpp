@@ -210,7 +210,9 @@ class EnsembleBlocks {
 
   void begin(std::size_t n) {
     n_ = n;
-    metrics_.assign(M_ * n * T_ * kMetricCount, 0.0);
+    // Not cleared: each month's step clears its own row before writing it (Replicate::step),
+    // in parallel and in cache, where clearing the block here (tens of MB) ran on one thread.
+    metrics_.resize(M_ * n * T_ * kMetricCount);
     outcomes_.assign(M_ * n * kOutcomeCount, 0.0);
     risks_.assign(M_ * n * K_, 0.0);
     events_.assign(full_ ? M_ * n : 0, {});
