@@ -64,6 +64,7 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
   const Calibration calibration = calibrate(scenario);
   const std::size_t M = scenario.models.size();
   detail::EnsembleBlocks blocks(scenario);
+  EnsembleResult result;
   // Blocks of options.block_replicates replicates, every model in each. A policy is called
   // once a month per block, so with one, blocks are larger (up to 512 replicates, about 1,024
   // items): fewer calls into Python, the same numbers.
@@ -83,8 +84,8 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
       });
     }
     blocks.end(first);
-  });
-  return blocks.finish();
+  }, [&] { result = blocks.finish(); });
+  return result;
 }
 
 }  // namespace admsim

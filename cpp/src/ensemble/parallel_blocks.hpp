@@ -34,11 +34,18 @@ void parallel_ranges(std::size_t first, std::size_t last, std::size_t grain, Wor
                     [&](const tbb::blocked_range<std::size_t>& r) { work(r.begin(), r.end()); });
 }
 
+struct NothingAfter {
+  void operator()() const {}
+};
+
 // body(first, last) for consecutive blocks of units [0, units), `block` of them each (at least
 // one; the last block may be shorter), inside the arena; then options.progress(last, units).
-// The arena is set up (and options.threads checked) even when there are no units.
-template <typename Body>
-void for_each_block(std::size_t units, std::size_t block, const RunOptions& options, Body&& body) {
+// after() runs in the arena once all blocks are done (summaries that are themselves parallel,
+// on options.threads). The arena is set up (and options.threads checked) even when there are
+// no units.
+template <typename Body, typename After = NothingAfter>
+void for_each_block(std::size_t units, std::size_t block, const RunOptions& options, Body&& body,
+                    After&& after = After{}) {
   tbb::task_arena arena(arena_threads(options));
   block = std::max<std::size_t>(1, block);
   for (std::size_t first = 0; first < units; first += block) {
@@ -49,6 +56,7 @@ void for_each_block(std::size_t units, std::size_t block, const RunOptions& opti
       throw Cancelled();
     }
   }
+  arena.execute([&] { after(); });
 }
 
 // Items [0, outer x inner), item = outer_index * inner + inner_index: work(first_item, last_item)

@@ -73,14 +73,16 @@ class Summariser {
     out.metric_mean.assign(M * months_ * kMetricCount, 0.0);
     out.metric_sd.assign(out.metric_mean.size(), 0.0);
     out.metric_quantiles.assign(out.metric_mean.size() * kQuantileCount, 0.0);
-    for (std::size_t m = 0; m < M; ++m)
-      for (std::size_t t = 0; t < months_; ++t)
-        for (std::size_t k = 0; k < kMetricCount; ++k) {
-          const std::size_t series = m * months_ + t, at = series * kMetricCount + k;
-          out.metric_mean[at] = metric_hist_[k].mean(series);
-          out.metric_sd[at] = metric_hist_[k].sd(series);
-          metric_hist_[k].quantiles(series, kQuantiles, kQuantileCount, &out.metric_quantiles[at * kQuantileCount]);
-        }
+    // A task per metric, each writing its own slots (called in the run's arena: see ensemble.cpp).
+    tbb::parallel_for(std::size_t(0), kMetricCount, [&](std::size_t k) {
+      const HistogramSet& hist = metric_hist_[k];
+      for (std::size_t series = 0; series < M * months_; ++series) {
+        const std::size_t at = series * kMetricCount + k;
+        out.metric_mean[at] = hist.mean(series);
+        out.metric_sd[at] = hist.sd(series);
+        hist.quantiles(series, kQuantiles, kQuantileCount, &out.metric_quantiles[at * kQuantileCount]);
+      }
+    });
     out.grade_share.assign(M * months_ * 4, 0.0);
     for (std::size_t i = 0; i < out.grade_share.size(); ++i) {
       out.grade_share[i] = double(grade_counts_[i]) / double(replicates_);
@@ -143,24 +145,34 @@ class Summariser {
 
   void init(const std::vector<double>& metrics, const std::vector<double>& outcomes, std::size_t block) {
     const std::size_t M = models_, used = std::min(block, kRangeReplicates);
-    // Each metric's smallest and largest values (NaN skipped), in one pass over the rows.
-    std::vector<double> smallest(kMetricCount, std::numeric_limits<double>::infinity());
-    std::vector<double> largest(kMetricCount, -std::numeric_limits<double>::infinity());
-    for (std::size_t m = 0; m < M; ++m)
+    // Each metric's smallest and largest values (NaN skipped), in one pass over each model's
+    // rows, a task per model; min and max do not depend on the order they are taken in.
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    std::vector<double> smallest(M * kMetricCount, kInf), largest(M * kMetricCount, -kInf);
+    tbb::parallel_for(std::size_t(0), M, [&](std::size_t m) {
+      double* low = &smallest[m * kMetricCount];
+      double* high = &largest[m * kMetricCount];
       for (std::size_t r = 0; r < used; ++r)
         for (std::size_t t = 0; t < months_; ++t) {
           const double* row = &metrics[((m * block + r) * months_ + t) * kMetricCount];
           for (std::size_t k = 0; k < kMetricCount; ++k) {
             if (std::isnan(row[k])) continue;
-            smallest[k] = std::min(smallest[k], row[k]);
-            largest[k] = std::max(largest[k], row[k]);
+            low[k] = std::min(low[k], row[k]);
+            high[k] = std::max(high[k], row[k]);
           }
         }
-    for (std::size_t k = 0; k < kMetricCount; ++k) {
-      double lo, hi;
-      padded_range(smallest[k], largest[k], lo, hi);
-      metric_hist_.emplace_back(M * months_, lo, hi);
-    }
+    });
+    // The histograms (tens of MB of bins for many models), made and cleared a task per metric.
+    metric_hist_.resize(kMetricCount);
+    tbb::parallel_for(std::size_t(0), kMetricCount, [&](std::size_t k) {
+      double lo = kInf, hi = -kInf;
+      for (std::size_t m = 0; m < M; ++m) {
+        lo = std::min(lo, smallest[m * kMetricCount + k]);
+        hi = std::max(hi, largest[m * kMetricCount + k]);
+      }
+      padded_range(lo, hi, lo, hi);
+      metric_hist_[k] = HistogramSet(M * months_, lo, hi);
+    });
     const std::size_t base = static_cast<std::size_t>(s_.baseline);
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
       std::vector<double> values, diffs;

@@ -254,8 +254,9 @@ RegionalResult run_region(const RegionalScenario& region, const RunOptions& opti
       }
     }
     for (std::size_t c = 0; c < C; ++c) blocks[c].end(first_rep);
+  }, [&] {
+    for (auto& b : blocks) result.councils.push_back(b.finish());
   });
-  for (auto& b : blocks) result.councils.push_back(b.finish());
   return result;
 }
 
