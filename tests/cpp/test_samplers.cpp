@@ -616,6 +616,39 @@ TEST_CASE("prepared categoricals pick with the exact probabilities", "[samplers]
   }
 }
 
+TEST_CASE("guided categoricals pick as the full count does", "[samplers]") {
+  // The guide table must give the very pick of counting every cut: on uniforms from a stream,
+  // on each 64th's edges and their neighbours, and on the cuts themselves, for shares with
+  // impossible categories, crowded 64ths (many tiny shares), one category and the full 32.
+  std::vector<std::vector<double>> cases = {{1.0}, {0.0, 0.0, 3.0}, {0.25, 0.25, 0.25, 0.25}};
+  std::vector<double> crowded(32, 1e-4), engine(28), skewed(17);
+  crowded[31] = 1.0;  // 31 cuts in the first 64th
+  for (std::size_t i = 0; i < engine.size(); ++i) engine[i] = i % 5 == 3 ? 0.0 : 1.0 + double(i % 7);
+  for (std::size_t i = 0; i < skewed.size(); ++i) skewed[i] = std::pow(0.5, double(i));
+  cases.insert(cases.end(), {crowded, engine, skewed, std::vector<double>(32, 1.0)});
+  Stream s(kSeed, 15, 0, 0);
+  for (const auto& probs : cases) {
+    INFO("k = " << probs.size() << ", first share " << probs[0]);
+    const rng::Categorical full(probs.data(), probs.size()), guided(probs.data(), probs.size(), true);
+    std::vector<double> us;
+    for (int i = 0; i < 200000; ++i) us.push_back(s.uniform());
+    for (int j = 1; j < 64; ++j) {
+      const double edge = j / 64.0;
+      us.insert(us.end(), {edge, std::nextafter(edge, 0.0), std::nextafter(edge, 1.0)});
+    }
+    double below = 0.0, total = 0.0;
+    for (double p : probs) total += p;
+    for (double p : probs) {  // near each cut (cumulative share), as rounded here
+      below += p;
+      const double cut = below / total;
+      if (cut > 0.0 && cut < 1.0) us.insert(us.end(), {cut, std::nextafter(cut, 0.0), std::nextafter(cut, 1.0)});
+    }
+    us.push_back(std::nextafter(1.0, 0.0));
+    us.push_back(0x1p-53);
+    for (double u : us) REQUIRE(guided.pick(u) == full.pick(u));
+  }
+}
+
 TEST_CASE("small multinomials match the exact joint distribution", "[samplers]") {
   // n up to 3k are drawn as n categorical picks, each on a fresh uniform.
   const double probs[4] = {0.45, 0.0, 0.35, 0.2};

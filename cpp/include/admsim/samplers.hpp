@@ -145,13 +145,26 @@ class Binomial {
 // category, which a search would mispredict on most picks. Probabilities are normalised by their
 // sum; the last positive category ends the cuts at 1 and zero-probability categories are never
 // picked; with none positive the last category takes all.
+//
+// With `guided` (for one prepared for many picks), a guide table gives the count in two
+// compares: u's 64th of (0, 1) (u * 64, exact) holds few cuts, those below it are all below u
+// and those above it all above. The same count as the full one, so the same pick; a 64th with
+// more than two cuts counts them all.
 class Categorical {
  public:
   static constexpr std::size_t kMax = 32;
   Categorical() = default;
-  Categorical(const double* probs, std::size_t k) noexcept;
-  std::size_t operator()(Stream& s) const noexcept {  // one pick, on a fresh uniform
-    return detail::count_below(s.uniform(), cut_, last_);
+  Categorical(const double* probs, std::size_t k, bool guided = false) noexcept;
+  std::size_t operator()(Stream& s) const noexcept { return pick(s.uniform()); }  // on a fresh uniform
+  std::size_t pick(double u) const noexcept {  // u in (0, 1)
+    if (guided_) {
+      const auto j = static_cast<std::size_t>(u * double(kGuide));
+      if (!(crowded_ >> j & 1)) {
+        const std::size_t i = below_[j];  // cut_ has 1.0 from last_ on, so i + 1 is in range
+        return i + static_cast<std::size_t>(u > cut_[i]) + static_cast<std::size_t>(u > cut_[i + 1]);
+      }
+    }
+    return detail::count_below(u, cut_, last_);
   }
   // Multinomial(n, probs): n picks for n up to 3k, conditional binomials for more (the same
   // distribution; picks cost per item, binomials per category). out[0..k) receives the counts.
@@ -160,9 +173,14 @@ class Categorical {
   void operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept;
 
  private:
+  static constexpr std::size_t kGuide = 64;
+  void fill_guide() noexcept;
   std::size_t k_ = 0, last_ = 0;  // last_: the last category that can be picked
   double probs_[kMax] = {};      // for the conditional binomials
-  double cut_[kMax] = {};        // cumulative share up to last_ (1 there)
+  double cut_[kMax + 1] = {};    // cumulative share up to last_ (1 there and after)
+  bool guided_ = false;
+  std::uint8_t below_[kGuide] = {};  // the cuts (before last_) below j / 64
+  std::uint64_t crowded_ = 0;        // bit j: more than two cuts in [j / 64, (j + 1) / 64)
 };
 
 // Multinomial(n; probs[0..k), and "none" with the rest) for fixed probabilities, k <= kMax,

@@ -354,7 +354,7 @@ Calibration calibrate(const Scenario& scenario) {
   for (std::size_t t = 0; t < kPlacementCount; ++t) {
     for (std::size_t a = 0; a < kAgeBands; ++a) entry[t * kAgeBands + a] = c.entry_mix[t] * c.entry_age[t][a];
   }
-  d.entry = rng::Categorical(entry.data(), entry.size());
+  d.entry = rng::Categorical(entry.data(), entry.size(), true);  // many picks: guided
   return c;
 }
 

@@ -360,10 +360,22 @@ void Binomial::many(Stream& s, const uint64_t* n, std::size_t k, uint64_t* out) 
   }
 }
 
-Categorical::Categorical(const double* probs, std::size_t k) noexcept : k_(k) {
+Categorical::Categorical(const double* probs, std::size_t k, bool guided) noexcept : k_(k), guided_(guided) {
   assert(k >= 1 && k <= kMax);
   std::copy_n(probs, k, probs_);
-  last_ = fill_cuts(probs_, k, cut_, kMax);
+  last_ = fill_cuts(probs_, k, cut_, kMax + 1);
+  if (guided_) fill_guide();
+}
+
+void Categorical::fill_guide() noexcept {
+  // One pass over the 64ths and the cuts together (both rise): the cuts below each 64th's start.
+  std::size_t below = 0;
+  for (std::size_t j = 0; j <= kGuide; ++j) {
+    const double start = double(j) / double(kGuide);  // exact
+    while (below < last_ && cut_[below] < start) ++below;
+    if (j < kGuide) below_[j] = static_cast<std::uint8_t>(below);
+    if (j > 0 && below - below_[j - 1] > 2) crowded_ |= std::uint64_t{1} << (j - 1);
+  }
 }
 
 void Categorical::operator()(Stream& s, uint64_t n, uint64_t* out) const noexcept {
