@@ -29,3 +29,30 @@ TEST_CASE("histogram quantiles interpolate within their bin, across empty bins, 
   h.quantiles(0, qs, 0, out);  // none asked: nothing written
   CHECK(out[0] == 0.5);
 }
+
+TEST_CASE("16-bit and 32-bit bins give the same summaries, up to 65,535 values a series", "[summary]") {
+  // Mixed shapes (all in one bin, a spread, heavy tails, NaN), the largest narrow count in one bin.
+  const std::size_t series = 4, values = admsim::HistogramSet::kNarrowMost;
+  admsim::HistogramSet narrow(series, -10.0, 30.0, values), wide(series, -10.0, 30.0);
+  std::vector<double> v(values);
+  for (std::size_t s = 0; s < series; ++s) {
+    for (std::size_t i = 0; i < values; ++i) {
+      const double x = double(i) / double(values);
+      v[i] = s == 0 ? 2.0 + 0.1 * x : s == 1 ? 40.0 * x - 10.0 : s == 2 ? std::tan(3.0 * x - 1.5) : (i % 7 ? x : std::nan(""));
+    }
+    narrow.add_strided(s, v.data(), 1, values);
+    wide.add_strided(s, v.data(), 1, values);
+  }
+  const double qs[] = {0.0, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 1.0};
+  for (std::size_t s = 0; s < series; ++s) {
+    double a[9], b[9];
+    narrow.quantiles(s, qs, 9, a);
+    wide.quantiles(s, qs, 9, b);
+    for (int i = 0; i < 9; ++i) CHECK(a[i] == b[i]);
+    CHECK(narrow.count(s) == wide.count(s));
+    CHECK(narrow.mean(s) == wide.mean(s));
+  }
+  // All 65,535 of series 0 in one bin ([1.875, 2.1875)), counted whole: its median inside it.
+  CHECK(narrow.quantile(0, 0.5) == Approx(2.05).margin(1e-4));
+  CHECK(narrow.count(0) == values);
+}

@@ -12,19 +12,22 @@ namespace admsim {
 inline constexpr int kHistogramBins = 128;
 
 // Many independent series that share one value range (e.g. one metric across models and months).
+// `most` bounds the values any one series will take (a summary's replicates): up to 65,535 the
+// bins are 16-bit, half the memory (a run's largest buffer) and half the cache they fill; more,
+// 32-bit. A series given more values than `most` would wrap its bins' counts.
 class HistogramSet {
  public:
+  static constexpr std::uint64_t kNarrowMost = 0xFFFF, kMost = 0xFFFFFFFF;
   HistogramSet() = default;
-  HistogramSet(std::size_t series, double lo, double hi);
+  HistogramSet(std::size_t series, double lo, double hi, std::uint64_t most = kMost);
   // NaN is skipped.
   void add(std::size_t series, double value) { add_strided(series, &value, 1, 1); }
   // add(series, values[i * stride]) for i < count, in that order, with the series' sums kept in
   // registers (one series at a time: its bins stay in cache). Inline: the summariser adds every
   // metric of every replicate-month.
   void add_strided(std::size_t series, const double* values, std::size_t stride, std::size_t count) {
-    Fold fold = begin(series);
-    for (std::size_t i = 0; i < count; ++i) fold.add(values[i * stride], lo_, width_);
-    end(series, fold);
+    if (narrow_) return add_strided(narrow_bins_.data(), series, values, stride, count);
+    add_strided(wide_bins_.data(), series, values, stride, count);
   }
   // add_strided for kInterleaved consecutive series from `series` on, series + j taking
   // values[j * next + i * stride]: the same sums and counts as one call each, with the series'
@@ -33,12 +36,8 @@ class HistogramSet {
   static constexpr std::size_t kInterleaved = 4;
   void add_strided_interleaved(std::size_t series, const double* values, std::size_t next, std::size_t stride,
                                std::size_t count) {
-    Fold folds[kInterleaved];
-    for (std::size_t j = 0; j < kInterleaved; ++j) folds[j] = begin(series + j);
-    for (std::size_t i = 0; i < count; ++i) {
-      for (std::size_t j = 0; j < kInterleaved; ++j) folds[j].add(values[j * next + i * stride], lo_, width_);
-    }
-    for (std::size_t j = 0; j < kInterleaved; ++j) end(series + j, folds[j]);
+    if (narrow_) return add_strided_interleaved(narrow_bins_.data(), series, values, next, stride, count);
+    add_strided_interleaved(wide_bins_.data(), series, values, next, stride, count);
   }
   double quantile(std::size_t series, double q) const {
     double x;
@@ -55,8 +54,9 @@ class HistogramSet {
 
  private:
   // One series' running count, sums and bounds, in registers while its values are added.
+  template <class Bin>
   struct Fold {
-    std::uint32_t* bins;
+    Bin* bins;
     std::uint64_t n;
     double sum, sum2, lo, hi;
     void add(double value, double range_lo, double width) {
@@ -74,10 +74,30 @@ class HistogramSet {
       hi = std::max(hi, value);
     }
   };
-  Fold begin(std::size_t series) {
-    return {&bins_[series * kHistogramBins], count_[series], sum_[series], sum2_[series], min_[series], max_[series]};
+  template <class Bin>
+  void add_strided(Bin* bins, std::size_t series, const double* values, std::size_t stride, std::size_t count) {
+    Fold<Bin> fold = begin(bins, series);
+    for (std::size_t i = 0; i < count; ++i) fold.add(values[i * stride], lo_, width_);
+    end(series, fold);
   }
-  void end(std::size_t series, const Fold& fold) {
+  template <class Bin>
+  void add_strided_interleaved(Bin* bins, std::size_t series, const double* values, std::size_t next,
+                               std::size_t stride, std::size_t count) {
+    Fold<Bin> folds[kInterleaved];
+    for (std::size_t j = 0; j < kInterleaved; ++j) folds[j] = begin(bins, series + j);
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t j = 0; j < kInterleaved; ++j) folds[j].add(values[j * next + i * stride], lo_, width_);
+    }
+    for (std::size_t j = 0; j < kInterleaved; ++j) end(series + j, folds[j]);
+  }
+  template <class Bin>
+  Fold<Bin> begin(Bin* bins, std::size_t series) {
+    return {bins + series * kHistogramBins, count_[series], sum_[series], sum2_[series], min_[series], max_[series]};
+  }
+  template <class Bin>
+  void quantiles(const Bin* bins, std::size_t series, const double* qs, std::size_t k, double* out) const;
+  template <class Bin>
+  void end(std::size_t series, const Fold<Bin>& fold) {
     count_[series] = fold.n;
     sum_[series] = fold.sum;
     sum2_[series] = fold.sum2;
@@ -85,7 +105,9 @@ class HistogramSet {
     max_[series] = fold.hi;
   }
   double lo_ = 0, hi_ = 1, width_ = 1;
-  std::vector<std::uint32_t> bins_;
+  bool narrow_ = false;
+  std::vector<std::uint16_t> narrow_bins_;  // the bins when narrow_, else wide_bins_
+  std::vector<std::uint32_t> wide_bins_;
   std::vector<std::uint64_t> count_;
   std::vector<double> sum_, sum2_, min_, max_;
 };

@@ -171,7 +171,7 @@ class Summariser {
         hi = std::max(hi, largest[m * kMetricCount + k]);
       }
       padded_range(lo, hi, lo, hi);
-      metric_hist_[k] = HistogramSet(M * months_, lo, hi);
+      metric_hist_[k] = HistogramSet(M * months_, lo, hi, most());
     });
     const std::size_t base = static_cast<std::size_t>(s_.baseline);
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
@@ -184,14 +184,17 @@ class Summariser {
         }
       double lo, hi;
       padded_range(values, lo, hi);
-      outcome_hist_.emplace_back(M, lo, hi);
+      outcome_hist_.emplace_back(M, lo, hi, most());
       padded_range(diffs, lo, hi);
-      diff_hist_.emplace_back(M, lo, hi);
+      diff_hist_.emplace_back(M, lo, hi, most());
     }
     positive_.assign(M * kOutcomeCount, 0.0);
     grade_counts_.assign(M * months_ * 4, 0);
     ready_ = true;
   }
+
+  // The most values a series takes: one a replicate.
+  std::uint64_t most() const { return static_cast<std::uint64_t>(std::max<std::int64_t>(replicates_, 0)); }
 
   const Scenario& s_;
   std::size_t months_, models_;

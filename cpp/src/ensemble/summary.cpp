@@ -7,9 +7,10 @@
 
 namespace admsim {
 
-HistogramSet::HistogramSet(std::size_t series, double lo, double hi)
-    : lo_(lo), hi_(hi), width_((hi - lo) / kHistogramBins),
-      bins_(series * kHistogramBins, 0), count_(series, 0), sum_(series, 0.0), sum2_(series, 0.0),
+HistogramSet::HistogramSet(std::size_t series, double lo, double hi, std::uint64_t most)
+    : lo_(lo), hi_(hi), width_((hi - lo) / kHistogramBins), narrow_(most <= kNarrowMost),
+      narrow_bins_(narrow_ ? series * kHistogramBins : 0, 0), wide_bins_(narrow_ ? 0 : series * kHistogramBins, 0),
+      count_(series, 0), sum_(series, 0.0), sum2_(series, 0.0),
       min_(series, std::numeric_limits<double>::infinity()),
       max_(series, -std::numeric_limits<double>::infinity()) {}
 
@@ -25,6 +26,13 @@ double HistogramSet::sd(std::size_t series) const {
 }
 
 void HistogramSet::quantiles(std::size_t series, const double* qs, std::size_t k, double* out) const {
+  if (narrow_) return quantiles(narrow_bins_.data(), series, qs, k, out);
+  quantiles(wide_bins_.data(), series, qs, k, out);
+}
+
+template <class Bin>
+void HistogramSet::quantiles(const Bin* all_bins, std::size_t series, const double* qs, std::size_t k,
+                             double* out) const {
   assert(std::is_sorted(qs, qs + k));
   const std::uint64_t n = count_[series];
   if (n == 0 || min_[series] == max_[series]) {
@@ -36,7 +44,7 @@ void HistogramSet::quantiles(std::size_t series, const double* qs, std::size_t k
   // The count so far as an integer, so that the scan's chain from bin to bin is an integer add,
   // not a double one; converted, it is the same whole number (exact below 2^53), so the same
   // quantiles. Bins that cannot hold the next quantile are passed with one compare.
-  const std::uint32_t* bins = &bins_[series * kHistogramBins];
+  const Bin* bins = all_bins + series * kHistogramBins;
   std::uint64_t seen = 0;
   double next = qs[0] * double(n);  // the count the next quantile waits for
   for (int b = 0; b < kHistogramBins; ++b) {
