@@ -3,9 +3,11 @@
 # they depend on has changed.
 PY ?= python3
 BUILD := build/py
-# make bench REPLICATES=2000 THREADS=1,2,4
-REPLICATES ?= 10000
+# make bench REPLICATES=10000 THREADS=1,2,4 REPEATS=3: bench_engine's run (all 25 models; each
+# repeat times the limit and each thread count in turn, and it prints medians and spread)
+REPLICATES ?= 2000
 THREADS ?= 1,2
+REPEATS ?= 5
 # the share of the nightly Sobol job bench_sensitivity.py runs (1: the whole, tens of minutes)
 SENSITIVITY_SCALE ?= 0.1
 # the share of bench_national.py's replicates (1: the measurement, several minutes on 2 cores)
@@ -60,7 +62,7 @@ bench: install
 	cmake --build build/bench -j2
 	./build/bench/bench_samplers
 	./build/bench/bench_quality
-	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS)
+	./build/bench/bench_engine python/admsim/data/profiles/example-county.json python/admsim/data/catalogue.json $(REPLICATES) 10 $(THREADS) $(REPEATS)
 	$(PY) benchmarks/bench_reference.py
 	$(PY) benchmarks/bench_policy.py
 	$(PY) benchmarks/bench_region.py $(if $(wildcard ../shared/data/la_panels),--panels ../shared/data/la_panels)

@@ -1,14 +1,18 @@
 // Engine throughput against its RNG-bound limit, thread scaling and peak memory.
 //
 //   bench_engine PROFILE.json CATALOGUE.json [replicates=10000] [years=10] [threads list, e.g. 1,2]
+//                [repeats=3]
 //
 // Standard run: every catalogue model, summary-only. The RNG-bound limit is a loop that makes the
 // same number and kinds of draws per replicate-month as the engine (stream set-ups, normals, a
 // Poisson, binomials and multinomials sized by the profile's calibrated stocks and rates) with the
 // same samplers, its streams' first blocks made as the engine makes them (MonthStreams), and
-// nothing else. Figures are ratios measured in one run.
+// nothing else. Each repeat times the limit and then the engine at each thread count, one after
+// another (A B A B), and the figures are the medians of each repeat's ratios, with their spread:
+// the machine is shared, and one timing alone says little.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -94,6 +98,17 @@ std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::
   return sum + static_cast<std::uint64_t>(fsum > 0);
 }
 
+// "median (min-max)" of a repeat's figures.
+std::string spread(std::vector<double> v, const char* format = "%.2f") {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  const double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  char out[96];
+  const std::string f = std::string(format) + " (" + format + "-" + format + ")";
+  std::snprintf(out, sizeof out, f.c_str(), median, v.front(), v.back());
+  return out;
+}
+
 double rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -103,7 +118,8 @@ double rss_mb() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s PROFILE.json CATALOGUE.json [replicates] [years] [threads,..]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s PROFILE.json CATALOGUE.json [replicates] [years] [threads,..] [repeats]\n",
+                 argv[0]);
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines appear as they happen
@@ -116,6 +132,7 @@ int main(int argc, char** argv) {
     std::stringstream list(argv[5]);
     for (std::string item; std::getline(list, item, ',');) threads_list.push_back(std::atoi(item.c_str()));
   }
+  const int repeats = argc > 6 ? std::max(1, std::atoi(argv[6])) : 3;
   json spec;
   spec["profile"] = read(argv[1]);
   spec["models"] = json::array();
@@ -133,27 +150,51 @@ int main(int argc, char** argv) {
   // ADMSIM_BENCH_LIMIT_MONTHS=0 skips the limit (to profile the engine alone).
   const char* limit_env = std::getenv("ADMSIM_BENCH_LIMIT_MONTHS");
   const long limit_months = limit_env ? std::atol(limit_env) : 200000;
-  auto t0 = Clock::now();
-  std::uint64_t checksum = 0;
-  for (long i = 0; i < limit_months; ++i) {
-    checksum += draw_month(calibration, 1, static_cast<std::uint64_t>(i / 120), static_cast<std::uint32_t>(i % 120));
-  }
-  const double limit_rate = limit_months > 0 ? double(limit_months) / seconds_since(t0) : 0.0;
-  std::printf("RNG-bound limit (1 core): %.0f replicate-months/s  (checksum %llu)\n", limit_rate,
-              static_cast<unsigned long long>(checksum % 1000));
+  auto limit_rate = [&] {
+    const auto t0 = Clock::now();
+    std::uint64_t checksum = 0;
+    for (long i = 0; i < limit_months; ++i) {
+      checksum += draw_month(calibration, 1, static_cast<std::uint64_t>(i / 120), static_cast<std::uint32_t>(i % 120));
+    }
+    const double rate = limit_months > 0 ? double(limit_months) / seconds_since(t0) : 0.0;
+    std::printf("  RNG-bound limit (1 core): %.0f replicate-months/s  (checksum %llu)\n", rate,
+                static_cast<unsigned long long>(checksum % 1000));
+    return rate;
+  };
 
-  double one_thread_rate = 0;
-  for (int threads : threads_list) {
-    admsim::RunOptions options;
-    options.threads = threads;
-    t0 = Clock::now();
-    const auto result = admsim::run_ensemble(scenario, options);
-    const double secs = seconds_since(t0);
-    const double rate = rep_months / secs;
-    if (threads == threads_list.front()) one_thread_rate = rate / threads;
-    std::printf("threads %2d: %7.2f s  %9.0f replicate-months/s  %8.0f per core  engine/limit per core %.2fx  speed-up vs %d thread(s) %.2fx  (P good y3 in_house %.3f)\n",
-                threads, secs, rate, rate / threads, limit_rate / (rate / threads), threads_list.front(),
-                rate / (one_thread_rate * threads_list.front()), result.outcome_mean[1]);
+  // Per repeat: the limit, then each thread count; the ratios are taken within a repeat.
+  std::vector<std::vector<double>> seconds(threads_list.size()), per_limit(threads_list.size()),
+      speedup(threads_list.size());
+  std::vector<double> limits;
+  for (int rep = 0; rep < repeats; ++rep) {
+    std::printf("repeat %d of %d\n", rep + 1, repeats);
+    const double limit = limit_rate();
+    limits.push_back(limit);
+    double first_rate = 0;
+    for (std::size_t j = 0; j < threads_list.size(); ++j) {
+      const int threads = threads_list[j];
+      admsim::RunOptions options;
+      options.threads = threads;
+      const auto t0 = Clock::now();
+      const auto result = admsim::run_ensemble(scenario, options);
+      const double secs = seconds_since(t0), rate = rep_months / secs;
+      if (j == 0) first_rate = rate;
+      seconds[j].push_back(secs);
+      per_limit[j].push_back(limit / (rate / threads));
+      speedup[j].push_back(rate / first_rate);
+      std::printf("  threads %2d: %7.2f s  %9.0f replicate-months/s  (P good y3 in_house %.3f)\n", threads, secs, rate,
+                  result.outcome_mean[1]);
+    }
+  }
+  std::printf("medians of %d repeats (min-max):\n", repeats);
+  std::printf("RNG-bound limit (1 core): %s replicate-months/s\n", spread(limits, "%.0f").c_str());
+  for (std::size_t j = 0; j < threads_list.size(); ++j) {
+    std::vector<double> us(seconds[j].size());  // microseconds per replicate-month on each core used
+    for (std::size_t i = 0; i < us.size(); ++i) us[i] = seconds[j][i] * threads_list[j] / rep_months * 1e6;
+    std::printf("threads %2d: %s s  %s us per replicate-month per core  engine/limit per core %s  speed-up vs %d "
+                "thread(s) %s\n",
+                threads_list[j], spread(seconds[j]).c_str(), spread(us).c_str(), spread(per_limit[j]).c_str(),
+                threads_list.front(), spread(speedup[j]).c_str());
   }
   std::printf("peak memory (max RSS): %.0f MB\n", rss_mb());
   return 0;
