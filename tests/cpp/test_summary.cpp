@@ -56,3 +56,30 @@ TEST_CASE("16-bit and 32-bit bins give the same summaries, up to 65,535 values a
   CHECK(narrow.quantile(0, 0.5) == Approx(2.05).margin(1e-4));
   CHECK(narrow.count(0) == values);
 }
+
+TEST_CASE("bins past 65,535 values a series are 32-bit, and interleaved folds count as single ones", "[summary]") {
+  // One more value than 16 bits hold, all in one bin: with 16-bit bins it would wrap to 0.
+  const std::size_t values = admsim::HistogramSet::kNarrowMost + 1;
+  admsim::HistogramSet wide(1, 0.0, 128.0, values);
+  std::vector<double> v(values);
+  for (std::size_t i = 0; i < values; ++i) v[i] = 5.0 + 0.5 * double(i) / double(values);  // bin 5
+  wide.add_strided(0, v.data(), 1, values);
+  CHECK(wide.count(0) == values);
+  CHECK(wide.quantile(0, 0.5) == Approx(5.25).margin(1e-4));
+  // Four series interleaved (the summariser's form), 16-bit, against one call each.
+  constexpr std::size_t together = admsim::HistogramSet::kInterleaved, n = 1000;
+  admsim::HistogramSet a(together, -1.0, 1.0, n), b(together, -1.0, 1.0, n);
+  std::vector<double> rows(together * n);  // row i holds the four series' i-th values
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::sin(0.37 * double(i)) * (i % 5 ? 1.0 : 3.0);
+  a.add_strided_interleaved(0, rows.data(), 1, together, n);
+  for (std::size_t j = 0; j < together; ++j) b.add_strided(j, rows.data() + j, together, n);
+  const double qs[] = {0.05, 0.5, 0.95};
+  for (std::size_t j = 0; j < together; ++j) {
+    double qa[3], qb[3];
+    a.quantiles(j, qs, 3, qa);
+    b.quantiles(j, qs, 3, qb);
+    for (int i = 0; i < 3; ++i) CHECK(qa[i] == qb[i]);
+    CHECK(a.mean(j) == b.mean(j));
+    CHECK(a.sd(j) == b.sd(j));
+  }
+}

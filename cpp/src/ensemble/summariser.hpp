@@ -146,7 +146,8 @@ class Summariser {
   void init(const std::vector<double>& metrics, const std::vector<double>& outcomes, std::size_t block) {
     const std::size_t M = models_, used = std::min(block, kRangeReplicates);
     // Each metric's smallest and largest values (NaN skipped), in one pass over each model's
-    // rows, a task per model; min and max do not depend on the order they are taken in.
+    // rows, a task per model, then across models in model order: each keeps the first of equal
+    // values (-0.0 against 0.0), as one pass in replicate order did.
     constexpr double kInf = std::numeric_limits<double>::infinity();
     std::vector<double> smallest(M * kMetricCount, kInf), largest(M * kMetricCount, -kInf);
     tbb::parallel_for(std::size_t(0), M, [&](std::size_t m) {
