@@ -30,6 +30,22 @@ TEST_CASE("histogram quantiles interpolate within their bin, across empty bins, 
   CHECK(out[0] == 0.5);
 }
 
+namespace {
+// Series [0, series) of a and b have the same quantiles, counts, means and SDs, bit for bit.
+void check_same_summaries(const admsim::HistogramSet& a, const admsim::HistogramSet& b, std::size_t series) {
+  const double qs[] = {0.0, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 1.0};
+  for (std::size_t s = 0; s < series; ++s) {
+    double qa[9], qb[9];
+    a.quantiles(s, qs, 9, qa);
+    b.quantiles(s, qs, 9, qb);
+    for (int i = 0; i < 9; ++i) CHECK(qa[i] == qb[i]);
+    CHECK(a.count(s) == b.count(s));
+    CHECK(a.mean(s) == b.mean(s));
+    CHECK(a.sd(s) == b.sd(s));
+  }
+}
+}  // namespace
+
 TEST_CASE("16-bit and 32-bit bins give the same summaries, up to 65,535 values a series", "[summary]") {
   // Mixed shapes (all in one bin, a spread, heavy tails, NaN), the largest narrow count in one bin.
   const std::size_t series = 4, values = admsim::HistogramSet::kNarrowMost;
@@ -43,15 +59,7 @@ TEST_CASE("16-bit and 32-bit bins give the same summaries, up to 65,535 values a
     narrow.add_strided(s, v.data(), 1, values);
     wide.add_strided(s, v.data(), 1, values);
   }
-  const double qs[] = {0.0, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 1.0};
-  for (std::size_t s = 0; s < series; ++s) {
-    double a[9], b[9];
-    narrow.quantiles(s, qs, 9, a);
-    wide.quantiles(s, qs, 9, b);
-    for (int i = 0; i < 9; ++i) CHECK(a[i] == b[i]);
-    CHECK(narrow.count(s) == wide.count(s));
-    CHECK(narrow.mean(s) == wide.mean(s));
-  }
+  check_same_summaries(narrow, wide, series);
   // All 65,535 of series 0 in one bin ([1.875, 2.1875)), counted whole: its median inside it.
   CHECK(narrow.quantile(0, 0.5) == Approx(2.05).margin(1e-4));
   CHECK(narrow.count(0) == values);
@@ -73,13 +81,5 @@ TEST_CASE("bins past 65,535 values a series are 32-bit, and interleaved folds co
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = std::sin(0.37 * double(i)) * (i % 5 ? 1.0 : 3.0);
   a.add_strided_interleaved(0, rows.data(), 1, together, n);
   for (std::size_t j = 0; j < together; ++j) b.add_strided(j, rows.data() + j, together, n);
-  const double qs[] = {0.05, 0.5, 0.95};
-  for (std::size_t j = 0; j < together; ++j) {
-    double qa[3], qb[3];
-    a.quantiles(j, qs, 3, qa);
-    b.quantiles(j, qs, 3, qb);
-    for (int i = 0; i < 3; ++i) CHECK(qa[i] == qb[i]);
-    CHECK(a.mean(j) == b.mean(j));
-    CHECK(a.sd(j) == b.sd(j));
-  }
+  check_same_summaries(a, b, together);
 }
