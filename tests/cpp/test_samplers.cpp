@@ -315,6 +315,26 @@ TEST_CASE("multinomial sums to n with the right marginals", "[samplers]") {
   }
 }
 
+// The exact probability of a cell's four outcome counts (and n minus their sum with none) for n
+// children, each counts vector coded as a number in base n + 1 (first outcome most significant).
+std::function<double(uint64_t)> four_outcomes_pmf(const double* probs, uint64_t n) {
+  const std::array<double, 4> p = {probs[0], probs[1], probs[2], probs[3]};
+  return [p, n](uint64_t code) {
+    const uint64_t base = n + 1;
+    const uint64_t c[4] = {code / (base * base * base), code / (base * base) % base, code / base % base, code % base};
+    const uint64_t moved = c[0] + c[1] + c[2] + c[3];
+    if (moved > n) return 0.0;
+    const double none = 1 - p[0] - p[1] - p[2] - p[3];
+    double logp = std::lgamma(double(n) + 1.0) - std::lgamma(double(n - moved) + 1) + double(n - moved) * std::log(none);
+    for (int i = 0; i < 4; ++i) {
+      if (c[i] == 0) continue;
+      if (p[i] == 0.0) return 0.0;
+      logp += double(c[i]) * std::log(p[i]) - std::lgamma(double(c[i]) + 1);
+    }
+    return std::exp(logp);
+  };
+}
+
 TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   // A child's month in care (leave, on a band and older, on, older): the joint distribution of
   // a small cell exactly, cell by cell, and the marginals of a large one.
@@ -330,16 +350,7 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
     REQUIRE(out[0] + out[1] + out[2] + out[3] <= small);
     codes.push_back(((out[0] * 4 + out[1]) * 4 + out[2]) * 4 + out[3]);
   }
-  const double none = 1 - probs[0] - probs[1] - probs[2] - probs[3];
-  auto pmf = [&](uint64_t code) {
-    const uint64_t c[4] = {code / 64, code / 16 % 4, code / 4 % 4, code % 4};
-    const uint64_t rest = small - std::min(small, c[0] + c[1] + c[2] + c[3]);
-    if (c[0] + c[1] + c[2] + c[3] > small) return 0.0;
-    double logp = std::lgamma(small + 1.0) - std::lgamma(double(rest) + 1) + double(rest) * std::log(none);
-    for (int i = 0; i < 4; ++i) logp += double(c[i]) * std::log(probs[i]) - std::lgamma(double(c[i]) + 1);
-    return std::exp(logp);
-  };
-  CHECK(discrete_gof(codes, 0, 255, pmf) > kMinP);
+  CHECK(discrete_gof(codes, 0, 255, four_outcomes_pmf(probs, small)) > kMinP);
 
   const uint64_t large = 40;
   std::vector<std::vector<uint64_t>> cols(4);
@@ -407,6 +418,10 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
   REQUIRE(draw.size() == cells.size());
   uint64_t out[7][4];
   std::vector<std::vector<std::vector<uint64_t>>> seen(cells.size(), std::vector<std::vector<uint64_t>>(4));
+  // The joint outcomes of two small cells that the first steps mostly settle (their one or two
+  // movers placed on the count's own uniform), coded as four_outcomes_pmf codes them.
+  const std::size_t joint[2] = {0, 6};
+  std::vector<uint64_t> codes[2];
   for (int d = 0; d < 60000; ++d) {
     Stream any(kSeed, 21, 0, static_cast<uint32_t>(d)), more(kSeed, 21, 1, static_cast<uint32_t>(d));
     draw(any, more, sizes.data(), out);
@@ -414,6 +429,16 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
       REQUIRE(out[i][0] + out[i][1] + out[i][2] + out[i][3] <= sizes[i]);
       for (std::size_t k = 0; k < 4; ++k) seen[i][k].push_back(out[i][k]);
     }
+    for (std::size_t j = 0; j < 2; ++j) {
+      const uint64_t base = sizes[joint[j]] + 1, *c = out[joint[j]];
+      codes[j].push_back(((c[0] * base + c[1]) * base + c[2]) * base + c[3]);
+    }
+  }
+  for (std::size_t j = 0; j < 2; ++j) {
+    INFO("joint outcomes of cell " << joint[j]);
+    const uint64_t base = sizes[joint[j]] + 1;
+    CHECK(discrete_gof(codes[j], 0, base * base * base * base - 1,
+                       four_outcomes_pmf(probs[joint[j]].data(), sizes[joint[j]])) > kMinP);
   }
   for (std::size_t i = 0; i < cells.size(); ++i) {
     for (std::size_t k = 0; k < 4; ++k) {
@@ -431,8 +456,9 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
   }
   // A cell's count changes, or it empties (another model's month): every other cell drawn from
   // its own uniform (inversion, settled or not; not BTRD or p = 1) still has the same number with
-  // any outcome, and cells with no children get none.
-  int differ = 0;
+  // any outcome, one with one or two movers settled by the first steps (cell 6: in the table,
+  // p <= 0.5) the same outcomes too, and cells with no children get none.
+  int differ = 0, placed = 0;
   for (int d = 0; d < 2000; ++d) {
     std::vector<uint64_t> other = sizes;
     other[0] = d % 2 ? 0 : sizes[0] + 1 + static_cast<uint64_t>(d % 3);
@@ -447,8 +473,14 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
     for (std::size_t i : {1, 2, 6}) {
       REQUIRE(a[i][0] + a[i][1] + a[i][2] + a[i][3] == b[i][0] + b[i][1] + b[i][2] + b[i][3]);
     }
+    const uint64_t moved = a[6][0] + a[6][1] + a[6][2] + a[6][3];
+    if (moved == 1 || moved == 2) {
+      ++placed;
+      for (std::size_t k = 0; k < 4; ++k) REQUIRE(a[6][k] == b[6][k]);
+    }
   }
   CHECK(differ > 0);  // the changed cell itself did draw differently
+  CHECK(placed > 50);
 }
 
 TEST_CASE("consecutive draws on one stream are independent", "[samplers]") {

@@ -32,7 +32,7 @@ constexpr std::array<std::uint8_t, 64> first_blocks() {
   blocks[kStreamPlacementMoves] = 2;
   blocks[kStreamUasc] = 1;
   blocks[kStreamPlacementStep] = 24;  // the 16 step-down cells' 48 uniforms
-  blocks[kStreamCareMoves] = 20;      // the movers' outcomes (6 to 25 blocks)
+  blocks[kStreamCareMoves] = 4;       // cells with three or more movers (0 to 11 blocks; 96%: 4 or fewer)
   blocks[kStreamPlacementStepMore] = 1;
   blocks[kStreamLabourMarket] = 2;
   blocks[kStreamLeavers] = 2;
@@ -76,7 +76,7 @@ inline constexpr FirstWords kFirstWords = first_words();
 
 class MonthStreams {
  public:
-  static constexpr std::size_t kBlocks = month_streams::kFirstTotal;  // 152: 9 groups of 16 lanes and one of 8
+  static constexpr std::size_t kBlocks = month_streams::kFirstTotal;  // 136: 8 groups of 16 lanes and one of 8
   // Makes the month's blocks (where the CPU has AVX2 lanes; without them, scalar rounds gain
   // nothing from being made together, and streams make their own). stream_offset is added to
   // every stream id (common random numbers off: each model's own streams).

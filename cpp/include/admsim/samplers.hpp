@@ -10,6 +10,7 @@
 // numbers). The hot paths are inline here because most of the engine's draws are of a few
 // children and give 0, where a call costs more than the draw.
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <cstddef>
@@ -71,6 +72,12 @@ inline std::size_t count_below(double u, const double* cut, std::size_t last) no
   for (std::size_t j = 0; j < last; ++j) i += static_cast<std::size_t>(u > cut[j]);
   return i;
 }
+// The same pick for u = at / width, without the division: the cuts scaled by width instead.
+inline std::size_t count_below_scaled(double at, double width, const double* cut, std::size_t last) noexcept {
+  std::size_t i = 0;
+  for (std::size_t j = 0; j < last; ++j) i += static_cast<std::size_t>(at > width * cut[j]);
+  return i;
+}
 
 // BTRD (Hormann 1993), p <= 0.5 and n*p >= 10, on fresh uniforms.
 uint64_t binomial_btrd(Stream& s, uint64_t n, double r) noexcept;
@@ -112,14 +119,34 @@ class Binomial {
   // cumulative sums, with no branch on the answer (equal to the search's to rounding).
   uint64_t from(Stream& s, uint64_t n, double u) const noexcept {
     if (n < quick_end_) {
-      const double nd = static_cast<double>(n), p0 = q_pow_[n];
-      const double p1 = p0 * ratio_ * nd, p2 = p1 * ratio_ * ((nd - 1.0) / 2.0);
+      const auto [p0, p1, p2] = first_three(n);
       if (u <= p0 + p1 + p2) return static_cast<uint64_t>(u > p0) + static_cast<uint64_t>(u > p0 + p1);
     }
     return draw(s, n, &u);
   }
+  // Where from(n, u) gave 1 or 2 by its first steps, where u fell within that answer's
+  // probability: at = u - P(X < x), in (0, width] with width = P(X = x), as from() computed
+  // them. Given the answer, u is uniform on that interval, so at / width is a uniform of its
+  // own, independent of the answer (to the 53 bits' resolution): enough to split one or two
+  // children among outcomes with no further uniform. width = 0 where from() answered otherwise.
+  struct Within {
+    double at = 0, width = 0;
+  };
+  Within within(uint64_t n, double u) const noexcept {
+    if (n < quick_end_) {
+      const auto [p0, p1, p2] = first_three(n);
+      if (u > p0 && u <= p0 + p1 + p2) return u > p0 + p1 ? Within{u - (p0 + p1), p2} : Within{u - p0, p1};
+    }
+    return {};
+  }
 
  private:
+  // P(X = 0), P(X = 1) and P(X = 2) from the table and the search's recurrence, n < quick_end_.
+  std::array<double, 3> first_three(uint64_t n) const noexcept {
+    const double nd = static_cast<double>(n), p0 = q_pow_[n];
+    const double p1 = p0 * ratio_ * nd;
+    return {p0, p1, p1 * ratio_ * ((nd - 1.0) / 2.0)};
+  }
   // Inversion on *u, or on a fresh uniform when u is null; BTRD takes its own uniforms.
   uint64_t draw(Stream& s, uint64_t n, const double* u) const noexcept {
     if (n == 0 || !(p_ > 0.0)) return 0;
@@ -166,6 +193,10 @@ class Categorical {
     }
     return detail::count_below(u, cut_, last_);
   }
+  // The pick for u = at / width (at in (0, width]): a Binomial::Within's place.
+  std::size_t pick_within(double at, double width) const noexcept {
+    return detail::count_below_scaled(at, width, cut_, last_);
+  }
   // Multinomial(n, probs): n picks for n up to 3k, conditional binomials for more (the same
   // distribution; picks cost per item, binomials per category). out[0..k) receives the counts.
   // Each pick takes a fresh uniform, so picks do not wait on one another, and two models' picks
@@ -201,13 +232,19 @@ class RareOutcomes {
   const Binomial& any() const noexcept { return any_; }
   // Two or three with any (most of the rest) take one pick among the outcome pairs or triples,
   // weighted as the multinomial weights them; more split by conditional binomials.
-  void outcomes(Stream& s, uint64_t any, uint64_t* out) const noexcept {
+  void outcomes(Stream& s, uint64_t any, uint64_t* out) const noexcept { outcomes(s, any, {}, out); }
+  // The same, where `any` came with its place within its probability (Binomial::within): one
+  // or two with any pick on that place, not on a uniform of s.
+  void outcomes(Stream& s, uint64_t any, Binomial::Within within, uint64_t* out) const noexcept {
     for (std::size_t i = 0; i < k_; ++i) out[i] = 0;
     if (any == 0) return;
+    const bool placed = within.width > 0.0;
     if (any == 1) {
-      out[which_(s)] = 1;
+      out[placed ? which_.pick_within(within.at, within.width) : which_(s)] = 1;
     } else if (any == 2) {
-      const uint8_t* pair = pairs_[detail::count_below(s.uniform(), pair_cut_, pair_last_)];
+      const std::size_t i = placed ? detail::count_below_scaled(within.at, within.width, pair_cut_, pair_last_)
+                                   : detail::count_below(s.uniform(), pair_cut_, pair_last_);
+      const uint8_t* pair = pairs_[i];
       ++out[pair[0]];
       ++out[pair[1]];
     } else if (any == 3) {
@@ -237,10 +274,13 @@ class RareOutcomes {
 // RareOutcomes draws for a fixed set of cells (a month's care cells), laid out for common random
 // numbers: cell i's number with any outcome comes from uniform i of `any` whether or not the
 // cell has anyone, with no branch on the (mostly 0) answer, so another cell's count never moves
-// it. What more cells need comes from `more` in cell order, and so can shift between models
-// whose counts differ: first the counts the first steps do not settle (past 2, past the table,
-// BTRD for n * p >= 10, reflected p > 0.5), then the outcomes of each cell's movers. Each
-// cell's draw has the distribution of RareOutcomes'.
+// it. Where the first steps settle one or two with any (most cells with any), their outcomes
+// come from where that uniform fell within the answer's probability (Binomial::Within), so they
+// too stay in step between models. What more cells need comes from `more` in cell order, and so
+// can shift between models whose counts differ: first the counts the first steps do not settle
+// (past 2, past the table, BTRD for n * p >= 10, reflected p > 0.5), then the outcomes of the
+// cells with three or more, or with counts settled otherwise. Each cell's draw has the
+// distribution of RareOutcomes'.
 class RareOutcomeCells {
  public:
   static constexpr std::size_t kMaxCells = 128, kOutcomes = RareOutcomes::kMax;

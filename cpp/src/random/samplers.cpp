@@ -448,7 +448,8 @@ void RareOutcomeCells::operator()(Stream& any, Stream& more, const uint64_t* n,
   }
   for (std::size_t j = 0; j < count; ++j) {
     const std::size_t i = listed[j];
-    cells_[i].outcomes(more, with_any[i], out[i]);
+    // One or two with any settled by the first steps are placed on u alone.
+    cells_[i].outcomes(more, with_any[i], cells_[i].any().within(n[i], u[i]), out[i]);
   }
 }
 
