@@ -184,6 +184,27 @@ void check_binomial_cases(const std::vector<BinomialCase>& cases, uint32_t first
   }
 }
 
+// The exact probability of a cell's four outcome counts (and n minus their sum with none) for n
+// children, each counts vector coded as a number in base n + 1 (first outcome most significant).
+std::function<double(uint64_t)> four_outcomes_pmf(const double* probs, uint64_t n) {
+  const std::array<double, 4> p = {probs[0], probs[1], probs[2], probs[3]};
+  return [p, n](uint64_t code) {
+    const uint64_t base = n + 1;
+    const uint64_t c[4] = {code / (base * base * base), code / (base * base) % base, code / base % base, code % base};
+    const uint64_t moved = c[0] + c[1] + c[2] + c[3];
+    if (moved > n) return 0.0;
+    const double none = 1 - p[0] - p[1] - p[2] - p[3];
+    double logp = std::lgamma(double(n) + 1.0) - std::lgamma(double(n - moved) + 1);
+    if (moved < n) logp += double(n - moved) * std::log(none);  // none may be 0 when all move
+    for (int i = 0; i < 4; ++i) {
+      if (c[i] == 0) continue;
+      if (p[i] == 0.0) return 0.0;
+      logp += double(c[i]) * std::log(p[i]) - std::lgamma(double(c[i]) + 1);
+    }
+    return std::exp(logp);
+  };
+}
+
 }  // namespace
 
 TEST_CASE("binomial matches the exact distribution (inversion and BTRD)", "[samplers]") {
@@ -315,26 +336,6 @@ TEST_CASE("multinomial sums to n with the right marginals", "[samplers]") {
   }
 }
 
-// The exact probability of a cell's four outcome counts (and n minus their sum with none) for n
-// children, each counts vector coded as a number in base n + 1 (first outcome most significant).
-std::function<double(uint64_t)> four_outcomes_pmf(const double* probs, uint64_t n) {
-  const std::array<double, 4> p = {probs[0], probs[1], probs[2], probs[3]};
-  return [p, n](uint64_t code) {
-    const uint64_t base = n + 1;
-    const uint64_t c[4] = {code / (base * base * base), code / (base * base) % base, code / base % base, code % base};
-    const uint64_t moved = c[0] + c[1] + c[2] + c[3];
-    if (moved > n) return 0.0;
-    const double none = 1 - p[0] - p[1] - p[2] - p[3];
-    double logp = std::lgamma(double(n) + 1.0) - std::lgamma(double(n - moved) + 1) + double(n - moved) * std::log(none);
-    for (int i = 0; i < 4; ++i) {
-      if (c[i] == 0) continue;
-      if (p[i] == 0.0) return 0.0;
-      logp += double(c[i]) * std::log(p[i]) - std::lgamma(double(c[i]) + 1);
-    }
-    return std::exp(logp);
-  };
-}
-
 TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   // A child's month in care (leave, on a band and older, on, older): the joint distribution of
   // a small cell exactly, cell by cell, and the marginals of a large one.
@@ -383,6 +384,55 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   CHECK((out[0] == 0 && out[3] == 0));
 }
 
+TEST_CASE("a binomial's place within its answer is given exactly where the first steps settle 1 or 2", "[samplers]") {
+  // Binomial::within against from(): a place (width > 0) only where from() gave 1 or 2 without
+  // reading its stream, there 0 < at <= width, and no place for such an answer only just past
+  // the first steps' top (the search, on its own sums, can give 2 there); for u swept across
+  // each cumulative edge (which from() computes to a few ulps of the exact ones), and for p
+  // reflected (> 0.5) and n past the table (never a place).
+  int placed = 0, searched = 0;
+  for (const double p : {0.03, 0.3, 0.5, 0.7}) {
+    const rng::Binomial draw(p, true);
+    for (uint64_t n = 0; n <= 40; ++n) {
+      INFO("p " << p << " n " << n);
+      double edge = 0.0;  // P(X <= x), exactly
+      for (uint64_t x = 0; x <= 2 && x <= n; ++x) {
+        edge += std::exp(log_choose(n, x) + double(x) * std::log(p) + double(n - x) * std::log1p(-p));
+        double u = edge;
+        for (int step = 0; step < 64; ++step) u = std::nextafter(u, 0.0);
+        for (int step = 0; step < 128 && u < 1.0; ++step, u = std::nextafter(u, 1.0)) {
+          Stream more(kSeed, 33, 0, 0), untouched(kSeed, 33, 0, 0);
+          const uint64_t y = draw.from(more, n, u);
+          const bool read = more.uniform() != untouched.uniform();
+          const rng::Binomial::Within w = draw.within(n, u);
+          const bool settled_answer = (y == 1 || y == 2) && !read && n < 32 && p <= 0.5;
+          if (w.width > 0.0) {
+            REQUIRE(settled_answer);
+            REQUIRE((w.at > 0.0 && w.at <= w.width));
+          } else if (settled_answer) {
+            // Only just past the first steps' top, where the search's own sums can still give 2.
+            REQUIRE((x == std::min<uint64_t>(n, 2) && y == 2));
+            ++searched;
+          }
+          placed += w.width > 0.0;
+        }
+      }
+    }
+  }
+  CHECK(placed > 1000);
+  CHECK(searched < placed / 10);
+  // A place at either end of its interval picks a possible outcome: the first possible one for a
+  // tiny place, the last possible one at the top, never one of probability 0.
+  const double gaps[4] = {0.0, 0.3, 0.0, 0.7};
+  const rng::Categorical pick(gaps, 4);
+  CHECK(pick.pick_within(1e-300, 0.01) == 1);
+  CHECK(pick.pick_within(0.01, 0.01) == 3);
+  CHECK(pick.pick_within(0.01 * 0.3, 0.01) == 1);
+  CHECK(pick.pick_within(std::nextafter(0.01 * 0.3, 1.0), 0.01) == 3);
+  const double last_zero[3] = {0.5, 0.5, 0.0};
+  CHECK(rng::Categorical(last_zero, 3).pick_within(0.2, 0.2) == 1);
+}
+
 TEST_CASE("binomials drawn from a given first uniform have the exact distribution", "[samplers]") {
   // Binomial::from: the branch-free first steps where the table covers n, the search past them,
   // power() past the table, and the reflected and unprepared cases that always finish.
@@ -410,18 +460,18 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
   const std::vector<std::array<double, 4>> probs = {
       {0.01, 0.02, 0.25, 0.05}, {0.003, 0.0, 0.0, 0.02}, {0.05, 0.1, 0.3, 0.2},
       {0.0, 0.0, 0.0, 0.0},     {0.4, 0.3, 0.2, 0.1},   {0.2, 0.0, 0.1, 0.0},
-      {0.02, 0.03, 0.04, 0.01}};
-  const std::vector<uint64_t> sizes = {5, 40, 3, 7, 6, 100, 4};
+      {0.02, 0.03, 0.04, 0.01}, {0.03, 0.0, 0.0, 0.02}};  // the last: a last band's (no moving on), in the table
+  const std::vector<uint64_t> sizes = {5, 40, 3, 7, 6, 100, 4, 4};
   std::vector<rng::RareOutcomes> cells;
   for (const auto& p : probs) cells.emplace_back(p.data(), 4);
   const rng::RareOutcomeCells draw(cells.data(), cells.size());
   REQUIRE(draw.size() == cells.size());
-  uint64_t out[7][4];
+  uint64_t out[8][4];
   std::vector<std::vector<std::vector<uint64_t>>> seen(cells.size(), std::vector<std::vector<uint64_t>>(4));
-  // The joint outcomes of two small cells that the first steps mostly settle (their one or two
+  // The joint outcomes of small cells that the first steps mostly settle (their one or two
   // movers placed on the count's own uniform), coded as four_outcomes_pmf codes them.
-  const std::size_t joint[2] = {0, 6};
-  std::vector<uint64_t> codes[2];
+  const std::size_t joint[3] = {0, 6, 7};
+  std::vector<uint64_t> codes[3];
   for (int d = 0; d < 60000; ++d) {
     Stream any(kSeed, 21, 0, static_cast<uint32_t>(d)), more(kSeed, 21, 1, static_cast<uint32_t>(d));
     draw(any, more, sizes.data(), out);
@@ -429,12 +479,12 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
       REQUIRE(out[i][0] + out[i][1] + out[i][2] + out[i][3] <= sizes[i]);
       for (std::size_t k = 0; k < 4; ++k) seen[i][k].push_back(out[i][k]);
     }
-    for (std::size_t j = 0; j < 2; ++j) {
+    for (std::size_t j = 0; j < 3; ++j) {
       const uint64_t base = sizes[joint[j]] + 1, *c = out[joint[j]];
       codes[j].push_back(((c[0] * base + c[1]) * base + c[2]) * base + c[3]);
     }
   }
-  for (std::size_t j = 0; j < 2; ++j) {
+  for (std::size_t j = 0; j < 3; ++j) {
     INFO("joint outcomes of cell " << joint[j]);
     const uint64_t base = sizes[joint[j]] + 1;
     CHECK(discrete_gof(codes[j], 0, base * base * base * base - 1,
@@ -463,7 +513,7 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
     std::vector<uint64_t> other = sizes;
     other[0] = d % 2 ? 0 : sizes[0] + 1 + static_cast<uint64_t>(d % 3);
     other[3] = 0;
-    uint64_t a[7][4], b[7][4];
+    uint64_t a[8][4], b[8][4];
     Stream any_a(kSeed, 22, 0, static_cast<uint32_t>(d)), more_a(kSeed, 22, 1, static_cast<uint32_t>(d));
     Stream any_b(kSeed, 22, 0, static_cast<uint32_t>(d)), more_b(kSeed, 22, 1, static_cast<uint32_t>(d));
     draw(any_a, more_a, sizes.data(), a);

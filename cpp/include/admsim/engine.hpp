@@ -121,7 +121,7 @@ enum StreamId : std::uint32_t {
   kStreamDemandNoise = 10, kStreamReferrals, kStreamRereferrals, kStreamReferralOutcome, kStreamCin,
   kStreamCpp, kStreamCppRepeat, kStreamCareEntry, kStreamCareExit, kStreamPlacementMoves,
   kStreamUasc, kStreamPlacementStep,
-  kStreamCareMoves,  // the outcomes of children leaving or moving on (kStreamCareExit: how many)
+  kStreamCareMoves,  // care cells' counts past the first steps and the moves of 3+ movers (kStreamCareExit: a uniform a cell)
   kStreamPlacementStepMore,  // step-downs' foster type, and long searches (kStreamPlacementStep: one per draw)
   kStreamLabourMarket = 30, kStreamLeavers, kStreamHires, kStreamProgression, kStreamAgency,
   kStreamMovers,  // which leavers move to another council of the region (regional runs)

@@ -7,7 +7,8 @@
 //
 // Every draw takes its own fresh uniforms, so two delivery models drawing with slightly
 // different probabilities use the same uniform for the same draw and stay in step (common random
-// numbers). The hot paths are inline here because most of the engine's draws are of a few
+// numbers). One exception keeps a draw's uniform within the draw: a care cell's one or two movers
+// pick their moves on their count's uniform (Binomial::within), in step as the count is. The hot paths are inline here because most of the engine's draws are of a few
 // children and give 0, where a call costs more than the draw.
 #include <algorithm>
 #include <array>
@@ -125,17 +126,20 @@ class Binomial {
     return draw(s, n, &u);
   }
   // Where from(n, u) gave 1 or 2 by its first steps, where u fell within that answer's
-  // probability: at = u - P(X < x), in (0, width] with width = P(X = x), as from() computed
-  // them. Given the answer, u is uniform on that interval, so at / width is a uniform of its
-  // own, independent of the answer (to the 53 bits' resolution): enough to split one or two
-  // children among outcomes with no further uniform. width = 0 where from() answered otherwise.
+  // interval of its cumulative sums: at = u - P(X < x), in (0, width] with width = P(X <= x) -
+  // P(X < x), the interval as from() computed its ends (so at <= width exactly; about P(X = x)).
+  // Given the answer, u is uniform on that interval, so at / width is a uniform of its own,
+  // independent of the answer, on a grid of about width * 2^53 points: enough to split one or
+  // two children among outcomes with no further uniform. width = 0 where from() answered
+  // otherwise.
   struct Within {
     double at = 0, width = 0;
   };
   Within within(uint64_t n, double u) const noexcept {
     if (n < quick_end_) {
       const auto [p0, p1, p2] = first_three(n);
-      if (u > p0 && u <= p0 + p1 + p2) return u > p0 + p1 ? Within{u - (p0 + p1), p2} : Within{u - p0, p1};
+      const double below2 = p0 + p1, below3 = below2 + p2;  // from()'s sums
+      if (u > p0 && u <= below3) return u > below2 ? Within{u - below2, below3 - below2} : Within{u - p0, below2 - p0};
     }
     return {};
   }

@@ -107,8 +107,9 @@ void Replicate::step_demand(int t) {
   // Care: each child leaves, or stays and moves on in months in care and in age; moving on from
   // 16-17 is turning 18, leaving care (a care leaver).
   // Every cell's draw has its own uniform in kStreamCareExit, so cells stay in step between
-  // models whatever their neighbours' events; the outcomes of those with any come from
-  // kStreamCareMoves.
+  // models whatever their neighbours' events; one or two movers settled by the first steps take
+  // their moves from that uniform too, and counts not so settled, and the moves of three or more,
+  // come from kStreamCareMoves.
   rng::Stream exits = stream(kStreamCareExit, t), exit_moves = stream(kStreamCareMoves, t);
   const Calibration::CareDraws& draws = c_.care_draws;
   std::uint64_t cell_n[Calibration::kCareCells];
