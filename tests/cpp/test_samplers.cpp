@@ -143,6 +143,11 @@ double log_choose(uint64_t n, uint64_t k) {
   return std::lgamma(nd + 1.0) - std::lgamma(kd + 1.0) - std::lgamma(nd - kd + 1.0);
 }
 
+// P(X = k) for X ~ Binomial(n, p), 0 < p < 1, k <= n.
+double binomial_pmf(uint64_t n, uint64_t k, double p) {
+  return std::exp(log_choose(n, k) + double(k) * std::log(p) + double(n - k) * std::log1p(-p));
+}
+
 }  // namespace
 
 TEST_CASE("binomial edge cases", "[samplers]") {
@@ -184,8 +189,15 @@ void check_binomial_cases(const std::vector<BinomialCase>& cases, uint32_t first
   }
 }
 
+// A cell's four outcome counts for n children as one number in base n + 1 (first outcome most
+// significant), as four_outcomes_pmf decodes it.
+uint64_t four_outcomes_code(const uint64_t* c, uint64_t n) {
+  const uint64_t base = n + 1;
+  return ((c[0] * base + c[1]) * base + c[2]) * base + c[3];
+}
+
 // The exact probability of a cell's four outcome counts (and n minus their sum with none) for n
-// children, each counts vector coded as a number in base n + 1 (first outcome most significant).
+// children, coded by four_outcomes_code.
 std::function<double(uint64_t)> four_outcomes_pmf(const double* probs, uint64_t n) {
   const std::array<double, 4> p = {probs[0], probs[1], probs[2], probs[3]};
   return [p, n](uint64_t code) {
@@ -344,12 +356,12 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
   const rng::RareOutcomes draw(probs, 4);
   Stream s(kSeed, 11, 0, 0);
   const uint64_t small = 3;
-  std::vector<uint64_t> codes;  // each outcome vector as a number in base small + 1
+  std::vector<uint64_t> codes;  // each outcome vector as one number (four_outcomes_code)
   uint64_t out[4];
   for (int d = 0; d < 200000; ++d) {
     draw(s, small, out);
     REQUIRE(out[0] + out[1] + out[2] + out[3] <= small);
-    codes.push_back(((out[0] * 4 + out[1]) * 4 + out[2]) * 4 + out[3]);
+    codes.push_back(four_outcomes_code(out, small));
   }
   CHECK(discrete_gof(codes, 0, 255, four_outcomes_pmf(probs, small)) > kMinP);
 
@@ -363,7 +375,7 @@ TEST_CASE("rare outcomes match the exact multinomial", "[samplers]") {
     INFO("outcome " << i);
     const double pi = probs[i];
     CHECK(discrete_gof(cols[i], 0, large, [&](uint64_t k) {
-            return std::exp(log_choose(large, k) + double(k) * std::log(pi) + double(large - k) * std::log1p(-pi));
+            return binomial_pmf(large, k, pi);
           }) > kMinP);
   }
 
@@ -397,7 +409,7 @@ TEST_CASE("a binomial's place within its answer is given exactly where the first
       INFO("p " << p << " n " << n);
       double edge = 0.0;  // P(X <= x), exactly
       for (uint64_t x = 0; x <= 2 && x <= n; ++x) {
-        edge += std::exp(log_choose(n, x) + double(x) * std::log(p) + double(n - x) * std::log1p(-p));
+        edge += binomial_pmf(n, x, p);
         double u = edge;
         for (int step = 0; step < 64; ++step) u = std::nextafter(u, 0.0);
         for (int step = 0; step < 128 && u < 1.0; ++step, u = std::nextafter(u, 1.0)) {
@@ -448,7 +460,7 @@ TEST_CASE("binomials drawn from a given first uniform have the exact distributio
         continue;
       }
       CHECK(discrete_gof(xs, 0, n, [&](uint64_t k) {
-              return std::exp(log_choose(n, k) + double(k) * std::log(p) + double(n - k) * std::log1p(-p));
+              return binomial_pmf(n, k, p);
             }) > kMinP);
     }
   }
@@ -469,7 +481,7 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
   uint64_t out[8][4];
   std::vector<std::vector<std::vector<uint64_t>>> seen(cells.size(), std::vector<std::vector<uint64_t>>(4));
   // The joint outcomes of small cells that the first steps mostly settle (their one or two
-  // movers placed on the count's own uniform), coded as four_outcomes_pmf codes them.
+  // movers placed on the count's own uniform), coded by four_outcomes_code.
   const std::size_t joint[3] = {0, 6, 7};
   std::vector<uint64_t> codes[3];
   for (int d = 0; d < 60000; ++d) {
@@ -479,10 +491,7 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
       REQUIRE(out[i][0] + out[i][1] + out[i][2] + out[i][3] <= sizes[i]);
       for (std::size_t k = 0; k < 4; ++k) seen[i][k].push_back(out[i][k]);
     }
-    for (std::size_t j = 0; j < 3; ++j) {
-      const uint64_t base = sizes[joint[j]] + 1, *c = out[joint[j]];
-      codes[j].push_back(((c[0] * base + c[1]) * base + c[2]) * base + c[3]);
-    }
+    for (std::size_t j = 0; j < 3; ++j) codes[j].push_back(four_outcomes_code(out[joint[j]], sizes[joint[j]]));
   }
   for (std::size_t j = 0; j < 3; ++j) {
     INFO("joint outcomes of cell " << joint[j]);
@@ -500,7 +509,7 @@ TEST_CASE("rare outcome cells draw each cell's exact distribution and keep cells
         continue;
       }
       CHECK(discrete_gof(seen[i][k], 0, n, [&](uint64_t x) {
-              return std::exp(log_choose(n, x) + double(x) * std::log(p) + double(n - x) * std::log1p(-p));
+              return binomial_pmf(n, x, p);
             }) > kMinP);
     }
   }
@@ -547,7 +556,7 @@ TEST_CASE("consecutive draws on one stream are independent", "[samplers]") {
   auto binom = [](uint64_t n, double p) {
     return [n, p](uint64_t k) {
       if (k > n) return 0.0;
-      return std::exp(log_choose(n, k) + double(k) * std::log(p) + double(n - k) * std::log1p(-p));
+      return binomial_pmf(n, k, p);
     };
   };
   const std::vector<std::function<double(uint64_t)>> pmf = {

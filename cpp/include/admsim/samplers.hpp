@@ -8,8 +8,9 @@
 // Every draw takes its own fresh uniforms, so two delivery models drawing with slightly
 // different probabilities use the same uniform for the same draw and stay in step (common random
 // numbers). One exception keeps a draw's uniform within the draw: a care cell's one or two movers
-// pick their moves on their count's uniform (Binomial::within), in step as the count is. The hot paths are inline here because most of the engine's draws are of a few
-// children and give 0, where a call costs more than the draw.
+// pick their moves on their count's uniform (Binomial::within), in step as the count is. The hot
+// paths are inline here because most of the engine's draws are of a few children and give 0,
+// where a call costs more than the draw.
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -68,16 +69,15 @@ inline uint64_t binomial_inversion(Stream& s, uint64_t n, double p, double qn, d
 
 // The pick for u in (0, 1] from rising cumulative shares cut[0..last] (cut[last] = 1): the first i
 // with u <= cut[i], found by counting the cuts below u, with no branch per category.
-inline std::size_t count_below(double u, const double* cut, std::size_t last) noexcept {
-  std::size_t i = 0;
-  for (std::size_t j = 0; j < last; ++j) i += static_cast<std::size_t>(u > cut[j]);
-  return i;
-}
-// The same pick for u = at / width, without the division: the cuts scaled by width instead.
+// count_below_scaled gives the pick for u = at / width without the division (the cuts scaled by
+// width instead); count_below is it at width 1 (1 * cut is cut exactly).
 inline std::size_t count_below_scaled(double at, double width, const double* cut, std::size_t last) noexcept {
   std::size_t i = 0;
   for (std::size_t j = 0; j < last; ++j) i += static_cast<std::size_t>(at > width * cut[j]);
   return i;
+}
+inline std::size_t count_below(double u, const double* cut, std::size_t last) noexcept {
+  return count_below_scaled(u, 1.0, cut, last);
 }
 
 // BTRD (Hormann 1993), p <= 0.5 and n*p >= 10, on fresh uniforms.
