@@ -48,16 +48,20 @@ TEST_CASE("Stream layout: key = seed, counter = {block, month, stream, replicate
 
 TEST_CASE("Blocks made ahead in batches are the blocks philox gives one by one", "[random]") {
   const std::array<uint32_t, 2> key{0x89abcdefu, 0x01234567u};
-  // Batches of 8 and 16 (SIMD lanes where the CPU has them), also across the counter's wrap.
-  for (uint32_t first : {0u, 5u, 0xfffffff9u}) {
-    for (unsigned count : {8u, 16u, 3u}) {
-      std::vector<uint32_t> out(4 * count);
-      admsim::rng::philox4x32_10_blocks({first, 11, 7, 3}, key, out.data(), count);
-      std::vector<uint32_t> scalar(4 * count);  // what runs without AVX2
-      admsim::rng::detail::philox4x32_10_blocks_scalar({first, 11, 7, 3}, key, scalar.data(), count);
-      for (uint32_t j = 0; j < count; ++j) {
-        const auto expect = philox4x32_10({first + j, 11, 7, 3}, key);
-        for (uint32_t i = 0; i < 4; ++i) CHECK((out[4 * j + i] == expect[i] && scalar[4 * j + i] == expect[i]));
+  // Batches of 8 and 16, also across the counter's wrap, by every set of SIMD lanes this CPU has
+  // (and the scalar rounds, what runs without them) and by the widest, which the streams use.
+  using admsim::rng::detail::PhiloxLanes;
+  for (PhiloxLanes lanes : {PhiloxLanes::scalar, PhiloxLanes::avx2, PhiloxLanes::avx512}) {
+    if (!admsim::rng::detail::philox_lanes_available(lanes)) continue;
+    for (uint32_t first : {0u, 5u, 0xfffffff9u}) {
+      for (unsigned count : {8u, 16u, 3u}) {
+        std::vector<uint32_t> out(4 * count), with(4 * count);
+        admsim::rng::philox4x32_10_blocks({first, 11, 7, 3}, key, out.data(), count);
+        admsim::rng::detail::philox4x32_10_blocks_with(lanes, {first, 11, 7, 3}, key, with.data(), count);
+        for (uint32_t j = 0; j < count; ++j) {
+          const auto expect = philox4x32_10({first + j, 11, 7, 3}, key);
+          for (uint32_t i = 0; i < 4; ++i) CHECK((out[4 * j + i] == expect[i] && with[4 * j + i] == expect[i]));
+        }
       }
     }
   }
@@ -78,9 +82,9 @@ TEST_CASE("Blocks made ahead in batches are the blocks philox gives one by one",
 TEST_CASE("first blocks of many streams at once are each stream's own", "[random]") {
   const uint64_t seed = 0x0123456789abcdefULL, replicate = (uint64_t{5} << 32) | 9u;  // a high word
   const auto key = Stream::key(seed, replicate);
-  // Streams with 1 to 40 blocks each: whole groups of 16 lanes, partial groups, and a single
-  // block.
-  for (unsigned streams : {24u, 5u, 16u, 1u, 3u}) {
+  // Streams with 1 to 40 blocks each: whole groups of 16 and 32 lanes, partial groups, and a
+  // single block.
+  for (unsigned streams : {24u, 5u, 16u, 1u, 3u, 11u}) {
     std::vector<uint32_t> ids, blocks, first;  // by block: its stream and its index there
     std::vector<unsigned> made(streams);
     for (unsigned i = 0; i < streams; ++i) {
@@ -92,13 +96,19 @@ TEST_CASE("first blocks of many streams at once are each stream's own", "[random
       }
     }
     const auto count = static_cast<unsigned>(ids.size());
-    std::vector<uint32_t> out(4 * count), scalar(4 * count);
+    std::vector<uint32_t> out(4 * count);
     admsim::rng::philox4x32_10_streams(Stream::first_counter(replicate, 17), key, blocks.data(), ids.data(),
                                        out.data(), count);
-    // The scalar rounds (what runs without AVX2) make the same words.
-    admsim::rng::detail::philox4x32_10_streams_scalar(Stream::first_counter(replicate, 17), key, blocks.data(),
-                                                      ids.data(), scalar.data(), count);
-    REQUIRE(scalar == out);
+    // Every set of lanes this CPU has, and the scalar rounds (what runs without them), make the
+    // same words.
+    using admsim::rng::detail::PhiloxLanes;
+    for (PhiloxLanes lanes : {PhiloxLanes::scalar, PhiloxLanes::avx2, PhiloxLanes::avx512}) {
+      if (!admsim::rng::detail::philox_lanes_available(lanes)) continue;
+      std::vector<uint32_t> with(4 * count);
+      admsim::rng::detail::philox4x32_10_streams_with(lanes, Stream::first_counter(replicate, 17), key,
+                                                      blocks.data(), ids.data(), with.data(), count);
+      REQUIRE(with == out);
+    }
     for (unsigned i = 0; i < streams; ++i) {
       // A stream built on its prepared blocks gives what the plain one gives, past them too.
       const uint32_t id = 10 + 3 * i;

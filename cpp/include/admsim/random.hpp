@@ -30,29 +30,33 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
 }
 
 // Blocks ctr, ctr + 1, ..., ctr + count - 1 (in the counter's low word) into out[0 .. 4 count),
-// block by block: the same words as count calls of philox4x32_10. For count 8 or 16, AVX2 lanes
-// where the CPU has them (checked once), else the scalar rounds. Integer-only, so the ISA cannot
+// block by block: the same words as count calls of philox4x32_10. For count 8 or 16, AVX2 or
+// AVX-512 lanes where the CPU has them (checked once), else the scalar rounds. Integer-only, so the ISA cannot
 // change a number.
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept;
 // Blocks of many streams at once (ctr[0] and ctr[2] unused): block {block_words[i], ctr[1],
 // stream_words[i], ctr[3]} into out[4 i .. 4 i + 4) for i < count, the same words as
-// philox4x32_10 gives it; AVX2 lanes where the CPU has them. For a month's first blocks of its
-// streams (Stream's prepared constructor), made 16 at a time, where each stream making its own
+// philox4x32_10 gives it; AVX2 or AVX-512 lanes where the CPU has them. For a month's first blocks
+// of its streams (Stream's prepared constructor), made 16 or 32 at a time, where each stream making its own
 // would wait on its own chain of rounds.
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                            const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
                            unsigned count) noexcept;
 namespace detail {
-// The scalar rounds behind philox4x32_10_blocks and philox4x32_10_streams (what runs without
-// AVX2), for the tests to check on machines that have it.
-void philox4x32_10_blocks_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                                 uint32_t* out, unsigned count) noexcept;
-void philox4x32_10_streams_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                                  const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
-                                  unsigned count) noexcept;
+// Which lanes make the blocks: the widest the CPU has (checked once), for the functions above;
+// the _with forms take them named (the tests check every set this CPU has against the others;
+// lanes it lacks fall back to scalar rounds). Every set makes the same words.
+enum class PhiloxLanes { scalar, avx2, avx512 };
+PhiloxLanes philox_lanes() noexcept;
+bool philox_lanes_available(PhiloxLanes lanes) noexcept;
+void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
+                               const std::array<uint32_t, 2>& key, uint32_t* out, unsigned count) noexcept;
+void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
+                                const std::array<uint32_t, 2>& key, const uint32_t* block_words,
+                                const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept;
 }  // namespace detail
-// How many blocks a Stream makes ahead after its first: kPhiloxBatch with AVX2 lanes (or half
+// How many blocks a Stream makes ahead after its first: kPhiloxBatch with SIMD lanes (or half
 // that where it knows it needs no more), else 1 (scalar rounds gain nothing from batches, and
 // most streams would not use them).
 inline constexpr unsigned kPhiloxBatch = 16;
@@ -65,7 +69,7 @@ unsigned philox4x32_10_batch() noexcept;
 // replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
 //
 // Blocks are made ahead: the first alone (or, by the prepared constructor, the first few made
-// beside other streams' in SIMD lanes), then 16 at a time where the CPU has AVX2 (else one by
+// beside other streams' in SIMD lanes), then 16 at a time where the CPU has AVX2 or AVX-512 (else one by
 // one, as scalar rounds gain nothing from batches). Most streams need one or two blocks; the
 // few that need dozens (a month's care cells) get them from SIMD lanes, many blocks in the time
 // of one scalar block's dependent chain. Which blocks are made ahead never changes a number:

@@ -1,7 +1,9 @@
-// Many Philox4x32-10 blocks at once (random.hpp): eight blocks in the lanes of AVX2 registers, two
-// such groups interleaved so that one group's multiplies fill the other's latency. The same
-// arithmetic as philox4x32_10, lane by lane: 32x32 -> 64-bit products of the even lanes and of the
-// odd lanes shifted down, their high and low halves blended back into 8 lanes.
+// Many Philox4x32-10 blocks at once (random.hpp): eight blocks in the lanes of AVX2 registers, or
+// sixteen in AVX-512's, two such groups interleaved so that one group's multiplies fill the
+// other's latency. The same arithmetic as philox4x32_10, lane by lane: 32x32 -> 64-bit products of
+// the even lanes and of the odd lanes shifted down, their high and low halves put back into the
+// lanes. AVX-512 does a round of 16 blocks in 12 instructions where AVX2 takes 36 (one shuffle
+// under a mask per half, one three-way XOR per word).
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -10,13 +12,15 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define ADMSIM_PHILOX_AVX2 1
+#define ADMSIM_PHILOX_LANES 1
 #endif
 
 namespace admsim::rng {
 namespace {
 
-#ifdef ADMSIM_PHILOX_AVX2
+using detail::PhiloxLanes;
+
+#ifdef ADMSIM_PHILOX_LANES
 struct Lanes {
   __m256i c0, c1, c2, c3;  // word i of 8 consecutive blocks
 };
@@ -107,37 +111,158 @@ __attribute__((target("avx2"))) void avx2_stream_blocks(const std::array<uint32_
   std::copy_n(made, 4 * count, out);
 }
 
+// AVX-512: 16 blocks a register.
+struct Lanes16 {
+  __m512i c0, c1, c2, c3;  // word i of 16 blocks
+};
+
+__attribute__((target("avx512f"), always_inline)) inline void round(Lanes16& l, __m512i k0, __m512i k1) {
+  const __m512i m0 = _mm512_set1_epi64(0xD2511F53u), m1 = _mm512_set1_epi64(0xCD9E8D57u);
+  const __m512i even0 = _mm512_mul_epu32(l.c0, m0), odd0 = _mm512_mul_epu32(_mm512_srli_epi64(l.c0, 32), m0);
+  const __m512i even1 = _mm512_mul_epu32(l.c2, m1), odd1 = _mm512_mul_epu32(_mm512_srli_epi64(l.c2, 32), m1);
+  // Lane 2i's product is in even's 64-bit lane i, lane 2i + 1's in odd's: the high words are
+  // even's swapped down into the even lanes beside odd's own, the low words odd's swapped up.
+  const __m512i hi0 = _mm512_mask_shuffle_epi32(odd0, 0x5555, even0, _MM_PERM_CDAB);
+  const __m512i lo0 = _mm512_mask_shuffle_epi32(even0, 0xAAAA, odd0, _MM_PERM_CDAB);
+  const __m512i hi1 = _mm512_mask_shuffle_epi32(odd1, 0x5555, even1, _MM_PERM_CDAB);
+  const __m512i lo1 = _mm512_mask_shuffle_epi32(even1, 0xAAAA, odd1, _MM_PERM_CDAB);
+  l.c0 = _mm512_ternarylogic_epi32(hi1, l.c1, k0, 0x96);  // hi1 ^ c1 ^ k0
+  l.c2 = _mm512_ternarylogic_epi32(hi0, l.c3, k1, 0x96);
+  l.c1 = lo1;
+  l.c3 = lo0;
+}
+
+__attribute__((target("avx512f"), always_inline)) inline void rounds(Lanes16& a, Lanes16& b, bool two,
+                                                                     const std::array<uint32_t, 2>& key) {
+  uint32_t k0 = key[0], k1 = key[1];
+  for (int r = 0; r < 10; ++r) {
+    if (r > 0) {
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0)), key1 = _mm512_set1_epi32(static_cast<int>(k1));
+    round(a, key0, key1);
+    if (two) round(b, key0, key1);
+  }
+}
+
+// Words by lane to blocks of four words: within each 128-bit quarter q, block 4q + x gathered into
+// b[x]'s quarter q, then the 4 x 4 quarters transposed.
+__attribute__((target("avx512f"), always_inline)) inline void store(const Lanes16& l, uint32_t* out) {
+  const __m512i t0 = _mm512_unpacklo_epi32(l.c0, l.c1), t1 = _mm512_unpackhi_epi32(l.c0, l.c1);
+  const __m512i t2 = _mm512_unpacklo_epi32(l.c2, l.c3), t3 = _mm512_unpackhi_epi32(l.c2, l.c3);
+  const __m512i b0 = _mm512_unpacklo_epi64(t0, t2), b1 = _mm512_unpackhi_epi64(t0, t2);
+  const __m512i b2 = _mm512_unpacklo_epi64(t1, t3), b3 = _mm512_unpackhi_epi64(t1, t3);
+  const __m512i u0 = _mm512_shuffle_i32x4(b0, b1, 0x44), u1 = _mm512_shuffle_i32x4(b0, b1, 0xEE);
+  const __m512i u2 = _mm512_shuffle_i32x4(b2, b3, 0x44), u3 = _mm512_shuffle_i32x4(b2, b3, 0xEE);
+  _mm512_storeu_si512(out + 0, _mm512_shuffle_i32x4(u0, u2, 0x88));
+  _mm512_storeu_si512(out + 16, _mm512_shuffle_i32x4(u0, u2, 0xDD));
+  _mm512_storeu_si512(out + 32, _mm512_shuffle_i32x4(u1, u3, 0x88));
+  _mm512_storeu_si512(out + 48, _mm512_shuffle_i32x4(u1, u3, 0xDD));
+}
+
+__attribute__((target("avx512f"))) void avx512_blocks(const std::array<uint32_t, 4>& ctr,
+                                                     const std::array<uint32_t, 2>& key, uint32_t* out) noexcept {
+  Lanes16 a{_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr[0])),
+                             _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+            _mm512_set1_epi32(static_cast<int>(ctr[1])), _mm512_set1_epi32(static_cast<int>(ctr[2])),
+            _mm512_set1_epi32(static_cast<int>(ctr[3]))};
+  rounds(a, a, false, key);
+  store(a, out);
+}
+
+// Up to 32 blocks of a month's streams, as avx2_stream_blocks.
+__attribute__((target("avx512f"))) void avx512_stream_blocks(const std::array<uint32_t, 4>& ctr,
+                                                            const std::array<uint32_t, 2>& key,
+                                                            const uint32_t* block_words,
+                                                            const uint32_t* stream_words, uint32_t* out,
+                                                            unsigned count) noexcept {
+  uint32_t blocks_at[32] = {}, streams[32] = {}, made[128];
+  std::copy_n(block_words, count, blocks_at);
+  std::copy_n(stream_words, count, streams);
+  const __m512i c1 = _mm512_set1_epi32(static_cast<int>(ctr[1])), c3 = _mm512_set1_epi32(static_cast<int>(ctr[3]));
+  Lanes16 a{_mm512_loadu_si512(blocks_at), c1, _mm512_loadu_si512(streams), c3};
+  Lanes16 b{_mm512_loadu_si512(blocks_at + 16), c1, _mm512_loadu_si512(streams + 16), c3};
+  const bool two = count > 16;
+  rounds(a, b, two, key);
+  if (count == 32) return store(a, out), store(b, out + 64);  // whole: straight to out
+  store(a, made);
+  if (two) store(b, made + 64);
+  std::copy_n(made, 4 * count, out);
+}
+
 #endif
 
-// Checked on first use (a function-local static: safe from static initialisers and threads).
-bool have_avx2() noexcept {
-#ifdef ADMSIM_PHILOX_AVX2
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  return avx2;
+bool cpu_has(PhiloxLanes lanes) noexcept {
+#ifdef ADMSIM_PHILOX_LANES
+  // Checked on first use (function-local statics: safe from static initialisers and threads).
+  static const bool avx2 = __builtin_cpu_supports("avx2"), avx512 = __builtin_cpu_supports("avx512f");
+  return lanes == PhiloxLanes::scalar || (lanes == PhiloxLanes::avx2 && avx2) ||
+         (lanes == PhiloxLanes::avx512 && avx512);
 #else
-  return false;
+  return lanes == PhiloxLanes::scalar;
 #endif
+}
+
+void blocks_scalar(std::array<uint32_t, 4> c, const std::array<uint32_t, 2>& key, uint32_t* out,
+                   unsigned count) noexcept {
+  for (unsigned j = 0; j < count; ++j, ++c[0]) {
+    const auto b = philox4x32_10(c, key);
+    std::copy(b.begin(), b.end(), out + 4 * j);
+  }
+}
+
+void streams_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                    const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
+                    unsigned count) noexcept {
+  for (unsigned i = 0; i < count; ++i) {
+    const auto b = philox4x32_10({block_words[i], ctr[1], stream_words[i], ctr[3]}, key);
+    std::copy(b.begin(), b.end(), out + 4 * i);
+  }
 }
 
 }  // namespace
 
 namespace detail {
 
-void philox4x32_10_blocks_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                                 uint32_t* out, unsigned count) noexcept {
-  std::array<uint32_t, 4> c = ctr;
-  for (unsigned j = 0; j < count; ++j, ++c[0]) {
-    const auto b = philox4x32_10(c, key);
-    for (unsigned i = 0; i < 4; ++i) out[4 * j + i] = b[i];
-  }
+PhiloxLanes philox_lanes() noexcept {
+  return cpu_has(PhiloxLanes::avx512) ? PhiloxLanes::avx512
+         : cpu_has(PhiloxLanes::avx2) ? PhiloxLanes::avx2
+                                      : PhiloxLanes::scalar;
 }
 
-void philox4x32_10_streams_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
-                                  const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
-                                  unsigned count) noexcept {
-  for (unsigned i = 0; i < count; ++i) {
-    const auto b = philox4x32_10({block_words[i], ctr[1], stream_words[i], ctr[3]}, key);
-    std::copy(b.begin(), b.end(), out + 4 * i);
+bool philox_lanes_available(PhiloxLanes lanes) noexcept { return cpu_has(lanes); }
+
+void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
+                               const std::array<uint32_t, 2>& key, uint32_t* out, unsigned count) noexcept {
+  if (!cpu_has(lanes)) lanes = PhiloxLanes::scalar;
+#ifdef ADMSIM_PHILOX_LANES
+  if (lanes == PhiloxLanes::avx512 && count == 16) return avx512_blocks(ctr, key, out);
+  if (lanes != PhiloxLanes::scalar && (count == 8 || count == 16)) return avx2_blocks(ctr, key, out, count);
+#endif
+  blocks_scalar(ctr, key, out, count);
+}
+
+void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
+                                const std::array<uint32_t, 2>& key, const uint32_t* block_words,
+                                const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept {
+  if (!cpu_has(lanes)) lanes = PhiloxLanes::scalar;
+  const unsigned group = lanes == PhiloxLanes::avx512 ? 32u : 16u;
+  for (unsigned done = 0; done < count; done += group) {
+    const unsigned n = std::min(group, count - done);
+    const uint32_t *b = block_words + done, *id = stream_words + done;
+    uint32_t* o = out + 4 * done;
+#ifdef ADMSIM_PHILOX_LANES
+    if (lanes == PhiloxLanes::avx512) {
+      avx512_stream_blocks(ctr, key, b, id, o, n);
+      continue;
+    }
+    if (lanes == PhiloxLanes::avx2) {
+      avx2_stream_blocks(ctr, key, b, id, o, n);
+      continue;
+    }
+#endif
+    streams_scalar(ctr, key, b, id, o, n);
   }
 }
 
@@ -145,28 +270,18 @@ void philox4x32_10_streams_scalar(const std::array<uint32_t, 4>& ctr, const std:
 
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept {
-#ifdef ADMSIM_PHILOX_AVX2
-  if ((count == 8 || count == 16) && have_avx2()) return avx2_blocks(ctr, key, out, count);
-#endif
-  detail::philox4x32_10_blocks_scalar(ctr, key, out, count);
+  detail::philox4x32_10_blocks_with(detail::philox_lanes(), ctr, key, out, count);
 }
 
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                            const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
                            unsigned count) noexcept {
-  for (unsigned done = 0; done < count; done += 16) {
-    const unsigned n = std::min(16u, count - done);
-#ifdef ADMSIM_PHILOX_AVX2
-    if (have_avx2()) {
-      avx2_stream_blocks(ctr, key, block_words + done, stream_words + done, out + 4 * done, n);
-      continue;
-    }
-#endif
-    detail::philox4x32_10_streams_scalar(ctr, key, block_words + done, stream_words + done, out + 4 * done, n);
-  }
+  detail::philox4x32_10_streams_with(detail::philox_lanes(), ctr, key, block_words, stream_words, out, count);
 }
 
-static_assert(kPhiloxBatch == 16, "avx2_blocks makes 8 or 16 blocks");
-unsigned philox4x32_10_batch() noexcept { return have_avx2() ? kPhiloxBatch : 1u; }
+static_assert(kPhiloxBatch == 16, "avx2_blocks and avx512_blocks make 8 or 16 blocks");
+unsigned philox4x32_10_batch() noexcept {
+  return detail::philox_lanes() == detail::PhiloxLanes::scalar ? 1u : kPhiloxBatch;
+}
 
 }  // namespace admsim::rng
