@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "admsim/samplers.hpp"
-#include "ofsted/simd.hpp"
+#include "random/simd.hpp"
 
 #ifdef ADMSIM_X86_VECTORS
 #include <immintrin.h>
@@ -20,7 +20,7 @@ NormalTable::NormalTable() : piece_(kPieces) {
     const double d0 = h * density * std::exp(-0.5 * x0 * x0), d1 = h * density * std::exp(-0.5 * x1 * x1);
     piece_[i] = {{y0, d0, 3.0 * (y1 - y0) - 2.0 * d0 - d1, 2.0 * (y0 - y1) + d0 + d1}};
   }
-  width_ = vector_width();
+  width_ = simd::vector_width();
 }
 
 const NormalTable& NormalTable::get() {

@@ -8,7 +8,7 @@
 
 #include "admsim/samplers.hpp"
 #include "ofsted/normal_table.hpp"
-#include "ofsted/simd.hpp"
+#include "random/simd.hpp"
 
 namespace admsim::quality::detail {
 
@@ -268,8 +268,8 @@ ADMSIM_TARGET_AVX2 void apply_avx2(const Kernel& k, const double* in, double* ou
 void apply(const Kernel& k, const std::vector<double>& in, std::vector<double>& out, std::size_t n,
            std::size_t nodes) {
 #ifdef ADMSIM_X86_VECTORS
-  if (vector_width() == 8) return apply_avx512(k, in.data(), out.data(), n, nodes);
-  if (vector_width() == 4) return apply_avx2(k, in.data(), out.data(), n, nodes);
+  if (simd::vector_width() == 8) return apply_avx512(k, in.data(), out.data(), n, nodes);
+  if (simd::vector_width() == 4) return apply_avx2(k, in.data(), out.data(), n, nodes);
 #endif
   apply_rows(k, in.data(), out.data(), n, nodes);
 }

@@ -9,10 +9,10 @@
 #include <cstdint>
 
 #include "admsim/random.hpp"
+#include "random/simd.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef ADMSIM_X86_VECTORS
 #include <immintrin.h>
-#define ADMSIM_PHILOX_LANES 1
 #endif
 
 namespace admsim::rng {
@@ -20,20 +20,20 @@ namespace {
 
 using detail::PhiloxLanes;
 
-#ifdef ADMSIM_PHILOX_LANES
+#ifdef ADMSIM_X86_VECTORS
 struct Lanes {
   __m256i c0, c1, c2, c3;  // word i of 8 consecutive blocks
 };
 
-__attribute__((target("avx2"), always_inline)) inline Lanes lanes(const std::array<uint32_t, 4>& ctr,
-                                                                   uint32_t first) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline Lanes lanes(const std::array<uint32_t, 4>& ctr,
+                                                             uint32_t first) {
   const __m256i block = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(ctr[0] + first)),
                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   return {block, _mm256_set1_epi32(static_cast<int>(ctr[1])), _mm256_set1_epi32(static_cast<int>(ctr[2])),
           _mm256_set1_epi32(static_cast<int>(ctr[3]))};
 }
 
-__attribute__((target("avx2"), always_inline)) inline void round(Lanes& l, __m256i k0, __m256i k1) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline void round(Lanes& l, __m256i k0, __m256i k1) {
   const __m256i m0 = _mm256_set1_epi64x(0xD2511F53u), m1 = _mm256_set1_epi64x(0xCD9E8D57u);
   const __m256i even0 = _mm256_mul_epu32(l.c0, m0), odd0 = _mm256_mul_epu32(_mm256_srli_epi64(l.c0, 32), m0);
   const __m256i even1 = _mm256_mul_epu32(l.c2, m1), odd1 = _mm256_mul_epu32(_mm256_srli_epi64(l.c2, 32), m1);
@@ -48,16 +48,16 @@ __attribute__((target("avx2"), always_inline)) inline void round(Lanes& l, __m25
 }
 
 // Blocks {blocks[i], ctr[1], streams[i], ctr[3]} for i < 8: 8 blocks of any of a month's streams.
-__attribute__((target("avx2"), always_inline)) inline Lanes stream_lanes(const std::array<uint32_t, 4>& ctr,
-                                                                          const uint32_t* blocks,
-                                                                          const uint32_t* streams) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline Lanes stream_lanes(const std::array<uint32_t, 4>& ctr,
+                                                                    const uint32_t* blocks,
+                                                                    const uint32_t* streams) {
   return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blocks)), _mm256_set1_epi32(static_cast<int>(ctr[1])),
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(streams)),
           _mm256_set1_epi32(static_cast<int>(ctr[3]))};
 }
 
 // Words by lane (structure of arrays) to blocks of four words, block by block.
-__attribute__((target("avx2"), always_inline)) inline void store(const Lanes& l, uint32_t* out) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline void store(const Lanes& l, uint32_t* out) {
   const __m256i t0 = _mm256_unpacklo_epi32(l.c0, l.c1), t1 = _mm256_unpackhi_epi32(l.c0, l.c1);
   const __m256i t2 = _mm256_unpacklo_epi32(l.c2, l.c3), t3 = _mm256_unpackhi_epi32(l.c2, l.c3);
   const __m256i b04 = _mm256_unpacklo_epi64(t0, t2), b15 = _mm256_unpackhi_epi64(t0, t2);
@@ -70,8 +70,8 @@ __attribute__((target("avx2"), always_inline)) inline void store(const Lanes& l,
 }
 
 // The 10 rounds on one group of lanes, or on two interleaved.
-__attribute__((target("avx2"), always_inline)) inline void rounds(Lanes& a, Lanes& b, bool two,
-                                                                  const std::array<uint32_t, 2>& key) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline void rounds(Lanes& a, Lanes& b, bool two,
+                                                             const std::array<uint32_t, 2>& key) {
   uint32_t k0 = key[0], k1 = key[1];
   for (int r = 0; r < 10; ++r) {
     if (r > 0) {
@@ -84,9 +84,9 @@ __attribute__((target("avx2"), always_inline)) inline void rounds(Lanes& a, Lane
   }
 }
 
-__attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& ctr,
-                                                 const std::array<uint32_t, 2>& key, uint32_t* out,
-                                                 unsigned count) noexcept {
+ADMSIM_TARGET_AVX2 void avx2_blocks(const std::array<uint32_t, 4>& ctr,
+                                    const std::array<uint32_t, 2>& key, uint32_t* out,
+                                    unsigned count) noexcept {
   Lanes a = lanes(ctr, 0), b = lanes(ctr, 8);
   const bool two = count == 16;
   rounds(a, b, two, key);
@@ -94,11 +94,11 @@ __attribute__((target("avx2"))) void avx2_blocks(const std::array<uint32_t, 4>& 
   if (two) store(b, out + 32);
 }
 
-__attribute__((target("avx2"))) void avx2_stream_blocks(const std::array<uint32_t, 4>& ctr,
-                                                        const std::array<uint32_t, 2>& key,
-                                                        const uint32_t* block_words,
-                                                        const uint32_t* stream_words, uint32_t* out,
-                                                        unsigned count) noexcept {
+ADMSIM_TARGET_AVX2 void avx2_stream_blocks(const std::array<uint32_t, 4>& ctr,
+                                           const std::array<uint32_t, 2>& key,
+                                           const uint32_t* block_words,
+                                           const uint32_t* stream_words, uint32_t* out,
+                                           unsigned count) noexcept {
   uint32_t blocks_at[16] = {}, streams[16] = {}, made[64];
   std::copy_n(block_words, count, blocks_at);
   std::copy_n(stream_words, count, streams);
@@ -116,7 +116,7 @@ struct Lanes16 {
   __m512i c0, c1, c2, c3;  // word i of 16 blocks
 };
 
-__attribute__((target("avx512f"), always_inline)) inline void round(Lanes16& l, __m512i k0, __m512i k1) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX512 inline void round(Lanes16& l, __m512i k0, __m512i k1) {
   const __m512i m0 = _mm512_set1_epi64(0xD2511F53u), m1 = _mm512_set1_epi64(0xCD9E8D57u);
   const __m512i even0 = _mm512_mul_epu32(l.c0, m0), odd0 = _mm512_mul_epu32(_mm512_srli_epi64(l.c0, 32), m0);
   const __m512i even1 = _mm512_mul_epu32(l.c2, m1), odd1 = _mm512_mul_epu32(_mm512_srli_epi64(l.c2, 32), m1);
@@ -132,8 +132,8 @@ __attribute__((target("avx512f"), always_inline)) inline void round(Lanes16& l, 
   l.c3 = lo0;
 }
 
-__attribute__((target("avx512f"), always_inline)) inline void rounds(Lanes16& a, Lanes16& b, bool two,
-                                                                     const std::array<uint32_t, 2>& key) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX512 inline void rounds(Lanes16& a, Lanes16& b, bool two,
+                                                               const std::array<uint32_t, 2>& key) {
   uint32_t k0 = key[0], k1 = key[1];
   for (int r = 0; r < 10; ++r) {
     if (r > 0) {
@@ -148,7 +148,7 @@ __attribute__((target("avx512f"), always_inline)) inline void rounds(Lanes16& a,
 
 // Words by lane to blocks of four words: within each 128-bit quarter q, block 4q + x gathered into
 // b[x]'s quarter q, then the 4 x 4 quarters transposed.
-__attribute__((target("avx512f"), always_inline)) inline void store(const Lanes16& l, uint32_t* out) {
+[[gnu::always_inline]] ADMSIM_TARGET_AVX512 inline void store(const Lanes16& l, uint32_t* out) {
   const __m512i t0 = _mm512_unpacklo_epi32(l.c0, l.c1), t1 = _mm512_unpackhi_epi32(l.c0, l.c1);
   const __m512i t2 = _mm512_unpacklo_epi32(l.c2, l.c3), t3 = _mm512_unpackhi_epi32(l.c2, l.c3);
   const __m512i b0 = _mm512_unpacklo_epi64(t0, t2), b1 = _mm512_unpackhi_epi64(t0, t2);
@@ -161,8 +161,8 @@ __attribute__((target("avx512f"), always_inline)) inline void store(const Lanes1
   _mm512_storeu_si512(out + 48, _mm512_shuffle_i32x4(u1, u3, 0xDD));
 }
 
-__attribute__((target("avx512f"))) void avx512_blocks(const std::array<uint32_t, 4>& ctr,
-                                                     const std::array<uint32_t, 2>& key, uint32_t* out) noexcept {
+ADMSIM_TARGET_AVX512 void avx512_blocks(const std::array<uint32_t, 4>& ctr,
+                                        const std::array<uint32_t, 2>& key, uint32_t* out) noexcept {
   Lanes16 a{_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr[0])),
                              _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
             _mm512_set1_epi32(static_cast<int>(ctr[1])), _mm512_set1_epi32(static_cast<int>(ctr[2])),
@@ -172,11 +172,11 @@ __attribute__((target("avx512f"))) void avx512_blocks(const std::array<uint32_t,
 }
 
 // Up to 32 blocks of a month's streams, as avx2_stream_blocks.
-__attribute__((target("avx512f"))) void avx512_stream_blocks(const std::array<uint32_t, 4>& ctr,
-                                                            const std::array<uint32_t, 2>& key,
-                                                            const uint32_t* block_words,
-                                                            const uint32_t* stream_words, uint32_t* out,
-                                                            unsigned count) noexcept {
+ADMSIM_TARGET_AVX512 void avx512_stream_blocks(const std::array<uint32_t, 4>& ctr,
+                                               const std::array<uint32_t, 2>& key,
+                                               const uint32_t* block_words,
+                                               const uint32_t* stream_words, uint32_t* out,
+                                               unsigned count) noexcept {
   uint32_t blocks_at[32] = {}, streams[32] = {}, made[128];
   std::copy_n(block_words, count, blocks_at);
   std::copy_n(stream_words, count, streams);
@@ -194,14 +194,9 @@ __attribute__((target("avx512f"))) void avx512_stream_blocks(const std::array<ui
 #endif
 
 bool cpu_has(PhiloxLanes lanes) noexcept {
-#ifdef ADMSIM_PHILOX_LANES
-  // Checked on first use (function-local statics: safe from static initialisers and threads).
-  static const bool avx2 = __builtin_cpu_supports("avx2"), avx512 = __builtin_cpu_supports("avx512f");
-  return lanes == PhiloxLanes::scalar || (lanes == PhiloxLanes::avx2 && avx2) ||
-         (lanes == PhiloxLanes::avx512 && avx512);
-#else
-  return lanes == PhiloxLanes::scalar;
-#endif
+  const int width = simd::vector_width();
+  return lanes == PhiloxLanes::scalar || (lanes == PhiloxLanes::avx2 && width >= 4) ||
+         (lanes == PhiloxLanes::avx512 && width >= 8);
 }
 
 void blocks_scalar(std::array<uint32_t, 4> c, const std::array<uint32_t, 2>& key, uint32_t* out,
@@ -236,7 +231,7 @@ bool philox_lanes_available(PhiloxLanes lanes) noexcept { return cpu_has(lanes);
 void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
                                const std::array<uint32_t, 2>& key, uint32_t* out, unsigned count) noexcept {
   if (!cpu_has(lanes)) lanes = PhiloxLanes::scalar;
-#ifdef ADMSIM_PHILOX_LANES
+#ifdef ADMSIM_X86_VECTORS
   if (lanes == PhiloxLanes::avx512 && count == 16) return avx512_blocks(ctr, key, out);
   if (lanes != PhiloxLanes::scalar && (count == 8 || count == 16)) return avx2_blocks(ctr, key, out, count);
 #endif
@@ -252,7 +247,7 @@ void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>
     const unsigned n = std::min(group, count - done);
     const uint32_t *b = block_words + done, *id = stream_words + done;
     uint32_t* o = out + 4 * done;
-#ifdef ADMSIM_PHILOX_LANES
+#ifdef ADMSIM_X86_VECTORS
     if (lanes == PhiloxLanes::avx512) {
       avx512_stream_blocks(ctr, key, b, id, o, n);
       continue;
