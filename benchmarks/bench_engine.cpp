@@ -6,8 +6,8 @@
 // Standard run: every catalogue model, summary-only. The RNG-bound limit is a loop that makes the
 // same number and kinds of draws per replicate-month as the engine (stream set-ups, normals, a
 // Poisson, binomials and multinomials sized by the profile's calibrated stocks and rates) with the
-// same samplers, its streams' first blocks made as the engine makes them (MonthStreams), and
-// nothing else. Each repeat times the limit and then the engine at each thread count, one after
+// same samplers, its streams' first blocks made as the engine makes them (MonthStreams, once for
+// all the models of a replicate-month), and nothing else. Each repeat times the limit and then the engine at each thread count, one after
 // another (A B A B), and the figures are the medians of each repeat's ratios, with their spread:
 // the machine is shared, and one timing alone says little.
 #include <sys/resource.h>
@@ -44,12 +44,12 @@ double seconds_since(Clock::time_point t0) {
 
 // The engine's draws for one replicate-month, with calibrated sizes (see demand.cpp, workforce.cpp,
 // quality.cpp): returns a checksum so nothing is optimised away.
-std::uint64_t draw_month(const admsim::Calibration& c, std::uint64_t seed, std::uint64_t rep, std::uint32_t month) {
+// streams: the month's first blocks made together, as the engine makes them (once for all the
+// models of a replicate-month, with common random numbers).
+std::uint64_t draw_month(const admsim::Calibration& c, const admsim::MonthStreams& streams) {
   using namespace admsim::rng;
   std::uint64_t sum = 0;
   double fsum = 0;
-  admsim::MonthStreams streams;  // the month's first blocks made together, as the engine makes them
-  streams.prepare(seed, rep, month);
   auto s = [&](std::uint32_t id) { return streams.stream(id); };
   { Stream n = s(admsim::kStreamDemandNoise); fsum += normal(n); }                                          // demand noise
   { Stream r = s(admsim::kStreamReferrals); sum += poisson(r, c.new_referrals); }                         // referrals
@@ -153,8 +153,12 @@ int main(int argc, char** argv) {
   auto limit_rate = [&] {
     const auto t0 = Clock::now();
     std::uint64_t checksum = 0;
+    admsim::MonthStreams streams;
+    const long models = static_cast<long>(scenario.models.size());
     for (long i = 0; i < limit_months; ++i) {
-      checksum += draw_month(calibration, 1, static_cast<std::uint64_t>(i / 120), static_cast<std::uint32_t>(i % 120));
+      const long rep_month = i / models;  // each replicate-month's blocks made once for its models
+      if (i % models == 0) streams.prepare(1, static_cast<std::uint64_t>(rep_month / 120), static_cast<std::uint32_t>(rep_month % 120));
+      checksum += draw_month(calibration, streams);
     }
     const double rate = limit_months > 0 ? double(limit_months) / seconds_since(t0) : 0.0;
     std::printf("  RNG-bound limit (1 core): %.0f replicate-months/s  (checksum %llu)\n", rate,

@@ -176,6 +176,24 @@ TEST_CASE("results are bit-identical for 1, 2, 4 and 8 threads, and change with 
   CHECK(reseeded.metrics != one.metrics);
 }
 
+TEST_CASE("every catalogue model in groups of a replicate's models, for any thread count, gives the same numbers") {
+  // 25 models, 4 replicates a block: 1 thread runs them as 1 group per replicate, 8 threads as
+  // 7 groups of 4 and one of 1 (a last group smaller than the rest).
+  json spec = small_spec(1, 4);
+  spec["models"] = json::array();
+  for (const auto& id : admsim::catalogue_ids(catalogue())) spec["models"].push_back(id);
+  admsim::RunOptions options;
+  options.block_replicates = 4;
+  const admsim::Scenario s = admsim::parse_scenario(spec, catalogue());
+  options.threads = 1;
+  const auto one = admsim::run_ensemble(s, options);
+  options.threads = 8;
+  const auto eight = admsim::run_ensemble(s, options);
+  REQUIRE(one.models == 25);
+  REQUIRE(eight.metrics == one.metrics);
+  REQUIRE(eight.metric_mean == one.metric_mean);
+}
+
 TEST_CASE("a replicate's numbers do not depend on how many replicates run beside it") {
   json spec = small_spec(2, 9);
   const auto nine = run(spec);
@@ -200,6 +218,46 @@ TEST_CASE("common random numbers: a copy of a model gives identical results and 
   const auto independent = run(spec);
   CHECK(!std::equal(independent.metrics.begin(), independent.metrics.begin() + static_cast<long>(half),
                     independent.metrics.begin() + static_cast<long>(half)));
+}
+
+TEST_CASE("a replicate's models run together, sharing each month's blocks, give each model's own run") {
+  for (bool crn : {true, false}) {
+    json spec = small_spec(3, 2);
+    spec["common_random_numbers"] = crn;
+    admsim::Scenario s = admsim::parse_scenario(spec, catalogue());
+    s.vehicle_seed = 5;  // a second seed (a region's vehicles), whose streams are never the shared ones
+    const admsim::Calibration c = admsim::calibrate(s);
+    const std::size_t M = s.models.size(), T = static_cast<std::size_t>(s.months), K = s.risks.size();
+    std::vector<double> metrics(M * T * admsim::kMetricCount), outcomes(M * admsim::kOutcomeCount), risks(M * K);
+    std::vector<std::vector<admsim::InspectionEvent>> events(M);
+    std::vector<admsim::ReplicateBuffers> buffers;
+    for (std::size_t m = 0; m < M; ++m) {
+      buffers.push_back({&metrics[m * T * admsim::kMetricCount], &outcomes[m * admsim::kOutcomeCount], &events[m],
+                         risks.data() + m * K});
+    }
+    admsim::simulate_models(s, c, 0, M, 1, buffers.data());
+    for (std::size_t m = 0; m < M; ++m) {
+      std::vector<double> own(T * admsim::kMetricCount), own_outcomes(admsim::kOutcomeCount), own_risks(K);
+      std::vector<admsim::InspectionEvent> own_events;
+      admsim::simulate_replicate(s, c, m, 1, own.data(), own_outcomes.data(), &own_events, own_risks.data());
+      REQUIRE(std::equal(own.begin(), own.end(), metrics.begin() + static_cast<long>(m * T * admsim::kMetricCount)));
+      for (std::size_t k = 0; k < admsim::kOutcomeCount; ++k) {
+        const double a = own_outcomes[k], b = outcomes[m * admsim::kOutcomeCount + k];
+        REQUIRE((std::isnan(a) ? std::isnan(b) : a == b));
+      }
+      REQUIRE(std::equal(own_risks.begin(), own_risks.end(), risks.begin() + static_cast<long>(m * K)));
+      REQUIRE(own_events.size() == events[m].size());
+    }
+    // A group of the later models alone: the same as their part of the whole.
+    std::vector<double> later(2 * T * admsim::kMetricCount), later_outcomes(2 * admsim::kOutcomeCount), later_risks(2 * K);
+    std::vector<admsim::ReplicateBuffers> group;
+    for (std::size_t i = 0; i < 2; ++i) {
+      group.push_back({&later[i * T * admsim::kMetricCount], &later_outcomes[i * admsim::kOutcomeCount], nullptr,
+                       later_risks.data() + i * K});
+    }
+    admsim::simulate_models(s, c, 1, 2, 1, group.data());
+    REQUIRE(std::equal(later.begin(), later.end(), metrics.begin() + static_cast<long>(T * admsim::kMetricCount)));
+  }
 }
 
 TEST_CASE("summary-only mode gives the same means as full mode and keeps no per-replicate arrays") {

@@ -86,6 +86,10 @@ class MonthStreams {
   bool is_for(std::uint64_t seed, std::uint32_t month) const noexcept {
     return prepared_ && seed == seed_ && month == month_;
   }
+  // Whether prepare() was last called for this seed, replicate and month, with no stream offset.
+  bool is_for(std::uint64_t seed, std::int64_t replicate, std::uint32_t month) const noexcept {
+    return is_for(seed, month) && static_cast<std::uint64_t>(replicate) == replicate_ && offset_ == 0;
+  }
   // Stream id (before the offset) of the prepared month, reading the prepared blocks where the
   // id has them, else a plain one. The stream (and any copy of it) reads the blocks in place:
   // use it before the next prepare(), and not from a temporary MonthStreams.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 
 #include "admsim/samplers.hpp"
 
@@ -48,7 +49,7 @@ Replicate::Replicate(const Scenario& scenario, const Calibration& calibration, s
       events_(events) {}
 
 rng::Stream Replicate::stream(std::uint32_t id, int month, std::uint64_t seed) const {
-  if (month >= 0 && month_streams_.is_for(seed, static_cast<std::uint32_t>(month))) return month_streams_.stream(id);
+  if (month >= 0 && month_streams_->is_for(seed, static_cast<std::uint32_t>(month))) return month_streams_->stream(id);
   return rng::Stream(seed, static_cast<std::uint64_t>(replicate_), id + stream_offset_, static_cast<std::uint32_t>(month));
 }
 
@@ -262,7 +263,13 @@ void Replicate::start(double* metrics, double* risks_fired) {
 void Replicate::step(int t, const double* levers) {
   row_ = metrics_ + static_cast<std::size_t>(t) * kMetricCount;
   std::fill(row_, row_ + kMetricCount, 0.0);
-  month_streams_.prepare(s_.seed, static_cast<std::uint64_t>(replicate_), static_cast<std::uint32_t>(t), stream_offset_);
+  const auto month = static_cast<std::uint32_t>(t);
+  if (shared_streams_ && stream_offset_ == 0 && shared_streams_->is_for(s_.seed, replicate_, month)) {
+    month_streams_ = shared_streams_;
+  } else {
+    own_streams_.prepare(s_.seed, static_cast<std::uint64_t>(replicate_), month, stream_offset_);
+    month_streams_ = &own_streams_;
+  }
   gather_modifiers(t);
   if (levers) {  // a Python policy's settings for this month: NaN leaves a lever alone
     for (std::size_t k = 0; k < kInterventionNames.size(); ++k) {
@@ -333,6 +340,25 @@ void simulate_replicate(const Scenario& scenario, const Calibration& calibration
                         std::int64_t replicate, double* metrics, double* outcomes,
                         std::vector<InspectionEvent>* events, double* risks_fired) {
   detail::Replicate(scenario, calibration, model, replicate, events).run(metrics, outcomes, risks_fired);
+}
+
+void simulate_models(const Scenario& scenario, const Calibration& calibration, std::size_t first_model,
+                     std::size_t count, std::int64_t replicate, const ReplicateBuffers* buffers) {
+  std::vector<std::unique_ptr<detail::Replicate>> runs;
+  runs.reserve(count);
+  MonthStreams shared;
+  for (std::size_t i = 0; i < count; ++i) {
+    runs.push_back(std::make_unique<detail::Replicate>(scenario, calibration, first_model + i, replicate, buffers[i].events));
+    runs.back()->start(buffers[i].metrics, buffers[i].risks_fired);
+    if (scenario.common_random_numbers) runs.back()->share_streams(&shared);
+  }
+  for (int t = 0; t < scenario.months; ++t) {
+    if (scenario.common_random_numbers && count > 1) {
+      shared.prepare(scenario.seed, static_cast<std::uint64_t>(replicate), static_cast<std::uint32_t>(t));
+    }
+    for (auto& run : runs) run->step(t);
+  }
+  for (std::size_t i = 0; i < count; ++i) runs[i]->finish_run(buffers[i].outcomes);
 }
 
 }  // namespace admsim

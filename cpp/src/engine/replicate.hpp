@@ -57,12 +57,18 @@ class Replicate {
  public:
   Replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
             std::int64_t replicate, std::vector<InspectionEvent>* events);
+  // Not copied: month_streams_ may point at its own own_streams_.
+  Replicate(const Replicate&) = delete;
+  Replicate& operator=(const Replicate&) = delete;
   // risks_fired (may be null): events of each of the scenario's risks.
   void run(double* metrics, double* outcomes, double* risks_fired = nullptr);
   // The same run month by month, for blocks run in lockstep: start, step(t) for t = 0, 1, ...,
   // finish_run. levers (may be null): a size per intervention kind for month t, NaN for none.
   void start(double* metrics, double* risks_fired = nullptr);
   void step(int t, const double* levers = nullptr);
+  // Streams another run prepares each month before this one's step(t) (simulate_models): taken
+  // where they are this run's own (common random numbers; the same replicate), else ignored.
+  void share_streams(const MonthStreams* streams) { shared_streams_ = streams; }
   void finish_run(double* outcomes);
   // A regional run's labour market (region/region.cpp): before month t the region offers this
   // council movers from its other councils (hired first, up to the vacancies); how strongly the
@@ -111,8 +117,11 @@ class Replicate {
   std::size_t model_index_;
   std::int64_t replicate_;
   std::uint32_t stream_offset_;
-  // This month's streams, their first blocks made together at the start of step(t).
-  MonthStreams month_streams_;
+  // This month's streams, their first blocks made together at the start of step(t): its own, or
+  // those another run shares (share_streams).
+  MonthStreams own_streams_;
+  const MonthStreams* shared_streams_ = nullptr;
+  const MonthStreams* month_streams_ = &own_streams_;
   std::vector<InspectionEvent>* events_;
   double* metrics_ = nullptr;  // months x kMetricCount
   double* row_ = nullptr;      // this month's row of metrics_

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include "engine/replicate.hpp"
 #include "ensemble/parallel_blocks.hpp"
@@ -76,10 +77,23 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
     if (options.policy) {
       run_with_policy(scenario, calibration, options.policy, first, blocks);
     } else {
-      detail::parallel_ranges(0, M * n, 1, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t item = begin; item != end; ++item) {
-          simulate_replicate(scenario, calibration, item / n, static_cast<std::int64_t>(first + item % n),
-                             blocks.metrics(item), blocks.outcomes(item), blocks.events(item), blocks.risks(item));
+      // A task runs a group of a replicate's models together, which share each month's first
+      // blocks (simulate_models): all of them, unless the block has too few replicates to keep
+      // every thread busy. Groups change no number, only the time.
+      const auto threads = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+      const std::size_t wanted = std::min(M, (4 * threads + n - 1) / n);  // about 4 tasks a thread
+      const std::size_t per_group = (M + wanted - 1) / wanted;
+      const std::size_t groups = (M + per_group - 1) / per_group;  // none empty; the last may be smaller
+      detail::parallel_ranges(0, groups * n, 1, [&](std::size_t begin, std::size_t end) {
+        std::vector<ReplicateBuffers> buffers;
+        for (std::size_t task = begin; task != end; ++task) {
+          const std::size_t r = task % n, m0 = task / n * per_group, count = std::min(M, m0 + per_group) - m0;
+          buffers.clear();
+          for (std::size_t m = m0; m < m0 + count; ++m) {
+            const std::size_t item = m * n + r;
+            buffers.push_back({blocks.metrics(item), blocks.outcomes(item), blocks.events(item), blocks.risks(item)});
+          }
+          simulate_models(scenario, calibration, m0, count, static_cast<std::int64_t>(first + r), buffers.data());
         }
       });
     }
