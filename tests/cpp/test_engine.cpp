@@ -235,7 +235,8 @@ TEST_CASE("a replicate's models run together, sharing each month's blocks, give 
       buffers.push_back({&metrics[m * T * admsim::kMetricCount], &outcomes[m * admsim::kOutcomeCount], &events[m],
                          risks.data() + m * K});
     }
-    admsim::simulate_models(s, c, 0, M, 1, buffers.data());
+    const std::vector<std::size_t> all = {0, 1, 2};
+    admsim::simulate_models(s, c, all.data(), M, 1, buffers.data());
     for (std::size_t m = 0; m < M; ++m) {
       std::vector<double> own(T * admsim::kMetricCount), own_outcomes(admsim::kOutcomeCount), own_risks(K);
       std::vector<admsim::InspectionEvent> own_events;
@@ -248,15 +249,20 @@ TEST_CASE("a replicate's models run together, sharing each month's blocks, give 
       REQUIRE(std::equal(own_risks.begin(), own_risks.end(), risks.begin() + static_cast<long>(m * K)));
       REQUIRE(own_events.size() == events[m].size());
     }
-    // A group of the later models alone: the same as their part of the whole.
-    std::vector<double> later(2 * T * admsim::kMetricCount), later_outcomes(2 * admsim::kOutcomeCount), later_risks(2 * K);
+    // Some of the models alone, out of order: the same as their part of the whole.
+    const std::vector<std::size_t> some = {2, 0};
+    std::vector<double> part(2 * T * admsim::kMetricCount), part_outcomes(2 * admsim::kOutcomeCount), part_risks(2 * K);
     std::vector<admsim::ReplicateBuffers> group;
     for (std::size_t i = 0; i < 2; ++i) {
-      group.push_back({&later[i * T * admsim::kMetricCount], &later_outcomes[i * admsim::kOutcomeCount], nullptr,
-                       later_risks.data() + i * K});
+      group.push_back({&part[i * T * admsim::kMetricCount], &part_outcomes[i * admsim::kOutcomeCount], nullptr,
+                       part_risks.data() + i * K});
     }
-    admsim::simulate_models(s, c, 1, 2, 1, group.data());
-    REQUIRE(std::equal(later.begin(), later.end(), metrics.begin() + static_cast<long>(T * admsim::kMetricCount)));
+    admsim::simulate_models(s, c, some.data(), 2, 1, group.data());
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto from = metrics.begin() + static_cast<long>(some[i] * T * admsim::kMetricCount);
+      REQUIRE(std::equal(from, from + static_cast<long>(T * admsim::kMetricCount),
+                         part.begin() + static_cast<long>(i * T * admsim::kMetricCount)));
+    }
   }
 }
 

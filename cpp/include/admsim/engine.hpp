@@ -122,11 +122,11 @@ struct ReplicateBuffers {
   std::vector<InspectionEvent>* events;
   double* risks_fired;
 };
-// Models [first_model, first_model + count) of one replicate, month by month together:
-// model first_model + i writes into buffers[i]. With common random numbers their streams are the
-// same, so each month's first blocks (MonthStreams) are made once for all of them: the same
-// numbers as simulate_replicate for each model, in less time.
-void simulate_models(const Scenario& scenario, const Calibration& calibration, std::size_t first_model,
+// Models models[0..count) of one replicate, month by month together: models[i] writes into
+// buffers[i]. With common random numbers their streams are the same, so each month's first
+// blocks (MonthStreams) are made once for all of them: the same numbers as simulate_replicate
+// for each model, in less time.
+void simulate_models(const Scenario& scenario, const Calibration& calibration, const std::size_t* models,
                      std::size_t count, std::int64_t replicate, const ReplicateBuffers* buffers);
 
 // Random streams, keyed by purpose so that adding a draw to one flow never shifts another.

@@ -342,13 +342,13 @@ void simulate_replicate(const Scenario& scenario, const Calibration& calibration
   detail::Replicate(scenario, calibration, model, replicate, events).run(metrics, outcomes, risks_fired);
 }
 
-void simulate_models(const Scenario& scenario, const Calibration& calibration, std::size_t first_model,
+void simulate_models(const Scenario& scenario, const Calibration& calibration, const std::size_t* models,
                      std::size_t count, std::int64_t replicate, const ReplicateBuffers* buffers) {
   std::vector<std::unique_ptr<detail::Replicate>> runs;
   runs.reserve(count);
   MonthStreams shared;
   for (std::size_t i = 0; i < count; ++i) {
-    runs.push_back(std::make_unique<detail::Replicate>(scenario, calibration, first_model + i, replicate, buffers[i].events));
+    runs.push_back(std::make_unique<detail::Replicate>(scenario, calibration, models[i], replicate, buffers[i].events));
     runs.back()->start(buffers[i].metrics, buffers[i].risks_fired);
     if (scenario.common_random_numbers) runs.back()->share_streams(&shared);
   }

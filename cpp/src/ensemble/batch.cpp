@@ -227,21 +227,32 @@ std::vector<double> evaluate_batch(const Scenario& base, const std::vector<Batch
     detail::parallel_ranges(0, n, 1, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i != end; ++i) calibrations[i] = calibrate(scenarios[first + i]);
     });
-    detail::parallel_ranges(0, n * M * R, 1, [&](std::size_t begin, std::size_t end) {
-      std::vector<double> metrics(T * kMetricCount);
-      for (std::size_t task = begin; task != end; ++task) {
-        const std::size_t i = task / (M * R), m = needed[(task / R) % M], rep = task % R;
-        simulate_replicate(scenarios[first + i], calibrations[i], m, static_cast<std::int64_t>(rep),
-                           metrics.data(), &outcomes[task * kOutcomeCount], nullptr);
-        for (std::size_t j = 0; j < k; ++j) {
-          const BatchOutput& out = outputs[j];
-          if (out.metric == kMetricCount || out.model != m) continue;
-          double v = metrics[(T - 1) * kMetricCount + out.metric];
-          if (out.mean_over_months) {
-            v = 0;
-            for (std::size_t t = 0; t < T; ++t) v += metrics[t * kMetricCount + out.metric] / double(T);
+    // A task is a row's replicate: its models run together, sharing each month's first blocks
+    // (simulate_models).
+    detail::parallel_ranges(0, n * R, 1, [&](std::size_t begin, std::size_t end) {
+      std::vector<double> metrics(M * T * kMetricCount);
+      std::vector<ReplicateBuffers> buffers(M);
+      for (std::size_t row_rep = begin; row_rep != end; ++row_rep) {
+        const std::size_t i = row_rep / R, rep = row_rep % R;
+        for (std::size_t slot = 0; slot < M; ++slot) {
+          const std::size_t task = (i * M + slot) * R + rep;
+          buffers[slot] = {&metrics[slot * T * kMetricCount], &outcomes[task * kOutcomeCount], nullptr, nullptr};
+        }
+        simulate_models(scenarios[first + i], calibrations[i], needed.data(), M, static_cast<std::int64_t>(rep),
+                        buffers.data());
+        for (std::size_t slot = 0; slot < M; ++slot) {
+          const std::size_t task = (i * M + slot) * R + rep;
+          const double* run = &metrics[slot * T * kMetricCount];
+          for (std::size_t j = 0; j < k; ++j) {
+            const BatchOutput& out = outputs[j];
+            if (out.metric == kMetricCount || out.model != needed[slot]) continue;
+            double v = run[(T - 1) * kMetricCount + out.metric];
+            if (out.mean_over_months) {
+              v = 0;
+              for (std::size_t t = 0; t < T; ++t) v += run[t * kMetricCount + out.metric] / double(T);
+            }
+            metric_values[task * k + j] = v;
           }
-          metric_values[task * k + j] = v;
         }
       }
     });

@@ -7,7 +7,6 @@
 #include <string>
 
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include "engine/replicate.hpp"
 #include "ensemble/parallel_blocks.hpp"
@@ -80,20 +79,22 @@ EnsembleResult run_ensemble(const Scenario& scenario, const RunOptions& options)
       // A task runs a group of a replicate's models together, which share each month's first
       // blocks (simulate_models): all of them, unless the block has too few replicates to keep
       // every thread busy. Groups change no number, only the time.
-      const auto threads = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-      const std::size_t wanted = std::min(M, (4 * threads + n - 1) / n);  // about 4 tasks a thread
-      const std::size_t per_group = (M + wanted - 1) / wanted;
+      const std::size_t per_group = detail::runs_per_task(M, n);
       const std::size_t groups = (M + per_group - 1) / per_group;  // none empty; the last may be smaller
       detail::parallel_ranges(0, groups * n, 1, [&](std::size_t begin, std::size_t end) {
         std::vector<ReplicateBuffers> buffers;
+        std::vector<std::size_t> models;
         for (std::size_t task = begin; task != end; ++task) {
-          const std::size_t r = task % n, m0 = task / n * per_group, count = std::min(M, m0 + per_group) - m0;
+          const std::size_t r = task % n, m0 = task / n * per_group;
           buffers.clear();
-          for (std::size_t m = m0; m < m0 + count; ++m) {
+          models.clear();
+          for (std::size_t m = m0; m < std::min(M, m0 + per_group); ++m) {
             const std::size_t item = m * n + r;
+            models.push_back(m);
             buffers.push_back({blocks.metrics(item), blocks.outcomes(item), blocks.events(item), blocks.risks(item)});
           }
-          simulate_models(scenario, calibration, m0, count, static_cast<std::int64_t>(first + r), buffers.data());
+          simulate_models(scenario, calibration, models.data(), models.size(), static_cast<std::int64_t>(first + r),
+                          buffers.data());
         }
       });
     }

@@ -34,6 +34,17 @@ void parallel_ranges(std::size_t first, std::size_t last, std::size_t grain, Wor
                     [&](const tbb::blocked_range<std::size_t>& r) { work(r.begin(), r.end()); });
 }
 
+// How many of one replicate's runs (its delivery models, or a region's councils and models) a
+// task steps together, sharing each month's first Philox blocks (simulate_models, Lockstep): all
+// `runs`, unless `replicates` are too few for about 4 tasks a thread of the current arena; then
+// groups as equal as ceil division makes them. Only the time depends on it.
+inline std::size_t runs_per_task(std::size_t runs, std::size_t replicates) {
+  const auto threads = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  replicates = std::max<std::size_t>(1, replicates);
+  const std::size_t tasks = std::max<std::size_t>(1, std::min(runs, (4 * threads + replicates - 1) / replicates));
+  return std::max<std::size_t>(1, (runs + tasks - 1) / tasks);
+}
+
 struct NothingAfter {
   void operator()() const {}
 };
