@@ -173,6 +173,22 @@ TEST_CASE("a policy that sets nothing changes nothing, and lockstep is the same 
   CHECK(calls == 25);  // one block of 5 replicates: 24 months, and once after the last
 }
 
+TEST_CASE("lockstep's tasks split a replicate's models differently by thread count and change nothing", "[policy]") {
+  // 25 models, 2 replicates: 1 thread steps each replicate's models in tasks of 13, 8 threads in
+  // tasks of 2, each task with its own shared blocks.
+  json spec = small_spec(1, 2);
+  spec["models"] = json::array();
+  for (const auto& id : admsim::catalogue_ids(catalogue())) spec["models"].push_back(id);
+  const auto scenario = admsim::parse_scenario(spec, catalogue());
+  admsim::RunOptions options;
+  options.policy = [](admsim::PolicyCall&) {};
+  const auto plain = admsim::run_ensemble(scenario);
+  for (int threads : {1, 8}) {
+    options.threads = threads;
+    CHECK(same(plain, admsim::run_ensemble(scenario, options)));
+  }
+}
+
 TEST_CASE("a policy's lever acts as the intervention of that size", "[policy]") {
   json fixed = small_spec(2, 4);
   fixed["interventions"] = json::array({{{"type", "recruitment_campaign"}, {"start_month", 3},

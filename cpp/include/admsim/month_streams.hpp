@@ -2,7 +2,8 @@
 // A replicate-month's random streams with their first Philox blocks made together in SIMD lanes
 // (rng::philox4x32_10_streams), as many for each stream as it mostly uses in a month: the same
 // numbers as each stream making its own on first use, where each would wait on its own chain of
-// rounds. Used by the engine at the start of each month and by bench_engine's same-draws loop.
+// rounds. Made by the engine at the start of each month, once for all the runs of a replicate
+// that share them (simulate_models, Lockstep), and by bench_engine's same-draws loop.
 #include <array>
 #include <cassert>
 #include <cstddef>
@@ -76,7 +77,8 @@ inline constexpr FirstWords kFirstWords = first_words();
 
 class MonthStreams {
  public:
-  static constexpr std::size_t kBlocks = month_streams::kFirstTotal;  // 136: 8 groups of 16 lanes and one of 8
+  // 136: in AVX-512 lanes 4 groups of 32 and one of 8; in AVX2, 8 groups of 16 and one of 8.
+  static constexpr std::size_t kBlocks = month_streams::kFirstTotal;
   // Makes the month's blocks (where the CPU has AVX2 lanes; without them, scalar rounds gain
   // nothing from being made together, and streams make their own). stream_offset is added to
   // every stream id (common random numbers off: each model's own streams).

@@ -282,6 +282,9 @@ void Replicate::step(int t, const double* levers) {
   step_finance(t);
   set(Metric::in_transition, in_transition(t) ? 1.0 : 0.0);
   check_finite(t);
+  // Shared streams are re-prepared for the next month, or freed, once the month's runs are done:
+  // no draw outside step(t) may read them.
+  month_streams_ = &own_streams_;
 }
 
 void Replicate::finish_run(double* outcomes) {

@@ -66,8 +66,9 @@ class Replicate {
   // finish_run. levers (may be null): a size per intervention kind for month t, NaN for none.
   void start(double* metrics, double* risks_fired = nullptr);
   void step(int t, const double* levers = nullptr);
-  // Streams another run prepares each month before this one's step(t) (simulate_models): taken
-  // where they are this run's own (common random numbers; the same replicate), else ignored.
+  // Streams another run prepares each month before this one's step(t) (simulate_models,
+  // Lockstep): taken where they are this run's own (common random numbers; the same seed and
+  // replicate), else ignored. Read only within step(t).
   void share_streams(const MonthStreams* streams) { shared_streams_ = streams; }
   void finish_run(double* outcomes);
   // A regional run's labour market (region/region.cpp): before month t the region offers this

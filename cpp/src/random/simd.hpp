@@ -17,7 +17,9 @@ inline int vector_width() {
 #ifdef ADMSIM_X86_VECTORS
   static const int width = [] {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 1;
+    // AVX-512 paths may fall back on AVX2 code (short tails), so they need both.
+    const bool avx2 = __builtin_cpu_supports("avx2");
+    return avx2 && __builtin_cpu_supports("avx512f") ? 8 : avx2 ? 4 : 1;
   }();
   return width;
 #else
