@@ -10,16 +10,18 @@
 
 namespace admsim::rng {
 
+// Philox4x32's key in round r (from 0): the key plus r Weyl increments, mod 2^32 (the same as
+// adding one increment a round). One schedule for the scalar rounds and the SIMD lanes.
+inline std::array<uint32_t, 2> philox_round_key(const std::array<uint32_t, 2>& key, uint32_t r) noexcept {
+  return {key[0] + r * 0x9E3779B9u, key[1] + r * 0xBB67AE85u};
+}
+
 // One Philox4x32 bijection with 10 rounds; matches Random123's philox4x32_R(10, ctr, key).
 inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
-                                             std::array<uint32_t, 2> key) noexcept {
+                                             const std::array<uint32_t, 2>& key0) noexcept {
   constexpr uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;  // round multipliers
-  constexpr uint32_t W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;  // Weyl key increments
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      key[0] += W0;
-      key[1] += W1;
-    }
+  for (uint32_t round = 0; round < 10; ++round) {
+    const std::array<uint32_t, 2> key = philox_round_key(key0, round);
     const uint64_t p0 = uint64_t{M0} * ctr[0];
     const uint64_t p1 = uint64_t{M1} * ctr[2];
     const auto hi0 = static_cast<uint32_t>(p0 >> 32), lo0 = static_cast<uint32_t>(p0);

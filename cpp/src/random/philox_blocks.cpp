@@ -72,15 +72,11 @@ struct Lanes {
 // The 10 rounds on one group of lanes, or on two interleaved.
 [[gnu::always_inline]] ADMSIM_TARGET_AVX2 inline void rounds(Lanes& a, Lanes& b, bool two,
                                                              const std::array<uint32_t, 2>& key) {
-  uint32_t k0 = key[0], k1 = key[1];
-  for (int r = 0; r < 10; ++r) {
-    if (r > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0)), key1 = _mm256_set1_epi32(static_cast<int>(k1));
-    round(a, key0, key1);
-    if (two) round(b, key0, key1);
+  for (uint32_t r = 0; r < 10; ++r) {
+    const auto k = philox_round_key(key, r);
+    const __m256i k0 = _mm256_set1_epi32(static_cast<int>(k[0])), k1 = _mm256_set1_epi32(static_cast<int>(k[1]));
+    round(a, k0, k1);
+    if (two) round(b, k0, k1);
   }
 }
 
@@ -134,15 +130,11 @@ struct Lanes16 {
 
 [[gnu::always_inline]] ADMSIM_TARGET_AVX512 inline void rounds(Lanes16& a, Lanes16& b, bool two,
                                                                const std::array<uint32_t, 2>& key) {
-  uint32_t k0 = key[0], k1 = key[1];
-  for (int r = 0; r < 10; ++r) {
-    if (r > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0)), key1 = _mm512_set1_epi32(static_cast<int>(k1));
-    round(a, key0, key1);
-    if (two) round(b, key0, key1);
+  for (uint32_t r = 0; r < 10; ++r) {
+    const auto k = philox_round_key(key, r);
+    const __m512i k0 = _mm512_set1_epi32(static_cast<int>(k[0])), k1 = _mm512_set1_epi32(static_cast<int>(k[1]));
+    round(a, k0, k1);
+    if (two) round(b, k0, k1);
   }
 }
 
