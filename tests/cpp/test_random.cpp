@@ -170,6 +170,32 @@ TEST_CASE("uniforms() gives what as many uniform() calls give", "[random]") {
   }
 }
 
+TEST_CASE("words convert to uniforms as uniform() converts them, zeros flagged, in SIMD lanes or not", "[random]") {
+  // Words from a stream, with a zero uniform (top 53 bits 0, low 11 bits anything) placed in
+  // the lanes, in the scalar tail, or nowhere.
+  Stream s(3, 1, 4, 5);
+  std::vector<uint32_t> words(2 * 40);
+  for (auto& w : words) w = s.next_u32();
+  for (std::size_t count : {0u, 1u, 7u, 8u, 9u, 16u, 23u, 40u}) {
+    for (long zero_at : {-1L, 0L, 3L, 8L, 15L, 22L}) {
+      std::vector<uint32_t> w = words;
+      if (zero_at >= 0 && static_cast<std::size_t>(zero_at) < count) {
+        w[2 * static_cast<std::size_t>(zero_at)] = 0x7FFu;  // below bit 11 only
+        w[2 * static_cast<std::size_t>(zero_at) + 1] = 0;
+      }
+      std::vector<double> out(count);
+      const bool zero = admsim::rng::detail::unit_doubles(w.data(), count, out.data());
+      bool expect_zero = false;
+      for (std::size_t j = 0; j < count; ++j) {
+        const uint64_t bits = ((uint64_t{w[2 * j + 1]} << 32) | w[2 * j]) >> 11;
+        expect_zero |= bits == 0;
+        REQUIRE(out[j] == static_cast<double>(bits) * 0x1p-53);
+      }
+      REQUIRE(zero == expect_zero);
+    }
+  }
+}
+
 TEST_CASE("next_u64 is two u32 draws, low half first", "[random]") {
   Stream a(42, 1, 2, 3), b(42, 1, 2, 3);
   for (int i = 0; i < 10; ++i) {

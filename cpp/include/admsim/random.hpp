@@ -46,6 +46,9 @@ void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<
                            const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
                            unsigned count) noexcept;
 namespace detail {
+// k < 2^53 as a signed integer: one conversion instruction, where an unsigned one is several.
+inline double to_unit(uint64_t k) noexcept { return static_cast<double>(static_cast<int64_t>(k)) * 0x1p-53; }
+
 // Which lanes make the blocks: the widest the CPU has (checked once), for the functions above;
 // the _with forms take them named (the tests check every set this CPU has against the others;
 // lanes it lacks fall back to scalar rounds). Every set makes the same words.
@@ -57,6 +60,10 @@ void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>&
 void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
                                 const std::array<uint32_t, 2>& key, const uint32_t* block_words,
                                 const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept;
+// Uniforms from words: out[j] = to 2^-53 the top 53 bits of the 64-bit word (words[2j + 1],
+// words[2j]), for j < count; true where any of them is 0 (which a Stream redraws). In AVX-512
+// lanes where the CPU has them: the same numbers (k < 2^53 converts exactly).
+bool unit_doubles(const uint32_t* words, std::size_t count, double* out) noexcept;
 }  // namespace detail
 // How many blocks a Stream makes ahead after its first: kPhiloxBatch with SIMD lanes (or half
 // that where it knows it needs no more), else 1 (scalar rounds gain nothing from batches, and
@@ -146,9 +153,9 @@ class Stream {
     }
   }
 
-  // k calls of uniform() into out[0..k): the same numbers, those already made converted in one
-  // loop with no branch per number (a zero among them, probability 2^-53 each, goes back to
-  // uniform() from there, which redraws it).
+  // k calls of uniform() into out[0..k): the same numbers, those already made converted together
+  // with no branch per number (detail::unit_doubles; a zero among them, probability 2^-53 each,
+  // goes back to uniform() from there, which redraws it).
   void uniforms(double* out, std::size_t k) noexcept {
     std::size_t i = 0;
     while (i < k) {
@@ -161,13 +168,7 @@ class Stream {
         }
         continue;
       }
-      bool zero = false;
-      for (std::size_t j = 0; j < ready; ++j) {
-        const uint64_t bits = ((uint64_t{words_[idx_ + 2 * j + 1]} << 32) | words_[idx_ + 2 * j]) >> 11;
-        zero |= bits == 0;
-        out[i + j] = to_unit(bits);
-      }
-      if (zero) break;
+      if (detail::unit_doubles(words_ + idx_, ready, out + i)) break;
       idx_ += static_cast<uint32_t>(2 * ready);
       i += ready;
     }
@@ -195,8 +196,7 @@ class Stream {
     words_ = buf_;
   }
 
-  // k < 2^53 as a signed integer: one conversion instruction, where an unsigned one is several.
-  static double to_unit(uint64_t k) noexcept { return static_cast<double>(static_cast<int64_t>(k)) * 0x1p-53; }
+  static double to_unit(uint64_t k) noexcept { return detail::to_unit(k); }
 
   std::array<uint32_t, 2> key_;
   std::array<uint32_t, 4> ctr_;  // the next block to make

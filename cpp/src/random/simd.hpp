@@ -6,7 +6,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(ADMSIM_NO_SIMD)
 #define ADMSIM_X86_VECTORS 1
 #define ADMSIM_TARGET_AVX2 __attribute__((target("avx2")))
-#define ADMSIM_TARGET_AVX512 __attribute__((target("avx512f")))
+#define ADMSIM_TARGET_AVX512 __attribute__((target("avx512f,avx512dq")))
 #endif
 
 namespace admsim::simd {
@@ -17,9 +17,11 @@ inline int vector_width() {
 #ifdef ADMSIM_X86_VECTORS
   static const int width = [] {
     __builtin_cpu_init();
-    // AVX-512 paths may fall back on AVX2 code (short tails), so they need both.
+    // AVX-512 paths may fall back on AVX2 code (short tails) and convert 64-bit integers
+    // (AVX512DQ), so they need all three.
     const bool avx2 = __builtin_cpu_supports("avx2");
-    return avx2 && __builtin_cpu_supports("avx512f") ? 8 : avx2 ? 4 : 1;
+    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    return avx2 && avx512 ? 8 : avx2 ? 4 : 1;
   }();
   return width;
 #else
