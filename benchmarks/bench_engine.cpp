@@ -7,9 +7,10 @@
 // same number and kinds of draws per replicate-month as the engine (stream set-ups, normals, a
 // Poisson, binomials and multinomials sized by the profile's calibrated stocks and rates) with the
 // same samplers, its streams' first blocks made as the engine makes them (MonthStreams, once for
-// all the models of a replicate-month), and nothing else. Each repeat times the limit and then the engine at each thread count, one after
-// another (A B A B), and the figures are the medians of each repeat's ratios, with their spread:
-// the machine is shared, and one timing alone says little.
+// all the models of a replicate-month), and nothing else. Each repeat times the limit and then
+// the engine at each thread count, one after another (A B A B), and the figures are the medians
+// of each repeat's ratios, with their spread: the machine is shared, and one timing alone says
+// little.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -157,7 +158,9 @@ int main(int argc, char** argv) {
     const long models = static_cast<long>(scenario.models.size());
     for (long i = 0; i < limit_months; ++i) {
       const long rep_month = i / models;  // each replicate-month's blocks made once for its models
-      if (i % models == 0) streams.prepare(1, static_cast<std::uint64_t>(rep_month / 120), static_cast<std::uint32_t>(rep_month % 120));
+      if (i % models == 0) {
+        streams.prepare(1, static_cast<std::uint64_t>(rep_month / 120), static_cast<std::uint32_t>(rep_month % 120));
+      }
       checksum += draw_month(calibration, streams);
     }
     const double rate = limit_months > 0 ? double(limit_months) / seconds_since(t0) : 0.0;

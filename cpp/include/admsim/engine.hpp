@@ -125,7 +125,7 @@ struct ReplicateBuffers {
 // Models models[0..count) of one replicate, month by month together: models[i] writes into
 // buffers[i]. With common random numbers their streams are the same, so each month's first
 // blocks (MonthStreams) are made once for all of them: the same numbers as simulate_replicate
-// for each model, in less time.
+// (one model alone, which makes its own) for each model, in less time.
 void simulate_models(const Scenario& scenario, const Calibration& calibration, const std::size_t* models,
                      std::size_t count, std::int64_t replicate, const ReplicateBuffers* buffers);
 

@@ -33,15 +33,15 @@ inline std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> ctr,
 
 // Blocks ctr, ctr + 1, ..., ctr + count - 1 (in the counter's low word) into out[0 .. 4 count),
 // block by block: the same words as count calls of philox4x32_10. For count 8 or 16, AVX2 or
-// AVX-512 lanes where the CPU has them (checked once), else the scalar rounds. Integer-only, so the ISA cannot
-// change a number.
+// AVX-512 lanes where the CPU has them (checked once), else the scalar rounds. Integer-only, so
+// the ISA cannot change a number.
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept;
 // Blocks of many streams at once (ctr[0] and ctr[2] unused): block {block_words[i], ctr[1],
 // stream_words[i], ctr[3]} into out[4 i .. 4 i + 4) for i < count, the same words as
-// philox4x32_10 gives it; AVX2 or AVX-512 lanes where the CPU has them. For a month's first blocks
-// of its streams (Stream's prepared constructor), made 16 or 32 at a time, where each stream making its own
-// would wait on its own chain of rounds.
+// philox4x32_10 gives it; AVX2 or AVX-512 lanes where the CPU has them. For a month's first
+// blocks of its streams (Stream's prepared constructor), made 16 or 32 at a time, where each
+// stream making its own would wait on its own chain of rounds.
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                            const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
                            unsigned count) noexcept;
@@ -78,8 +78,8 @@ unsigned philox4x32_10_batch() noexcept;
 // replicate of the same seed, at the cost of possibly meeting another seed's stream (never in practice).
 //
 // Blocks are made ahead: the first alone (or, by the prepared constructor, the first few made
-// beside other streams' in SIMD lanes), then 16 at a time where the CPU has AVX2 or AVX-512 (else one by
-// one, as scalar rounds gain nothing from batches). Most streams need one or two blocks; the
+// beside other streams' in SIMD lanes), then 16 at a time where the CPU has AVX2 or AVX-512
+// (else one by one, as scalar rounds gain nothing from batches). Most streams need one or two blocks; the
 // few that need dozens (a month's care cells) get them from SIMD lanes, many blocks in the time
 // of one scalar block's dependent chain. Which blocks are made ahead never changes a number:
 // block b is always philox(b).
@@ -149,7 +149,7 @@ class Stream {
   double uniform() noexcept {
     for (;;) {
       const uint64_t k = next_u64() >> 11;
-      if (k != 0) return to_unit(k);
+      if (k != 0) return detail::to_unit(k);
     }
   }
 
@@ -195,8 +195,6 @@ class Stream {
     idx_ = 0;
     words_ = buf_;
   }
-
-  static double to_unit(uint64_t k) noexcept { return detail::to_unit(k); }
 
   std::array<uint32_t, 2> key_;
   std::array<uint32_t, 4> ctr_;  // the next block to make

@@ -242,12 +242,6 @@ void Replicate::fire_rules(int t) {
   set(Metric::rule_actions, started);
 }
 
-void Replicate::run(double* metrics, double* outcomes, double* risks_fired) {
-  start(metrics, risks_fired);
-  for (int t = 0; t < s_.months; ++t) step(t);
-  finish_run(outcomes);
-}
-
 void Replicate::start(double* metrics, double* risks_fired) {
   metrics_ = metrics;
   sample_effects();
@@ -342,7 +336,8 @@ void Replicate::finish(double* outcomes) {
 void simulate_replicate(const Scenario& scenario, const Calibration& calibration, std::size_t model,
                         std::int64_t replicate, double* metrics, double* outcomes,
                         std::vector<InspectionEvent>* events, double* risks_fired) {
-  detail::Replicate(scenario, calibration, model, replicate, events).run(metrics, outcomes, risks_fired);
+  const ReplicateBuffers buffers{metrics, outcomes, events, risks_fired};
+  simulate_models(scenario, calibration, &model, 1, replicate, &buffers);  // one run: nothing shared
 }
 
 void simulate_models(const Scenario& scenario, const Calibration& calibration, const std::size_t* models,
@@ -350,15 +345,14 @@ void simulate_models(const Scenario& scenario, const Calibration& calibration, c
   std::vector<std::unique_ptr<detail::Replicate>> runs;
   runs.reserve(count);
   MonthStreams shared;
+  const bool share = scenario.common_random_numbers && count > 1;  // else each run makes its own
   for (std::size_t i = 0; i < count; ++i) {
     runs.push_back(std::make_unique<detail::Replicate>(scenario, calibration, models[i], replicate, buffers[i].events));
     runs.back()->start(buffers[i].metrics, buffers[i].risks_fired);
-    if (scenario.common_random_numbers) runs.back()->share_streams(&shared);
+    if (share) runs.back()->share_streams(&shared);
   }
   for (int t = 0; t < scenario.months; ++t) {
-    if (scenario.common_random_numbers && count > 1) {
-      shared.prepare(scenario.seed, static_cast<std::uint64_t>(replicate), static_cast<std::uint32_t>(t));
-    }
+    if (share) shared.prepare(scenario.seed, static_cast<std::uint64_t>(replicate), static_cast<std::uint32_t>(t));
     for (auto& run : runs) run->step(t);
   }
   for (std::size_t i = 0; i < count; ++i) runs[i]->finish_run(buffers[i].outcomes);

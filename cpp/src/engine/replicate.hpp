@@ -60,10 +60,9 @@ class Replicate {
   // Not copied: month_streams_ may point at its own own_streams_.
   Replicate(const Replicate&) = delete;
   Replicate& operator=(const Replicate&) = delete;
-  // risks_fired (may be null): events of each of the scenario's risks.
-  void run(double* metrics, double* outcomes, double* risks_fired = nullptr);
-  // The same run month by month, for blocks run in lockstep: start, step(t) for t = 0, 1, ...,
-  // finish_run. levers (may be null): a size per intervention kind for month t, NaN for none.
+  // A run month by month: start, step(t) for t = 0, 1, ..., finish_run (simulate_models,
+  // Lockstep). risks_fired (may be null): events of each of the scenario's risks. levers (may be
+  // null): a size per intervention kind for month t, NaN for none.
   void start(double* metrics, double* risks_fired = nullptr);
   void step(int t, const double* levers = nullptr);
   // Streams another run prepares each month before this one's step(t) (simulate_models,

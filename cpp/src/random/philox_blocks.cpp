@@ -208,21 +208,9 @@ void streams_scalar(const std::array<uint32_t, 4>& ctr, const std::array<uint32_
   }
 }
 
-}  // namespace
-
-namespace detail {
-
-PhiloxLanes philox_lanes() noexcept {
-  return cpu_has(PhiloxLanes::avx512) ? PhiloxLanes::avx512
-         : cpu_has(PhiloxLanes::avx2) ? PhiloxLanes::avx2
-                                      : PhiloxLanes::scalar;
-}
-
-bool philox_lanes_available(PhiloxLanes lanes) noexcept { return cpu_has(lanes); }
-
-void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
-                               const std::array<uint32_t, 2>& key, uint32_t* out, unsigned count) noexcept {
-  if (!cpu_has(lanes)) lanes = PhiloxLanes::scalar;
+// The blocks in lanes the CPU has (the callers check).
+void blocks_in(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+               uint32_t* out, unsigned count) noexcept {
 #ifdef ADMSIM_X86_VECTORS
   if (lanes == PhiloxLanes::avx512 && count == 16) return avx512_blocks(ctr, key, out);
   if (lanes != PhiloxLanes::scalar && (count == 8 || count == 16)) return avx2_blocks(ctr, key, out, count);
@@ -230,10 +218,8 @@ void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>&
   blocks_scalar(ctr, key, out, count);
 }
 
-void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
-                                const std::array<uint32_t, 2>& key, const uint32_t* block_words,
-                                const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept {
-  if (!cpu_has(lanes)) lanes = PhiloxLanes::scalar;
+void streams_in(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
+                const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept {
   const unsigned group = lanes == PhiloxLanes::avx512 ? 32u : 16u;
   for (unsigned done = 0; done < count; done += group) {
     const unsigned n = std::min(group, count - done);
@@ -253,17 +239,42 @@ void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>
   }
 }
 
+}  // namespace
+
+namespace detail {
+
+PhiloxLanes philox_lanes() noexcept {
+  // Checked once: every refill and every month's blocks ask.
+  static const PhiloxLanes widest = cpu_has(PhiloxLanes::avx512) ? PhiloxLanes::avx512
+                                    : cpu_has(PhiloxLanes::avx2) ? PhiloxLanes::avx2
+                                                                 : PhiloxLanes::scalar;
+  return widest;
+}
+
+bool philox_lanes_available(PhiloxLanes lanes) noexcept { return cpu_has(lanes); }
+
+void philox4x32_10_blocks_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
+                               const std::array<uint32_t, 2>& key, uint32_t* out, unsigned count) noexcept {
+  blocks_in(cpu_has(lanes) ? lanes : PhiloxLanes::scalar, ctr, key, out, count);
+}
+
+void philox4x32_10_streams_with(PhiloxLanes lanes, const std::array<uint32_t, 4>& ctr,
+                                const std::array<uint32_t, 2>& key, const uint32_t* block_words,
+                                const uint32_t* stream_words, uint32_t* out, unsigned count) noexcept {
+  streams_in(cpu_has(lanes) ? lanes : PhiloxLanes::scalar, ctr, key, block_words, stream_words, out, count);
+}
+
 }  // namespace detail
 
 void philox4x32_10_blocks(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                           uint32_t* out, unsigned count) noexcept {
-  detail::philox4x32_10_blocks_with(detail::philox_lanes(), ctr, key, out, count);
+  blocks_in(detail::philox_lanes(), ctr, key, out, count);
 }
 
 void philox4x32_10_streams(const std::array<uint32_t, 4>& ctr, const std::array<uint32_t, 2>& key,
                            const uint32_t* block_words, const uint32_t* stream_words, uint32_t* out,
                            unsigned count) noexcept {
-  detail::philox4x32_10_streams_with(detail::philox_lanes(), ctr, key, block_words, stream_words, out, count);
+  streams_in(detail::philox_lanes(), ctr, key, block_words, stream_words, out, count);
 }
 
 static_assert(kPhiloxBatch == 16, "avx2_blocks and avx512_blocks make 8 or 16 blocks");
